@@ -1,0 +1,2 @@
+DROP TABLE graph_edges;
+DROP TABLE graph_vertices;

@@ -1,0 +1,92 @@
+import { randomBytes } from "node:crypto";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { Health } from "../gen/grpc/health/v1/health_pb.js";
+import { CacheService } from "../gen/neliti/dataplane/v1/cache_pb.js";
+import { GraphService } from "../gen/neliti/dataplane/v1/graph_pb.js";
+import { HealthReportService, SchemaService } from "../gen/neliti/dataplane/v1/ops_pb.js";
+import { StreamService } from "../gen/neliti/dataplane/v1/stream_pb.js";
+import { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
+import { UserService } from "../gen/neliti/dataplane/v1/user_pb.js";
+import { VectorService } from "../gen/neliti/dataplane/v1/vector_pb.js";
+import type { Backends } from "./backends/backends.js";
+import type { Config } from "./config.js";
+import { CacheDomain, LatestTickCacher } from "./domain/cache.js";
+import { GraphDomain } from "./domain/graph.js";
+import { RecentTicks } from "./domain/recent-ticks.js";
+import { StreamDomain } from "./domain/stream.js";
+import { TickHub } from "./domain/tick-hub.js";
+import { TickDomain } from "./domain/ticks.js";
+import { UserDomain } from "./domain/users.js";
+import { STANDARD_COLLECTIONS, VectorDomain } from "./domain/vectors.js";
+import { HealthStatus } from "./health/grpc-health.js";
+import { TickValidator } from "./ingest/tick-validation.js";
+import type { Logger } from "./observability/logger.js";
+import { Metrics } from "./observability/metrics.js";
+import { ReflectionIndex, registerReflection } from "./reflection/reflection.js";
+import { observe, validateRequests } from "./server/interceptors.js";
+import { cacheService } from "./services/cache-service.js";
+import { graphService } from "./services/graph-service.js";
+import { healthReportService } from "./services/health-report-service.js";
+import { schemaService } from "./services/schema-service.js";
+import { streamService } from "./services/stream-service.js";
+import { tickService } from "./services/tick-service.js";
+import { userService } from "./services/user-service.js";
+import { vectorService } from "./services/vector-service.js";
+
+
+export const SERVICES = [TickService, UserService, GraphService, VectorService, CacheService, StreamService, SchemaService, HealthReportService] as const;
+
+export type App = {
+  routes: (router: ConnectRouter) => void;
+  interceptors: Interceptor[];
+  health: HealthStatus;
+  metrics: Metrics;
+  ticks: TickDomain;
+  /** Ends live subscriptions (shutdown). */
+  stopStreams(): void;
+};
+
+/** Wires domains over the opened backends and describes every route. Shared by the server and in-memory tests. */
+export async function createApp(config: Config, backends: Backends, log: Logger): Promise<App> {
+  const metrics = new Metrics();
+  const hub = new TickHub(config.ticks.subscriberQueueBatches);
+  const cache = new CacheDomain(backends.cache, config.cache.maxValueBytes);
+  const ticks = new TickDomain(
+    backends.ticks,
+    new TickValidator({ timeWindowMs: config.ticks.timeWindowMs, maxVolume: config.ticks.maxVolume }),
+    new RecentTicks(config.ticks.recentPerSymbol),
+    hub,
+    [new LatestTickCacher(cache, log)],
+  );
+  // Embedded mode signs sessions with a per-process secret: sessions end when the process does.
+  const users = new UserDomain(backends.users, config.auth.jwtSecret ?? randomBytes(32).toString("hex"), config.auth.sessionTtlSeconds);
+  const graph = new GraphDomain(backends.graph, config.graph.maxDepth);
+  const vectors = new VectorDomain(backends.vectors);
+  const stream = new StreamDomain(backends.stream, config.stream.maxMessageBytes, config.stream.replicationFactor);
+
+  await stream.ensureDefaultTopics();
+  for (const spec of STANDARD_COLLECTIONS) await vectors.ensureCollection(spec);
+
+  const health = new HealthStatus([...SERVICES.map((s) => s.typeName)]);
+  const reflection = new ReflectionIndex([...SERVICES, Health]);
+
+  return {
+    metrics,
+    health,
+    ticks,
+    interceptors: [observe(metrics, log), validateRequests()],
+    stopStreams: () => hub.close(),
+    routes: (router) => {
+      router.service(TickService, tickService(ticks));
+      router.service(UserService, userService(users));
+      router.service(GraphService, graphService(graph));
+      router.service(VectorService, vectorService(vectors));
+      router.service(CacheService, cacheService(cache));
+      router.service(StreamService, streamService(stream));
+      router.service(SchemaService, schemaService(backends.migrators));
+      router.service(HealthReportService, healthReportService(backends.probes(), metrics, config.embedded));
+      router.service(Health, health.service());
+      registerReflection(router, reflection);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { join } from "node:path";
+import type { Config } from "../config.js";
+import { ConfigError } from "../config.js";
+import { MIGRATIONS_ROOT, readMigrationFiles } from "../migrations/migration-files.js";
+import type { BackendProbe } from "../ports/backend.js";
+import type { CacheStore } from "../ports/cache-store.js";
+import type { GraphStore } from "../ports/graph-store.js";
+import type { Migrator } from "../ports/migrator.js";
+import type { StreamLog } from "../ports/stream-log.js";
+import type { TickStore } from "../ports/tick-store.js";
+import type { UserStore } from "../ports/user-store.js";
+import type { VectorStore } from "../ports/vector-store.js";
+import { EmbeddedCacheStore } from "./embedded/cache-store.js";
+import { PgliteSqlClient } from "./embedded/pglite-client.js";
+import { EmbeddedStreamLog } from "./embedded/stream-log.js";
+import { EmbeddedTickStore } from "./embedded/tick-store.js";
+import { EmbeddedVectorStore } from "./embedded/vector-store.js";
+import { SqlGraphStore } from "./postgres/graph-store.js";
+import { SqlMigrator } from "./postgres/migrator.js";
+import { PgSqlClient } from "./postgres/pg-client.js";
+import type { SqlClient } from "./postgres/sql-client.js";
+import { SqlUserStore } from "./postgres/user-store.js";
+
+export type BackendName = "ticks" | "users" | "graph" | "vectors" | "cache" | "stream";
+
+export type Backends = {
+  ticks: TickStore;
+  users: UserStore;
+  graph: GraphStore;
+  vectors: VectorStore;
+  cache: CacheStore;
+  stream: StreamLog;
+  migrators: Partial<Record<BackendName, Migrator>>;
+  /** Human-readable store per service, for the start-up banner. */
+  describe(): Record<BackendName, string>;
+  probes(): Record<BackendName, BackendProbe>;
+  close(): Promise<void>;
+};
+
+/** Pool sizes and timeouts per backend, from the design brief's table. */
+export const POOLS = {
+  postgres: { min: 5, max: 20, connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 },
+} as const;
+
+/**
+ * Opens every backend the configuration asks for: the real product where its URL is set, the
+ * embedded store otherwise. Backends whose production adapter is not built yet refuse to start
+ * rather than silently fall back.
+ */
+export async function openBackends(config: Config): Promise<Backends> {
+  const b = config.backends;
+  for (const [variable, value, issue] of [
+    ["CLICKHOUSE_URL", b.clickhouseUrl, "the tick pipeline on ClickHouse"],
+    ["REDIS_URL", b.redisUrl, "CacheService on DragonflyDB/Redis"],
+    ["KAFKA_BROKERS", b.kafkaBrokers, "StreamService on Redpanda/Kafka"],
+    ["WEAVIATE_URL", b.weaviateUrl, "VectorService on Weaviate"],
+    ["ARANGO_URL", b.arangoUrl, "GraphService on ArangoDB"],
+  ] as const) {
+    if (value !== undefined) throw new ConfigError(`${variable} is set, but the adapter for ${issue} is not built yet; unset it to use the embedded store`);
+  }
+
+  const dir = (name: string) => (config.inMemory ? undefined : join(config.dataDir, name));
+  const closers: (() => Promise<void>)[] = [];
+
+  let sql: SqlClient & { poolStats?(): { inUse: number; idle: number; max: number } };
+  let sqlAdapter: string;
+  if (b.postgresUrl) {
+    const pgClient = new PgSqlClient(b.postgresUrl, POOLS.postgres);
+    closers.push(() => pgClient.close());
+    sql = pgClient;
+    sqlAdapter = "postgres";
+  } else {
+    const lite = await PgliteSqlClient.open(dir("pglite"));
+    closers.push(() => lite.close());
+    sql = lite;
+    sqlAdapter = "embedded";
+  }
+  const sqlMigrator = new SqlMigrator(sql, await readMigrationFiles(join(MIGRATIONS_ROOT, "postgres")), sqlAdapter);
+  await sqlMigrator.migrateTo();
+
+  const ticks = await EmbeddedTickStore.open(dir("ticks"));
+  closers.push(() => ticks.close());
+  const vectors = await EmbeddedVectorStore.open(dir("vectors"));
+  closers.push(() => vectors.close());
+  const cache = new EmbeddedCacheStore(config.cache.maxEntries);
+  const stream = new EmbeddedStreamLog();
+  closers.push(() => stream.close());
+
+  const users = new SqlUserStore(sql, sqlAdapter);
+  const graph = new SqlGraphStore(sql, sqlAdapter);
+  const sqlLabel = sqlAdapter === "postgres" ? "PostgreSQL" : `PGlite (embedded PostgreSQL${config.inMemory ? ", in memory" : ` in ${dir("pglite")}`})`;
+  const where = (name: string) => (config.inMemory ? "in memory" : `journal in ${dir(name)}`);
+
+  const backends: Backends = {
+    ticks,
+    users,
+    graph,
+    vectors,
+    cache,
+    stream,
+    migrators: { users: sqlMigrator, graph: sqlMigrator },
+    describe: () => ({
+      ticks: `embedded tick store (${where("ticks")})`,
+      users: sqlLabel,
+      graph: `${sqlLabel}, recursive-CTE graph`,
+      vectors: `embedded exact-search vector store (${where("vectors")})`,
+      cache: `embedded LRU cache (in memory, ${config.cache.maxEntries} entries max)`,
+      stream: "embedded partitioned log (in memory)",
+    }),
+    probes: () => ({ ticks, users, graph, vectors, cache, stream }),
+    close: async () => {
+      for (const close of closers.reverse()) await close();
+    },
+  };
+  return backends;
+}

@@ -1,0 +1,150 @@
+import { mkdirSync } from "node:fs";
+import { appendFile, open, readFile, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { rowAt, type TickBlock } from "../../ingest/tick-block.js";
+import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickRow, TickStore } from "../../ports/tick-store.js";
+import { priceOf } from "../../domain/prices.js";
+
+type LogLine = { b: string; t: [string, string, number, number, number, number, number, number, number][] };
+
+/**
+ * The embedded tick store: ticks in memory per symbol and broker, made durable by an fsync'd
+ * append-only journal (one JSON line per batch, holding its id) that is replayed at start. Meant
+ * for development and tests; ClickHouse is the production store.
+ */
+export class EmbeddedTickStore implements TickStore {
+  readonly adapter = "embedded";
+  private readonly series = new Map<string, Map<string, TickRow[]>>();
+  private readonly unsorted = new Set<TickRow[]>();
+  private readonly batchIds = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly journal: FileHandle | undefined) {}
+
+  /** `dir` undefined keeps everything in memory. */
+  static async open(dir: string | undefined): Promise<EmbeddedTickStore> {
+    if (dir === undefined) return new EmbeddedTickStore(undefined);
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, "ticks.journal");
+    await appendFile(path, "");
+    const store = new EmbeddedTickStore(await open(path, "a"));
+    const text = await readFile(path, "utf8");
+    for (const line of text.split("\n")) {
+      // A torn last line (crash mid-write) was never acknowledged; skip it.
+      if (line === "") continue;
+      let entry: LogLine;
+      try {
+        entry = JSON.parse(line) as LogLine;
+      } catch {
+        continue;
+      }
+      store.batchIds.add(entry.b);
+      for (const t of entry.t) {
+        store.add({ symbol: t[0], broker: t[1], accountType: t[2], timeMsc: t[3], bid: t[4], ask: t[5], last: t[6], volume: t[7], flags: t[8] });
+      }
+    }
+    return store;
+  }
+
+  async probe(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.journal?.close();
+  }
+
+  insert(batchId: string, block: TickBlock): Promise<InsertOutcome> {
+    // Serialized so journal order equals acknowledgement order and a concurrent retry of the
+    // same batch id cannot be stored twice.
+    const run = this.queue.then(() => this.insertNow(batchId, block));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async insertNow(batchId: string, block: TickBlock): Promise<InsertOutcome> {
+    if (this.batchIds.has(batchId)) return "duplicate";
+    const rows = Array.from({ length: block.length }, (_, i) => rowAt(block, i));
+    if (this.journal) {
+      const line: LogLine = {
+        b: batchId,
+        t: rows.map((r) => [r.symbol, r.broker, r.accountType, r.timeMsc, r.bid, r.ask, r.last, r.volume, r.flags]),
+      };
+      await this.journal.appendFile(`${JSON.stringify(line)}\n`);
+      await this.journal.datasync();
+    }
+    this.batchIds.add(batchId);
+    for (const r of rows) this.add(r);
+    return "stored";
+  }
+
+  private add(row: TickRow): void {
+    let brokers = this.series.get(row.symbol);
+    if (!brokers) this.series.set(row.symbol, (brokers = new Map()));
+    let list = brokers.get(row.broker);
+    if (!list) brokers.set(row.broker, (list = []));
+    const tail = list[list.length - 1];
+    if (tail && tail.timeMsc > row.timeMsc) this.unsorted.add(list);
+    list.push(row);
+  }
+
+  /** Every matching series, each sorted by time. */
+  private lists(symbol: string, broker: string | undefined): TickRow[][] {
+    const brokers = this.series.get(symbol);
+    if (!brokers) return [];
+    const lists = broker === undefined ? [...brokers.values()] : [brokers.get(broker) ?? []];
+    for (const list of lists) {
+      if (this.unsorted.delete(list)) list.sort((a, b) => a.timeMsc - b.timeMsc);
+    }
+    return lists;
+  }
+
+  private inRange(q: { symbol: string; broker: string | undefined; startMsc: number; endMsc: number }): TickRow[] {
+    const out: TickRow[] = [];
+    for (const list of this.lists(q.symbol, q.broker)) {
+      let i = lowerBound(list, q.startMsc);
+      for (; i < list.length && list[i]!.timeMsc < q.endMsc; i++) out.push(list[i]!);
+    }
+    return out.sort((a, b) => a.timeMsc - b.timeMsc);
+  }
+
+  async recent(symbol: string, broker: string | undefined, limit: number): Promise<TickRow[]> {
+    const out: TickRow[] = [];
+    for (const list of this.lists(symbol, broker)) out.push(...list.slice(-limit));
+    return out.sort((a, b) => b.timeMsc - a.timeMsc).slice(0, limit);
+  }
+
+  async *range(q: RangeQuery): AsyncIterable<TickRow[]> {
+    const rows = this.inRange(q);
+    for (let i = 0; i < rows.length; i += q.chunkSize) yield rows.slice(i, i + q.chunkSize);
+  }
+
+  async candles(q: CandleQuery): Promise<CandleRow[]> {
+    const bars = new Map<number, CandleRow>();
+    for (const r of this.inRange(q)) {
+      const open = Math.floor(r.timeMsc / q.timeframeMs) * q.timeframeMs;
+      const price = priceOf(r, q.price);
+      const bar = bars.get(open);
+      if (!bar) {
+        bars.set(open, { openTimeMsc: open, open: price, high: price, low: price, close: price, volume: r.volume, tickCount: 1 });
+      } else {
+        bar.high = Math.max(bar.high, price);
+        bar.low = Math.min(bar.low, price);
+        bar.close = price;
+        bar.volume += r.volume;
+        bar.tickCount++;
+      }
+    }
+    return [...bars.values()].sort((a, b) => a.openTimeMsc - b.openTimeMsc).slice(-q.limit);
+  }
+}
+
+function lowerBound(list: readonly TickRow[], timeMsc: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.timeMsc < timeMsc) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,22 @@
+/**
+ * The little of a SQL connection that the PostgreSQL adapters need. Two implementations: `pg`
+ * against a real PostgreSQL, and PGlite in-process for embedded mode, so the same SQL (and the
+ * same migrations) run in both and one contract suite covers both.
+ */
+export interface SqlClient {
+  /** One parameterized statement. Values are always passed as parameters, never spliced in. */
+  query<Row extends Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Several statements with no parameters (migrations). */
+  exec(script: string): Promise<void>;
+  /** Runs `fn` in one transaction, committed when it resolves and rolled back when it throws. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+}
+
+/** PostgreSQL error fields the adapters inspect (both pg and PGlite expose `code`). */
+export function sqlErrorCode(err: unknown): string | undefined {
+  if (typeof err === "object" && err !== null && "code" in err && typeof err.code === "string") return err.code;
+  return undefined;
+}
+
+export const UNIQUE_VIOLATION = "23505";
+export const FOREIGN_KEY_VIOLATION = "23503";

@@ -1,0 +1,139 @@
+import { z } from "zod";
+
+/**
+ * One typed configuration, read from the environment once at start-up. Every value has a default
+ * that gives embedded development mode; setting a backend URL switches that backend to the real
+ * product. A bad value stops the start with the variable's name and what was expected.
+ */
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const optionalUrl = z.url().optional();
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: int(0, 65535).default(50051),
+  DATA_DIR: z.string().min(1).default("./data"),
+  IN_MEMORY: bool.default(false),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  MAX_MESSAGE_BYTES: int(1024, 256 * 1024 * 1024).default(32 * 1024 * 1024),
+  HTTP2_WINDOW_BYTES: int(65535, 2 ** 31 - 1).default(16 * 1024 * 1024),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+
+  CLICKHOUSE_URL: optionalUrl,
+  POSTGRES_URL: optionalUrl,
+  ARANGO_URL: optionalUrl,
+  WEAVIATE_URL: optionalUrl,
+  WEAVIATE_GRPC_PORT: int(1, 65535).default(50051),
+  REDIS_URL: optionalUrl,
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, "expected host:port[,host:port...]")
+    .optional(),
+
+  RECENT_TICKS_PER_SYMBOL: int(1, 1_000_000).default(10_000),
+  TICK_TIME_WINDOW_MS: int(1000, 10 * 365 * 86_400_000).default(7 * 86_400_000),
+  TICK_MAX_VOLUME: z.coerce.number().positive().default(1e9),
+  SUBSCRIBER_QUEUE_BATCHES: int(1, 100_000).default(1024),
+  CACHE_MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024).default(1024 * 1024),
+  CACHE_MAX_ENTRIES: int(1, 100_000_000).default(1_000_000),
+  STREAM_MAX_MESSAGE_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
+  STREAM_REPLICATION_FACTOR: int(1, 16).default(1),
+  GRAPH_MAX_DEPTH: int(1, 64).default(6),
+  AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(3600),
+});
+
+export type Config = {
+  host: string;
+  port: number;
+  dataDir: string;
+  inMemory: boolean;
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  tls: { certFile: string; keyFile: string } | undefined;
+  maxMessageBytes: number;
+  http2WindowBytes: number;
+  shutdownGraceMs: number;
+  backends: {
+    clickhouseUrl: string | undefined;
+    postgresUrl: string | undefined;
+    arangoUrl: string | undefined;
+    weaviateUrl: string | undefined;
+    weaviateGrpcPort: number;
+    redisUrl: string | undefined;
+    kafkaBrokers: string[] | undefined;
+  };
+  ticks: {
+    recentPerSymbol: number;
+    timeWindowMs: number;
+    maxVolume: number;
+    subscriberQueueBatches: number;
+  };
+  cache: { maxValueBytes: number; maxEntries: number };
+  stream: { maxMessageBytes: number; replicationFactor: number };
+  graph: { maxDepth: number };
+  auth: { jwtSecret: string | undefined; sessionTtlSeconds: number };
+  /** True when no backend URL is set: every service runs on in-process stores. */
+  embedded: boolean;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = issue.path.join(".");
+      const got = env[variable];
+      return `  ${variable}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const embedded = [e.CLICKHOUSE_URL, e.POSTGRES_URL, e.ARANGO_URL, e.WEAVIATE_URL, e.REDIS_URL, e.KAFKA_BROKERS].every((v) => v === undefined);
+  if (!embedded && e.AUTH_JWT_SECRET === undefined) {
+    throw new ConfigError(
+      "invalid configuration:\n  AUTH_JWT_SECRET: required when any production backend is configured (at least 32 random characters)",
+    );
+  }
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
+    throw new ConfigError("invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    inMemory: e.IN_MEMORY,
+    logLevel: e.LOG_LEVEL,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    http2WindowBytes: e.HTTP2_WINDOW_BYTES,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    backends: {
+      clickhouseUrl: e.CLICKHOUSE_URL,
+      postgresUrl: e.POSTGRES_URL,
+      arangoUrl: e.ARANGO_URL,
+      weaviateUrl: e.WEAVIATE_URL,
+      weaviateGrpcPort: e.WEAVIATE_GRPC_PORT,
+      redisUrl: e.REDIS_URL,
+      kafkaBrokers: e.KAFKA_BROKERS?.split(","),
+    },
+    ticks: {
+      recentPerSymbol: e.RECENT_TICKS_PER_SYMBOL,
+      timeWindowMs: e.TICK_TIME_WINDOW_MS,
+      maxVolume: e.TICK_MAX_VOLUME,
+      subscriberQueueBatches: e.SUBSCRIBER_QUEUE_BATCHES,
+    },
+    cache: { maxValueBytes: e.CACHE_MAX_VALUE_BYTES, maxEntries: e.CACHE_MAX_ENTRIES },
+    stream: { maxMessageBytes: e.STREAM_MAX_MESSAGE_BYTES, replicationFactor: e.STREAM_REPLICATION_FACTOR },
+    graph: { maxDepth: e.GRAPH_MAX_DEPTH },
+    auth: { jwtSecret: e.AUTH_JWT_SECRET, sessionTtlSeconds: e.SESSION_TTL_SECONDS },
+    embedded,
+  };
+}

@@ -1,0 +1,129 @@
+import { fromBinary, toBinary, type JsonObject } from "@bufbuild/protobuf";
+import { type Tick, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { ResourceExhaustedError } from "../errors.js";
+import { tickAt, type TickBlock } from "../ingest/tick-block.js";
+import type { Logger } from "../observability/logger.js";
+import type { CacheStore, SetCondition } from "../ports/cache-store.js";
+import type { DurableTickListener } from "./ticks.js";
+
+/** The platform's key patterns (see the design brief). */
+export const cacheKeys = {
+  latestTick: (symbol: string, broker: string) => `tick:${symbol}:${broker}`,
+  indicator: (symbol: string, timeframe: string, name: string) => `indicator:${symbol}:${timeframe}:${name}`,
+  prediction: (model: string, symbol: string) => `prediction:${model}:${symbol}`,
+  session: (userId: string, sessionId: string) => `session:${userId}:${sessionId}`,
+};
+
+export const LATEST_TICK_TTL_MS = 30_000;
+export const INDICATOR_TTL_MS = 60_000;
+export const PREDICTION_TTL_MS = 300_000;
+
+type IndicatorValue = { v: number; t: number };
+
+/** Cache rules over any CacheStore: value size bound, typed encodings for the key patterns. */
+export class CacheDomain {
+  constructor(
+    readonly store: CacheStore,
+    private readonly maxValueBytes: number,
+  ) {}
+
+  private checkSize(value: Uint8Array, field: string): void {
+    if (value.length > this.maxValueBytes) {
+      throw new ResourceExhaustedError(`${field} is ${value.length} bytes; the maximum is ${this.maxValueBytes}`);
+    }
+  }
+
+  get(key: string) {
+    return this.store.get(key);
+  }
+
+  set(key: string, value: Uint8Array, ttlMs: number, condition: SetCondition): Promise<boolean> {
+    this.checkSize(value, "value");
+    return this.store.set(key, value, ttlMs, condition);
+  }
+
+  mget(keys: readonly string[]) {
+    return this.store.mget(keys);
+  }
+
+  async mset(entries: readonly { key: string; value: Uint8Array }[], ttlMs: number): Promise<void> {
+    entries.forEach((e, i) => this.checkSize(e.value, `entries[${i}].value`));
+    await this.store.mset(entries, ttlMs);
+  }
+
+  del(keys: readonly string[]) {
+    return this.store.del(keys);
+  }
+
+  ttl(key: string) {
+    return this.store.ttl(key);
+  }
+
+  expire(key: string, ttlMs: number) {
+    return this.store.expire(key, ttlMs);
+  }
+
+  incr(key: string, delta: bigint) {
+    return this.store.incr(key, delta);
+  }
+
+  async getLatestTick(symbol: string, broker: string): Promise<Tick | undefined> {
+    const bytes = await this.store.get(cacheKeys.latestTick(symbol, broker));
+    return bytes ? fromBinary(TickSchema, bytes) : undefined;
+  }
+
+  async setLatestTicks(ticks: readonly Tick[]): Promise<void> {
+    await this.store.mset(
+      ticks.map((t) => ({ key: cacheKeys.latestTick(t.symbol, t.broker), value: toBinary(TickSchema, t) })),
+      LATEST_TICK_TTL_MS,
+    );
+  }
+
+  async setIndicator(symbol: string, timeframe: string, name: string, value: number, timeMsc: number, ttlMs: number): Promise<void> {
+    const payload: IndicatorValue = { v: value, t: timeMsc };
+    await this.store.set(cacheKeys.indicator(symbol, timeframe, name), encodeJson(payload), ttlMs || INDICATOR_TTL_MS, "always");
+  }
+
+  async getIndicator(symbol: string, timeframe: string, name: string): Promise<{ value: number; timeMsc: number } | undefined> {
+    const bytes = await this.store.get(cacheKeys.indicator(symbol, timeframe, name));
+    if (!bytes) return undefined;
+    const p = decodeJson(bytes) as IndicatorValue;
+    return { value: p.v, timeMsc: p.t };
+  }
+
+  async setPrediction(model: string, symbol: string, prediction: JsonObject, ttlMs: number): Promise<void> {
+    const value = encodeJson(prediction);
+    this.checkSize(value, "prediction");
+    await this.store.set(cacheKeys.prediction(model, symbol), value, ttlMs || PREDICTION_TTL_MS, "always");
+  }
+
+  async getPrediction(model: string, symbol: string): Promise<JsonObject | undefined> {
+    const bytes = await this.store.get(cacheKeys.prediction(model, symbol));
+    return bytes ? (decodeJson(bytes) as JsonObject) : undefined;
+  }
+}
+
+const encodeJson = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+const decodeJson = (b: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(b));
+
+/**
+ * Keeps `tick:{symbol}:{broker}` at the newest durable tick of each series. Runs after the batch
+ * is acknowledged-durable and never fails ingest: a cache outage only costs freshness.
+ */
+export class LatestTickCacher implements DurableTickListener {
+  constructor(
+    private readonly cache: CacheDomain,
+    private readonly log: Logger,
+  ) {}
+
+  onDurable(block: TickBlock): void {
+    const newest = new Map<string, number>();
+    for (let i = 0; i < block.length; i++) {
+      const key = `${block.symbol[i]}\u0000${block.broker[i]}`;
+      const j = newest.get(key);
+      if (j === undefined || block.timeMsc[i]! >= block.timeMsc[j]!) newest.set(key, i);
+    }
+    const ticks = [...newest.values()].map((i) => tickAt(block, i));
+    this.cache.setLatestTicks(ticks).catch((err: unknown) => this.log.warn({ err }, "latest-tick cache update failed"));
+  }
+}

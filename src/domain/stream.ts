@@ -1,0 +1,67 @@
+import { randomUUID } from "node:crypto";
+import { NotFoundError, ResourceExhaustedError } from "../errors.js";
+import type { IncomingRecord, OutgoingRecord, StreamLog, SubscribeOptions, Subscription, TopicSpec } from "../ports/stream-log.js";
+
+export const DEFAULT_TOPICS: readonly Omit<TopicSpec, "replicationFactor">[] = [
+  { name: "mt5_tick_stream", partitions: 12, retentionMs: 24 * 3_600_000 },
+  { name: "trading_signals", partitions: 6, retentionMs: 7 * 24 * 3_600_000 },
+];
+
+/**
+ * Stream rules over any StreamLog: message size bound checked for the whole batch before
+ * anything is published, default replication factor, and a registry of live subscriptions so
+ * CommitOffsets can reach the one it names.
+ */
+export class StreamDomain {
+  private readonly subscriptions = new Map<string, Subscription>();
+
+  constructor(
+    readonly log: StreamLog,
+    private readonly maxMessageBytes: number,
+    private readonly replicationFactor: number,
+  ) {}
+
+  createTopic(spec: Omit<TopicSpec, "replicationFactor"> & { replicationFactor: number }): Promise<TopicSpec> {
+    return this.log.createTopic({ ...spec, replicationFactor: spec.replicationFactor || this.replicationFactor });
+  }
+
+  /** Creates the platform's standard topics that do not exist yet. */
+  async ensureDefaultTopics(): Promise<void> {
+    const existing = new Set((await this.log.listTopics()).map((t) => t.name));
+    for (const t of DEFAULT_TOPICS) {
+      if (!existing.has(t.name)) await this.createTopic({ ...t, replicationFactor: 0 });
+    }
+  }
+
+  listTopics(): Promise<TopicSpec[]> {
+    return this.log.listTopics();
+  }
+
+  publish(topic: string, records: readonly OutgoingRecord[]) {
+    records.forEach((r, i) => {
+      const size = r.key.length + r.value.length + r.headers.reduce((n, h) => n + h.key.length + h.value.length, 0);
+      if (size > this.maxMessageBytes) {
+        throw new ResourceExhaustedError(`messages[${i}] is ${size} bytes; the maximum is ${this.maxMessageBytes}`);
+      }
+    });
+    return this.log.publish(topic, records);
+  }
+
+  /** Yields [subscriptionId, batch] pairs until the signal aborts. */
+  async *subscribe(options: SubscribeOptions, signal: AbortSignal): AsyncGenerator<{ subscriptionId: string; batch: IncomingRecord[] }> {
+    const sub = await this.log.subscribe(options, signal);
+    const id = randomUUID();
+    this.subscriptions.set(id, sub);
+    try {
+      for await (const batch of sub.batches) yield { subscriptionId: id, batch };
+    } finally {
+      this.subscriptions.delete(id);
+    }
+  }
+
+  async commit(subscriptionId: string, offsets: readonly { partition: number; offset: bigint }[]): Promise<void> {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub) throw new NotFoundError(`subscription ${subscriptionId} is not open on this server`);
+    await sub.commit(offsets);
+  }
+}

@@ -1,0 +1,93 @@
+import type { FieldViolationInfo } from "../errors.js";
+import { blockFromBatch, MalformedBatchError, type TickBlock } from "../ingest/tick-block.js";
+import type { TickFieldPath, TickValidator } from "../ingest/tick-validation.js";
+import type { TickBatch } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import type { CandleQuery, CandleRow, RangeQuery, TickRow, TickStore } from "../ports/tick-store.js";
+import { computeIndicator, type IndicatorKind, type IndicatorPoint } from "./indicators.js";
+import type { RecentTicks } from "./recent-ticks.js";
+import type { TickFilter, TickHub } from "./tick-hub.js";
+
+export type AckState = "durable" | "spooled" | "duplicate" | "rejected";
+export type BatchAck = { batchId: string; state: AckState; accepted: number; violations: FieldViolationInfo[] };
+
+/** Something that wants every durable block (last-tick cache, stream publishing); must not throw. */
+export interface DurableTickListener {
+  onDurable(block: TickBlock): void;
+}
+
+const BATCH_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
+
+const rowPath: TickFieldPath = (i, field) => `batch.rows.ticks[${i}].${field}`;
+const columnPath: TickFieldPath = (i, field) => `batch.columns.${field}[${i}]`;
+
+/** Most bars an indicator request reads (the look-back comes out of these). */
+const INDICATOR_MAX_BARS = 100_000;
+
+/**
+ * The tick domain: validate -> store durably (once per batch id) -> then, and only then, the
+ * recent-ticks memory, the live feed and any listeners. Reads go to memory first, then the store.
+ */
+export class TickDomain {
+  constructor(
+    private readonly store: TickStore,
+    private readonly validator: TickValidator,
+    private readonly recentTicks: RecentTicks,
+    private readonly hub: TickHub,
+    private readonly listeners: DurableTickListener[] = [],
+  ) {}
+
+  get adapter(): string {
+    return this.store.adapter;
+  }
+
+  async ingest(batch: TickBatch, signal?: AbortSignal): Promise<BatchAck> {
+    const reject = (violations: FieldViolationInfo[]): BatchAck => ({ batchId: batch.batchId, state: "rejected", accepted: 0, violations });
+    if (!BATCH_ID.test(batch.batchId)) {
+      return reject([{ field: "batch.batch_id", index: -1, description: `must be 1-128 characters matching ${BATCH_ID.source}` }]);
+    }
+    let block: TickBlock;
+    try {
+      block = blockFromBatch(batch);
+    } catch (err) {
+      if (err instanceof MalformedBatchError) return reject([{ field: err.field, index: err.index, description: err.message }]);
+      throw err;
+    }
+    if (block.length === 0 || block.length > 100_000) {
+      return reject([{ field: "batch.rows.ticks", index: -1, description: "a batch holds 1 to 100000 ticks" }]);
+    }
+    const violations = this.validator.validate(block, batch.payload.case === "columns" ? columnPath : rowPath);
+    if (violations.length > 0) return reject(violations);
+
+    const outcome = await this.store.insert(batch.batchId, block, signal);
+    if (outcome === "duplicate") return { batchId: batch.batchId, state: "duplicate", accepted: 0, violations: [] };
+    this.recentTicks.add(block);
+    this.hub.publish(block);
+    for (const l of this.listeners) l.onDurable(block);
+    return { batchId: batch.batchId, state: "durable", accepted: block.length, violations: [] };
+  }
+
+  async recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]> {
+    return this.recentTicks.newest(symbol, broker, limit) ?? (await this.store.recent(symbol, broker, limit, signal));
+  }
+
+  range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]> {
+    return this.store.range(query, signal);
+  }
+
+  candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {
+    return this.store.candles(query, signal);
+  }
+
+  async indicators(
+    query: Omit<CandleQuery, "limit">,
+    specs: readonly { kind: IndicatorKind; period: number }[],
+    signal?: AbortSignal,
+  ): Promise<IndicatorPoint[][]> {
+    const bars = await this.store.candles({ ...query, limit: INDICATOR_MAX_BARS }, signal);
+    return specs.map((s) => computeIndicator(s.kind, s.period, bars));
+  }
+
+  subscribe(filter: TickFilter, signal: AbortSignal): AsyncIterable<TickBlock> {
+    return this.hub.subscribe(filter, signal);
+  }
+}

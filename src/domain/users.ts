@@ -1,0 +1,207 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import type { JsonObject } from "@bufbuild/protobuf";
+import argon2 from "argon2";
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { InvalidArgumentError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import type { ApiKeyRecord, ModelRecord, OrganizationRecord, UserRecord, UserStore } from "../ports/user-store.js";
+
+/** argon2id parameters (OWASP's first recommendation: 19 MiB, 2 passes, 1 lane). */
+export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export type IssuedSession = { token: string; sessionId: string; userId: string; expiresAt: Date };
+export type SessionCheck = { valid: false } | { valid: true; user: UserRecord; sessionId: string; expiresAt: Date };
+
+const API_KEY_PREFIX_BYTES = 6;
+
+/** Users, sessions (signed JWTs backed by a sessions row), API keys and the model registry. */
+export class UserDomain {
+  private readonly secret: Uint8Array;
+  /** A real hash to verify against when the email is unknown, so timing does not reveal accounts. */
+  private readonly dummyHash: Promise<string>;
+
+  constructor(
+    readonly store: UserStore,
+    jwtSecret: string,
+    private readonly sessionTtlSeconds: number,
+  ) {
+    this.secret = new TextEncoder().encode(jwtSecret);
+    this.dummyHash = argon2.hash(randomBytes(16).toString("hex"), ARGON2_PARAMS);
+  }
+
+  async createOrganization(name: string): Promise<OrganizationRecord> {
+    const org = { id: randomUUID(), name, createdAt: new Date() };
+    await this.store.createOrganization(org);
+    return org;
+  }
+
+  listOrganizations(): Promise<OrganizationRecord[]> {
+    return this.store.listOrganizations();
+  }
+
+  async createUser(input: { email: string; password: string; displayName: string; organizationId?: string; roles: string[] }): Promise<UserRecord> {
+    const known = new Set(await this.store.roleNames());
+    input.roles.forEach((r, i) => {
+      if (!known.has(r)) throw InvalidArgumentError.field(`roles[${i}]`, `unknown role ${r} (known: ${[...known].join(", ")})`, i);
+    });
+    if (input.organizationId && !(await this.store.getOrganization(input.organizationId))) {
+      throw InvalidArgumentError.field("organization_id", "refers to no organization");
+    }
+    const user: UserRecord = {
+      id: randomUUID(),
+      email: input.email,
+      passwordHash: await argon2.hash(input.password, ARGON2_PARAMS),
+      displayName: input.displayName,
+      organizationId: input.organizationId,
+      roles: [...new Set(input.roles)],
+      disabled: false,
+      createdAt: new Date(),
+      lastLogin: undefined,
+    };
+    await this.store.createUser(user);
+    return user;
+  }
+
+  async getUser(id: string): Promise<UserRecord> {
+    const u = await this.store.getUser(id);
+    if (!u) throw new NotFoundError(`user ${id} not found`);
+    return u;
+  }
+
+  async listUsers(organizationId: string | undefined, pageSize: number, pageToken: string): Promise<{ users: UserRecord[]; next: string }> {
+    let after: string | undefined;
+    if (pageToken !== "") {
+      after = Buffer.from(pageToken, "base64url").toString("utf8");
+      if (after === "") throw InvalidArgumentError.field("page_token", "is not a token from a previous page");
+    }
+    const users = await this.store.listUsers(organizationId, after, pageSize + 1);
+    const page = users.slice(0, pageSize);
+    const next = users.length > pageSize ? Buffer.from(page.at(-1)!.email.toLowerCase(), "utf8").toString("base64url") : "";
+    return { users: page, next };
+  }
+
+  async disableUser(id: string): Promise<UserRecord> {
+    const u = await this.store.setUserDisabled(id, true);
+    if (!u) throw new NotFoundError(`user ${id} not found`);
+    return u;
+  }
+
+  async authenticate(email: string, password: string): Promise<IssuedSession> {
+    const user = await this.store.getUserByEmail(email);
+    // Verify even for an unknown email, so the answer takes as long either way.
+    const ok = await argon2.verify(user?.passwordHash ?? (await this.dummyHash), password);
+    if (!user || !ok || user.disabled) throw new UnauthenticatedError("wrong email or password");
+    const now = new Date();
+    await this.store.recordLogin(user.id, now);
+    return this.issueSession(user.id, now);
+  }
+
+  private async issueSession(userId: string, now: Date): Promise<IssuedSession> {
+    const sessionId = randomUUID();
+    const expiresAt = new Date(now.getTime() + this.sessionTtlSeconds * 1000);
+    await this.store.createSession({ id: sessionId, userId, expiresAt, revokedAt: undefined });
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(userId)
+      .setJti(sessionId)
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .setIssuer("neliti-dataplane")
+      .sign(this.secret);
+    return { token, sessionId, userId, expiresAt };
+  }
+
+  async validateSession(token: string): Promise<SessionCheck> {
+    let sessionId: string;
+    let userId: string;
+    try {
+      const { payload } = await jwtVerify(token, this.secret, { issuer: "neliti-dataplane", algorithms: ["HS256"] });
+      if (typeof payload.jti !== "string" || typeof payload.sub !== "string") return { valid: false };
+      sessionId = payload.jti;
+      userId = payload.sub;
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError) return { valid: false };
+      throw err;
+    }
+    const session = await this.store.getSession(sessionId);
+    if (!session || session.userId !== userId || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return { valid: false };
+    const user = await this.store.getUser(userId);
+    if (!user || user.disabled) return { valid: false };
+    return { valid: true, user, sessionId, expiresAt: session.expiresAt };
+  }
+
+  async refreshSession(token: string): Promise<IssuedSession> {
+    const check = await this.validateSession(token);
+    if (!check.valid) throw new UnauthenticatedError("session is not valid");
+    await this.store.revokeSession(check.sessionId, new Date());
+    return this.issueSession(check.user.id, new Date());
+  }
+
+  async revokeSession(token: string): Promise<boolean> {
+    const check = await this.validateSession(token);
+    if (!check.valid) return false;
+    return this.store.revokeSession(check.sessionId, new Date());
+  }
+
+  async createApiKey(userId: string, name: string, scopes: string[], ttlSeconds: number): Promise<{ key: ApiKeyRecord; secret: string }> {
+    await this.getUser(userId);
+    const prefix = randomBytes(API_KEY_PREFIX_BYTES).toString("hex");
+    const secret = `nk_${prefix}_${randomBytes(32).toString("base64url")}`;
+    const now = new Date();
+    const key: ApiKeyRecord = {
+      id: randomUUID(),
+      userId,
+      name,
+      prefix,
+      secretHash: sha256(secret),
+      scopes: [...new Set(scopes)],
+      expiresAt: ttlSeconds > 0 ? new Date(now.getTime() + ttlSeconds * 1000) : undefined,
+      revoked: false,
+      createdAt: now,
+    };
+    await this.store.createApiKey(key);
+    return { key, secret };
+  }
+
+  /**
+   * The key's record if `secret` is a live key. API key secrets are 256 random bits, so a fast
+   * hash (SHA-256) is enough; compared in constant time.
+   */
+  async verifyApiKey(secret: string): Promise<ApiKeyRecord | undefined> {
+    const m = /^nk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/.exec(secret);
+    if (!m) return undefined;
+    const key = await this.store.getApiKeyByPrefix(m[1]!);
+    if (!key || key.revoked || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return undefined;
+    const a = Buffer.from(key.secretHash, "hex");
+    const b = Buffer.from(sha256(secret), "hex");
+    return a.length === b.length && timingSafeEqual(a, b) ? key : undefined;
+  }
+
+  async listApiKeys(userId: string): Promise<ApiKeyRecord[]> {
+    await this.getUser(userId);
+    return this.store.listApiKeys(userId);
+  }
+
+  async revokeApiKey(id: string): Promise<ApiKeyRecord> {
+    const key = await this.store.revokeApiKey(id);
+    if (!key) throw new NotFoundError(`API key ${id} not found`);
+    return key;
+  }
+
+  async registerModel(name: string, version: string, modelType: string, metrics: JsonObject): Promise<ModelRecord> {
+    const model = { name, version, modelType, metrics, createdAt: new Date() };
+    await this.store.registerModel(model);
+    return model;
+  }
+
+  async getModel(name: string, version: string | undefined): Promise<ModelRecord> {
+    const m = await this.store.getModel(name, version);
+    if (!m) throw new NotFoundError(version ? `model ${name} version ${version} not found` : `model ${name} not found`);
+    return m;
+  }
+
+  listModels(name: string): Promise<ModelRecord[]> {
+    return this.store.listModels(name);
+  }
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");

@@ -1,0 +1,100 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/**
+ * Typed domain errors. Domain code and adapters throw these; `toConnectError` is the one place
+ * that maps them (and anything unexpected) to gRPC status codes.
+ */
+
+export type FieldViolationInfo = {
+  /** Field path with indexes, e.g. "batch.rows.ticks[3].bid". */
+  field: string;
+  /** Index of the offending item within its batch, or -1. */
+  index: number;
+  description: string;
+};
+
+export abstract class DomainError extends Error {
+  abstract readonly code: Code;
+}
+
+export class InvalidArgumentError extends DomainError {
+  readonly code = Code.InvalidArgument;
+  constructor(readonly violations: FieldViolationInfo[]) {
+    super(violations.map((v) => `${v.field}: ${v.description}`).join("; "));
+  }
+  static field(field: string, description: string, index = -1): InvalidArgumentError {
+    return new InvalidArgumentError([{ field, index, description }]);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = Code.NotFound;
+}
+
+export class AlreadyExistsError extends DomainError {
+  readonly code = Code.AlreadyExists;
+}
+
+export class FailedPreconditionError extends DomainError {
+  readonly code = Code.FailedPrecondition;
+}
+
+export class ResourceExhaustedError extends DomainError {
+  readonly code = Code.ResourceExhausted;
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A backend is down or overloaded; the call may succeed if retried after `retryAfterMs`. */
+export class UnavailableError extends DomainError {
+  readonly code = Code.Unavailable;
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code = Code.Unauthenticated;
+}
+
+export class PermissionDeniedError extends DomainError {
+  readonly code = Code.PermissionDenied;
+}
+
+export class DeadlineExceededError extends DomainError {
+  readonly code = Code.DeadlineExceeded;
+}
+
+/** Header carrying the suggested retry delay on UNAVAILABLE and RESOURCE_EXHAUSTED. */
+export const RETRY_AFTER_HEADER = "retry-after-ms";
+
+/**
+ * Maps any thrown value to a ConnectError. Domain errors keep their code and message; field
+ * violations are listed in the message (machine-readable copies go in the `x-field-violations`
+ * trailer as JSON); unexpected errors become INTERNAL without leaking their text.
+ */
+export function toConnectError(err: unknown): ConnectError {
+  if (err instanceof ConnectError) return err;
+  if (err instanceof DomainError) {
+    const meta = new Headers();
+    if (err instanceof InvalidArgumentError) {
+      meta.set("x-field-violations", JSON.stringify(err.violations));
+    }
+    if ((err instanceof UnavailableError || err instanceof ResourceExhaustedError) && err.retryAfterMs !== undefined) {
+      meta.set(RETRY_AFTER_HEADER, String(err.retryAfterMs));
+    }
+    return new ConnectError(err.message, err.code, meta, undefined, err);
+  }
+  if (err instanceof Error && err.name === "AbortError") {
+    return new ConnectError("request cancelled", Code.Canceled, undefined, undefined, err);
+  }
+  return new ConnectError("internal error", Code.Internal, undefined, undefined, err);
+}

@@ -1,0 +1,54 @@
+import { EventEmitter, on } from "node:events";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { type Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
+
+/**
+ * grpc.health.v1.Health: a serving status per service name ("" is the whole server). Check
+ * answers NOT_FOUND for unknown names, as the protocol says; Watch streams changes.
+ */
+export class HealthStatus {
+  private readonly statuses = new Map<string, Status>();
+  private readonly changes = new EventEmitter();
+
+  constructor(serviceNames: readonly string[]) {
+    this.changes.setMaxListeners(0);
+    for (const name of ["", ...serviceNames]) this.statuses.set(name, Status.SERVING);
+  }
+
+  set(name: string, status: Status): void {
+    this.statuses.set(name, status);
+    this.changes.emit("change", name);
+  }
+
+  /** Marks everything NOT_SERVING (shutdown), so load balancers drain this replica. */
+  drain(): void {
+    for (const name of this.statuses.keys()) this.set(name, Status.NOT_SERVING);
+  }
+
+  get(name: string): Status | undefined {
+    return this.statuses.get(name);
+  }
+
+  service(): ServiceImpl<typeof Health> {
+    const status = (name: string) => this.get(name);
+    const changes = this.changes;
+    return {
+      check(req) {
+        const s = status(req.service);
+        if (s === undefined) throw new ConnectError(`unknown service ${req.service}`, Code.NotFound);
+        return { status: s };
+      },
+      async *watch(req, ctx) {
+        const current = () => status(req.service) ?? Status.SERVICE_UNKNOWN;
+        let last = current();
+        yield { status: last };
+        for await (const [name] of on(changes, "change", { signal: ctx.signal })) {
+          if (name !== req.service || current() === last) continue;
+          last = current();
+          yield { status: last };
+        }
+      },
+    };
+  }
+}

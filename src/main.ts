@@ -1,0 +1,57 @@
+import { openBackends } from "./backends/backends.js";
+import { createApp, SERVICES } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./observability/logger.js";
+import { startServer } from "./server/http-server.js";
+
+/** Entry point: config -> backends -> server; graceful shutdown on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`neliti-dataplane: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const backends = await openBackends(config);
+  const app = await createApp(config, backends, log);
+  const server = await startServer(app, config, log);
+
+  const stores = backends.describe();
+  const banner = [
+    "",
+    `  Neliti data plane on ${config.tls ? "https" : "http"}://${config.host}:${server.port} (gRPC, gRPC-Web, Connect; reflection on; /metrics)`,
+    config.embedded
+      ? "  DEVELOPMENT MODE: embedded stores, no backend URL configured. Authentication is not enforced yet."
+      : "  Production backends configured.",
+    ...Object.entries(stores).map(([name, store]) => `    ${name.padEnd(8)} ${store}`),
+    `  Services: ${SERVICES.map((s) => s.name).join(", ")}`,
+    "",
+  ];
+  process.stderr.write(`${banner.join("\n")}\n`);
+  log.info({ mode: config.embedded ? "embedded" : "production", stores }, "started");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
+    app.health.drain();
+    app.stopStreams();
+    await server.close(config.shutdownGraceMs);
+    await backends.close();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`neliti-dataplane: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+/** What every backend adapter exposes to health reporting. (Closing belongs to whoever opened the connection.) */
+export interface BackendProbe {
+  /** Short adapter name for banners and reports, e.g. "clickhouse" or "embedded". */
+  readonly adapter: string;
+  /** Resolves when the backend answers; rejects otherwise. */
+  probe(signal?: AbortSignal): Promise<void>;
+  /** Connection pool use, where the adapter has a pool. */
+  poolStats?(): PoolStats | undefined;
+}
+
+export type PoolStats = { inUse: number; idle: number; max: number };

@@ -1,0 +1,64 @@
+import type { TickBlock } from "../ingest/tick-block.js";
+import type { BackendProbe } from "./backend.js";
+
+/** A tick as the stores return it (plain numbers; the service maps it to the proto Tick). */
+export type TickRow = {
+  symbol: string;
+  broker: string;
+  accountType: number;
+  timeMsc: number;
+  bid: number;
+  ask: number;
+  last: number;
+  volume: number;
+  flags: number;
+};
+
+export type PriceField = "bid" | "ask" | "mid" | "last";
+
+export type CandleQuery = {
+  symbol: string;
+  /** undefined: every broker. */
+  broker: string | undefined;
+  timeframeMs: number;
+  startMsc: number;
+  endMsc: number;
+  price: PriceField;
+  /** The newest `limit` bars. */
+  limit: number;
+};
+
+export type CandleRow = {
+  openTimeMsc: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  tickCount: number;
+};
+
+export type RangeQuery = {
+  symbol: string;
+  broker: string | undefined;
+  startMsc: number;
+  endMsc: number;
+  chunkSize: number;
+};
+
+/** Outcome of storing a batch: stored now, or recognised as a retry of one already stored. */
+export type InsertOutcome = "stored" | "duplicate";
+
+/**
+ * Where ticks are stored durably. `insert` resolves only once the rows are durable, and stores
+ * a batch id at most once (a retry of a stored batch resolves "duplicate" and writes nothing).
+ */
+export interface TickStore extends BackendProbe {
+  insert(batchId: string, block: TickBlock, signal?: AbortSignal): Promise<InsertOutcome>;
+  /** Newest first. */
+  recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]>;
+  /** Oldest first, in chunks of at most `chunkSize`, never the whole range in memory. */
+  range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]>;
+  /** Oldest first; bars without ticks are absent. */
+  candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]>;
+}

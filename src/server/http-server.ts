@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { App } from "../app.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../observability/logger.js";
+
+export type RunningServer = {
+  port: number;
+  /** Stops accepting, lets open streams finish until `graceMs`, then cancels the rest. */
+  close(graceMs: number): Promise<void>;
+};
+
+/**
+ * One HTTP/2 port serving gRPC, gRPC-Web and Connect (cleartext h2c, or TLS when a certificate is
+ * configured), plus GET /metrics. Flow-control windows are enlarged so several fast ingest
+ * streams are not throttled by the 64 KiB default.
+ */
+export async function startServer(app: App, config: Config, log: Logger): Promise<RunningServer> {
+  const handler = connectNodeAdapter({
+    routes: app.routes,
+    interceptors: app.interceptors,
+    readMaxBytes: config.maxMessageBytes,
+    writeMaxBytes: config.maxMessageBytes,
+    grpc: true,
+    grpcWeb: true,
+    connect: true,
+    fallback: (req, res) => {
+      if (req.method === "GET" && req.url === "/metrics") {
+        app.metrics.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { "content-type": app.metrics.registry.contentType });
+            res.end(text);
+          },
+          () => {
+            res.writeHead(500);
+            res.end();
+          },
+        );
+        return;
+      }
+      res.writeHead(404);
+      res.end();
+    },
+  });
+
+  const settings: http2.Settings = { initialWindowSize: Math.min(config.http2WindowBytes, 2 ** 31 - 1), maxConcurrentStreams: 1000 };
+  const server = config.tls
+    ? http2.createSecureServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), allowHTTP1: true, settings }, handler)
+    : http2.createServer({ settings }, handler);
+
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    // The connection-level window is not part of SETTINGS; raise it per session.
+    session.once("localSettings", () => session.setLocalWindowSize(config.http2WindowBytes));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ host: config.host, port, tls: config.tls !== undefined }, "listening");
+
+  return {
+    port,
+    close: async (graceMs) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sessions) s.close();
+      const timer = setTimeout(() => {
+        for (const s of sessions) s.destroy();
+      }, graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

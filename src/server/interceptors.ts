@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { createValidator } from "@bufbuild/protovalidate";
+import { pathToString } from "@bufbuild/protobuf/reflect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { InvalidArgumentError, toConnectError } from "../errors.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+
+/**
+ * Observes every RPC: request id, per-RPC counters by status code, latency, in-flight streams,
+ * streamed message counts, one log line; and maps every error to a gRPC status in one place
+ * (errors.ts). Errors raised mid-stream are mapped as they pass through.
+ */
+export function observe(metrics: Metrics, log: Logger): Interceptor {
+  return (next) => async (req) => {
+    const labels = { service: req.service.typeName, method: req.method.name };
+    const requestId = req.header.get("x-request-id") ?? randomUUID();
+    const started = performance.now();
+    const streaming = req.method.methodKind !== "unary";
+    if (streaming) metrics.inflightStreams.inc(labels);
+    let finished = false;
+    const finish = (err?: unknown) => {
+      if (finished) return;
+      finished = true;
+      const code = err === undefined ? "ok" : Code[toConnectError(err).code];
+      const seconds = (performance.now() - started) / 1000;
+      metrics.rpcRequests.inc({ ...labels, code: code.toLowerCase() });
+      metrics.rpcDuration.observe(labels, seconds);
+      if (streaming) metrics.inflightStreams.dec(labels);
+      if (err !== undefined && toConnectError(err).code === Code.InvalidArgument) metrics.rejections.inc(labels);
+      if (err !== undefined && toConnectError(err).code === Code.Internal) {
+        log.error({ err, requestId, rpc: req.url, ms: seconds * 1000 }, "rpc failed");
+      } else {
+        log.debug({ requestId, rpc: req.url, code, ms: seconds * 1000 }, "rpc");
+      }
+    };
+
+    if (req.stream) req = { ...req, message: counted(req.message, () => metrics.messagesReceived.inc(labels)) };
+    try {
+      const res = await next(req);
+      res.header.set("x-request-id", requestId);
+      if (!res.stream) {
+        finish();
+        return res;
+      }
+      return { ...res, message: mapStreamErrors(res.message, () => metrics.messagesSent.inc(labels), finish) };
+    } catch (err) {
+      finish(err);
+      throw toConnectError(err);
+    }
+  };
+}
+
+async function* counted<T>(source: AsyncIterable<T>, onMessage: () => void): AsyncIterable<T> {
+  for await (const m of source) {
+    onMessage();
+    yield m;
+  }
+}
+
+async function* mapStreamErrors<T>(source: AsyncIterable<T>, onMessage: () => void, finish: (err?: unknown) => void): AsyncIterable<T> {
+  try {
+    for await (const m of source) {
+      onMessage();
+      yield m;
+    }
+    finish();
+  } catch (err) {
+    finish(err);
+    throw toConnectError(err);
+  } finally {
+    // The client went away mid-stream: the generator was returned early.
+    finish(new ConnectError("cancelled by the client", Code.Canceled));
+  }
+}
+
+/**
+ * Checks single-message requests (unary and server-streaming) against their protovalidate rules.
+ * Streamed request messages (tick batches) are validated by their handlers, batch by batch,
+ * because a bad batch must not end a long-lived ingest stream.
+ */
+export function validateRequests(): Interceptor {
+  const validator = createValidator();
+  return (next) => async (req) => {
+    if (!req.stream) {
+      const result = validator.validate(req.method.input, req.message);
+      if (result.kind === "invalid") {
+        throw new InvalidArgumentError(
+          result.violations.map((v) => {
+            const field = pathToString(v.field);
+            const indexes = [...field.matchAll(/\[(\d+)\]/g)];
+            return { field: field || "(request)", index: indexes.length > 0 ? Number(indexes.at(-1)![1]) : -1, description: v.message };
+          }),
+        );
+      }
+      if (result.kind === "error") throw result.error;
+    }
+    return next(req);
+  };
+}

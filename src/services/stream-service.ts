@@ -1,0 +1,66 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { CommitMode, StartPosition, type StreamService } from "../../gen/neliti/dataplane/v1/stream_pb.js";
+import type { StreamDomain } from "../domain/stream.js";
+import type { StartFrom, TopicSpec } from "../ports/stream-log.js";
+
+const topicProto = (t: TopicSpec) => ({ ...t, retentionMs: BigInt(t.retentionMs) });
+
+function startFrom(start: { case: "position"; value: StartPosition } | { case: "offset" | "timestampMs"; value: bigint } | { case: undefined }): StartFrom {
+  switch (start.case) {
+    case "offset":
+      return { kind: "offset", offset: start.value };
+    case "timestampMs":
+      return { kind: "timestamp", timestampMs: Number(start.value) };
+    case "position":
+      return start.value === StartPosition.EARLIEST ? { kind: "earliest" } : { kind: "latest" };
+    default:
+      return { kind: "latest" };
+  }
+}
+
+/** Thin handlers: proto <-> StreamDomain. */
+export function streamService(stream: StreamDomain): ServiceImpl<typeof StreamService> {
+  return {
+    async createTopic(req) {
+      const topic = await stream.createTopic({
+        name: req.name,
+        partitions: req.partitions,
+        retentionMs: Number(req.retentionMs),
+        replicationFactor: req.replicationFactor,
+      });
+      return { topic: topicProto(topic) };
+    },
+    async listTopics() {
+      return { topics: (await stream.listTopics()).map(topicProto) };
+    },
+    async publish(req) {
+      const results = await stream.publish(
+        req.topic,
+        req.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers.map((h) => ({ key: h.key, value: h.value })), timestampMs: Number(m.timestampMs) })),
+      );
+      return { results };
+    },
+    async *subscribe(req, ctx) {
+      const batches = stream.subscribe(
+        {
+          topic: req.topic,
+          start: startFrom(req.start),
+          groupId: req.groupId || undefined,
+          autoCommit: req.commitMode !== CommitMode.MANUAL,
+          maxBatch: req.maxBatch || 500,
+        },
+        ctx.signal,
+      );
+      for await (const { subscriptionId, batch } of batches) {
+        yield {
+          subscriptionId,
+          messages: batch.map((m) => ({ ...m, timestampMs: BigInt(m.timestampMs) })),
+        };
+      }
+    },
+    async commitOffsets(req) {
+      await stream.commit(req.subscriptionId, req.offsets);
+      return {};
+    },
+  };
+}

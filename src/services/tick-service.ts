@@ -1,0 +1,144 @@
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import {
+  AckState,
+  IndicatorType,
+  PriceSource,
+  type TickService,
+  Timeframe,
+} from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import type { IndicatorKind } from "../domain/indicators.js";
+import type { BatchAck, TickDomain } from "../domain/ticks.js";
+import { InvalidArgumentError } from "../errors.js";
+import { tickAt, toProtoTick } from "../ingest/tick-block.js";
+import type { PriceField } from "../ports/tick-store.js";
+
+export const TIMEFRAME_MS: Record<Exclude<Timeframe, Timeframe.UNSPECIFIED>, number> = {
+  [Timeframe.M1]: 60_000,
+  [Timeframe.M5]: 300_000,
+  [Timeframe.M15]: 900_000,
+  [Timeframe.H1]: 3_600_000,
+  [Timeframe.H4]: 14_400_000,
+  [Timeframe.D1]: 86_400_000,
+};
+
+const PRICE: Record<PriceSource, PriceField> = {
+  [PriceSource.UNSPECIFIED]: "bid",
+  [PriceSource.BID]: "bid",
+  [PriceSource.ASK]: "ask",
+  [PriceSource.MID]: "mid",
+  [PriceSource.LAST]: "last",
+};
+
+const INDICATOR: Record<Exclude<IndicatorType, IndicatorType.UNSPECIFIED>, IndicatorKind> = {
+  [IndicatorType.SMA]: "sma",
+  [IndicatorType.EMA]: "ema",
+  [IndicatorType.RSI]: "rsi",
+  [IndicatorType.VWAP]: "vwap",
+};
+
+const ACK_STATE: Record<BatchAck["state"], AckState> = {
+  durable: AckState.DURABLE,
+  spooled: AckState.SPOOLED,
+  duplicate: AckState.DUPLICATE,
+  rejected: AckState.REJECTED,
+};
+
+const brokerOrAll = (broker: string) => (broker === "" ? undefined : broker);
+
+/** Thin handlers: proto <-> TickDomain. */
+export function tickService(ticks: TickDomain): ServiceImpl<typeof TickService> {
+  return {
+    async writeTicks(requests, ctx: HandlerContext) {
+      const summary = { batches: 0n, acceptedTicks: 0n, durableTicks: 0n, spooledTicks: 0n, duplicateBatches: 0n };
+      for await (const req of requests) {
+        summary.batches++;
+        if (!req.batch) throw InvalidArgumentError.field(`batch (message ${summary.batches})`, "is required");
+        const ack = await ticks.ingest(req.batch, ctx.signal);
+        if (ack.state === "rejected") {
+          throw new InvalidArgumentError(ack.violations.map((v) => ({ ...v, field: `${v.field} (batch ${ack.batchId})` })));
+        }
+        summary.acceptedTicks += BigInt(ack.accepted);
+        if (ack.state === "durable") summary.durableTicks += BigInt(ack.accepted);
+        if (ack.state === "spooled") summary.spooledTicks += BigInt(ack.accepted);
+        if (ack.state === "duplicate") summary.duplicateBatches++;
+      }
+      return summary;
+    },
+
+    async *ingestTicks(requests, ctx) {
+      for await (const req of requests) {
+        const ack: BatchAck = req.batch
+          ? await ticks.ingest(req.batch, ctx.signal)
+          : { batchId: "", state: "rejected", accepted: 0, violations: [{ field: "batch", index: -1, description: "is required" }] };
+        yield {
+          batchId: ack.batchId,
+          state: ACK_STATE[ack.state],
+          acceptedTicks: ack.accepted,
+          violations: ack.violations.map((v) => ({ field: v.field, tickIndex: v.index, description: v.description })),
+        };
+      }
+    },
+
+    async getRecentTicks(req, ctx) {
+      const rows = await ticks.recent(req.symbol, brokerOrAll(req.broker), req.limit || 100, ctx.signal);
+      return { ticks: rows.map(toProtoTick) };
+    },
+
+    async *queryTicks(req, ctx) {
+      const chunks = ticks.range(
+        {
+          symbol: req.symbol,
+          broker: brokerOrAll(req.broker),
+          startMsc: Number(req.startTimeMsc),
+          endMsc: Number(req.endTimeMsc),
+          chunkSize: req.chunkSize || 5000,
+        },
+        ctx.signal,
+      );
+      for await (const chunk of chunks) yield { ticks: chunk.map(toProtoTick) };
+    },
+
+    async getCandles(req, ctx) {
+      const bars = await ticks.candles(
+        {
+          symbol: req.symbol,
+          broker: brokerOrAll(req.broker),
+          timeframeMs: TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS],
+          startMsc: Number(req.startTimeMsc),
+          endMsc: Number(req.endTimeMsc),
+          price: PRICE[req.priceSource],
+          limit: req.limit || 10_000,
+        },
+        ctx.signal,
+      );
+      return { candles: bars.map((b) => ({ ...b, openTimeMsc: BigInt(b.openTimeMsc), tickCount: BigInt(b.tickCount) })) };
+    },
+
+    async getIndicators(req, ctx) {
+      const specs = req.indicators.map((s) => ({ kind: INDICATOR[s.type as keyof typeof INDICATOR], period: s.period }));
+      const series = await ticks.indicators(
+        {
+          symbol: req.symbol,
+          broker: brokerOrAll(req.broker),
+          timeframeMs: TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS],
+          startMsc: Number(req.startTimeMsc),
+          endMsc: Number(req.endTimeMsc),
+          price: PRICE[req.priceSource],
+        },
+        specs,
+        ctx.signal,
+      );
+      return {
+        series: series.map((points, i) => ({
+          spec: req.indicators[i],
+          points: points.map((p) => ({ timeMsc: BigInt(p.timeMsc), value: p.value })),
+        })),
+      };
+    },
+
+    async *subscribeTicks(req, ctx) {
+      const blocks = ticks.subscribe({ symbols: new Set(req.symbols), broker: brokerOrAll(req.broker) }, ctx.signal);
+      for await (const block of blocks) yield { ticks: Array.from({ length: block.length }, (_, i) => tickAt(block, i)) };
+    },
+  };
+}

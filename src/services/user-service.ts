@@ -1,0 +1,104 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { UserService } from "../../gen/neliti/dataplane/v1/user_pb.js";
+import type { IssuedSession, UserDomain } from "../domain/users.js";
+import type { ApiKeyRecord, ModelRecord, OrganizationRecord, UserRecord } from "../ports/user-store.js";
+
+const ms = (d: Date | undefined) => BigInt(d?.getTime() ?? 0);
+
+const toOrg = (o: OrganizationRecord) => ({ id: o.id, name: o.name, createdAtMs: ms(o.createdAt) });
+
+const toUser = (u: UserRecord) => ({
+  id: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  organizationId: u.organizationId ?? "",
+  roles: u.roles,
+  disabled: u.disabled,
+  createdAtMs: ms(u.createdAt),
+  lastLoginMs: ms(u.lastLogin),
+});
+
+const toKey = (k: ApiKeyRecord) => ({
+  id: k.id,
+  prefix: k.prefix,
+  userId: k.userId,
+  name: k.name,
+  scopes: k.scopes,
+  expiresAtMs: ms(k.expiresAt),
+  revoked: k.revoked,
+  createdAtMs: ms(k.createdAt),
+});
+
+const toModel = (m: ModelRecord) => ({
+  name: m.name,
+  version: m.version,
+  modelType: m.modelType,
+  performanceMetrics: m.metrics,
+  createdAtMs: ms(m.createdAt),
+});
+
+const toSession = (s: IssuedSession) => ({ token: s.token, sessionId: s.sessionId, userId: s.userId, expiresAtMs: ms(s.expiresAt) });
+
+/** Thin handlers: proto <-> UserDomain. */
+export function userService(users: UserDomain): ServiceImpl<typeof UserService> {
+  return {
+    async createOrganization(req) {
+      return { organization: toOrg(await users.createOrganization(req.name)) };
+    },
+    async listOrganizations() {
+      return { organizations: (await users.listOrganizations()).map(toOrg) };
+    },
+    async createUser(req) {
+      const user = await users.createUser({
+        email: req.email,
+        password: req.password,
+        displayName: req.displayName,
+        organizationId: req.organizationId || undefined,
+        roles: req.roles,
+      });
+      return { user: toUser(user) };
+    },
+    async getUser(req) {
+      return { user: toUser(await users.getUser(req.id)) };
+    },
+    async listUsers(req) {
+      const page = await users.listUsers(req.organizationId || undefined, req.pageSize || 100, req.pageToken);
+      return { users: page.users.map(toUser), nextPageToken: page.next };
+    },
+    async disableUser(req) {
+      return { user: toUser(await users.disableUser(req.id)) };
+    },
+    async authenticate(req) {
+      return { session: toSession(await users.authenticate(req.email, req.password)) };
+    },
+    async validateSession(req) {
+      const check = await users.validateSession(req.token);
+      return check.valid ? { valid: true, user: toUser(check.user), expiresAtMs: ms(check.expiresAt) } : { valid: false };
+    },
+    async refreshSession(req) {
+      return { session: toSession(await users.refreshSession(req.token)) };
+    },
+    async revokeSession(req) {
+      return { revoked: await users.revokeSession(req.token) };
+    },
+    async createApiKey(req) {
+      const { key, secret } = await users.createApiKey(req.userId, req.name, req.scopes, Number(req.ttlSeconds));
+      return { apiKey: toKey(key), secret };
+    },
+    async listApiKeys(req) {
+      return { apiKeys: (await users.listApiKeys(req.userId)).map(toKey) };
+    },
+    async revokeApiKey(req) {
+      return { apiKey: toKey(await users.revokeApiKey(req.id)) };
+    },
+    async registerModel(req) {
+      return { model: toModel(await users.registerModel(req.name, req.version, req.modelType, req.performanceMetrics ?? {})) };
+    },
+    async getModel(req) {
+      return { model: toModel(await users.getModel(req.name, req.version || undefined)) };
+    },
+    async listModels(req) {
+      return { models: (await users.listModels(req.name)).map(toModel) };
+    },
+  };
+}
