@@ -17,6 +17,7 @@ case ${1:-generate} in
   generate) buf lint proto && buf generate proto ;;
   lint) buf lint proto ;;
   check)
+    buf lint proto
     tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
     cp -r gen "$tmp/before"
     buf generate proto

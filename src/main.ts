@@ -2,7 +2,7 @@ import { openBackends } from "./backends/backends.js";
 import { createApp, SERVICES } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./observability/logger.js";
-import { startServer } from "./server/http-server.js";
+import { type RunningServer, startServer } from "./server/http-server.js";
 
 /** Entry point: config -> backends -> server; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -19,7 +19,25 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const backends = await openBackends(config);
   const app = await createApp(config, backends, log);
-  const server = await startServer(app, config, log);
+
+  // Handlers go in before the port opens, so a SIGTERM right after "listening" still drains.
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
+    app.health.drain();
+    app.stopStreams();
+    await server?.close(config.shutdownGraceMs);
+    await backends.close();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  server = await startServer(app, config, log);
 
   const stores = backends.describe();
   const banner = [
@@ -34,21 +52,6 @@ async function main(): Promise<void> {
   ];
   process.stderr.write(`${banner.join("\n")}\n`);
   log.info({ mode: config.embedded ? "embedded" : "production", stores }, "started");
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
-    app.health.drain();
-    app.stopStreams();
-    await server.close(config.shutdownGraceMs);
-    await backends.close();
-    log.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
 main().catch((err: unknown) => {

@@ -23,9 +23,9 @@ export function observe(metrics: Metrics, log: Logger): Interceptor {
     const finish = (err?: unknown) => {
       if (finished) return;
       finished = true;
-      const code = err === undefined ? "ok" : Code[toConnectError(err).code];
+      const code = err === undefined ? "ok" : codeName(toConnectError(err).code);
       const seconds = (performance.now() - started) / 1000;
-      metrics.rpcRequests.inc({ ...labels, code: code.toLowerCase() });
+      metrics.rpcRequests.inc({ ...labels, code });
       metrics.rpcDuration.observe(labels, seconds);
       if (streaming) metrics.inflightStreams.dec(labels);
       if (err !== undefined && toConnectError(err).code === Code.InvalidArgument) metrics.rejections.inc(labels);
@@ -51,6 +51,9 @@ export function observe(metrics: Metrics, log: Logger): Interceptor {
     }
   };
 }
+
+/** "NotFound" -> "not_found", as gRPC spells status codes. */
+const codeName = (code: Code) => Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 
 async function* counted<T>(source: AsyncIterable<T>, onMessage: () => void): AsyncIterable<T> {
   for await (const m of source) {

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blockFromTicks } from "../../src/ingest/tick-block.js";
+import type { TickStore } from "../../src/ports/tick-store.js";
+import { uniqueSuffix } from "../harness/backends.js";
+import { tick } from "../harness/ticks.js";
+
+export type TickStoreFixture = {
+  store: TickStore;
+  /** Closes and opens the store again over the same data, when the adapter can. */
+  reopen?: () => Promise<TickStore>;
+  cleanup(): Promise<void>;
+};
+
+const MIN = 60_000;
+
+/**
+ * What every TickStore adapter must do. Each test uses symbols of its own, so adapters that
+ * share a database between tests stay independent.
+ */
+export function tickStoreContract(name: string, open: () => Promise<TickStoreFixture>): void {
+  describe(`TickStore contract: ${name}`, () => {
+    let fx: TickStoreFixture;
+    let store: TickStore;
+    const sym = () => `T${uniqueSuffix()}`.slice(0, 30).toUpperCase();
+
+    beforeAll(async () => {
+      fx = await open();
+      store = fx.store;
+    });
+    afterAll(async () => fx?.cleanup());
+
+    it("stores a batch and returns the newest ticks first", async () => {
+      const symbol = sym();
+      const t0 = Date.now() - 10_000;
+      const ticks = [0, 1, 2, 3].map((i) => tick({ symbol, timeMsc: BigInt(t0 + i), bid: 1 + i, ask: 2 + i }));
+      expect(await store.insert(`b-${symbol}`, blockFromTicks(ticks))).toBe("stored");
+      const recent = await store.recent(symbol, undefined, 3);
+      expect(recent.map((r) => r.timeMsc)).toEqual([t0 + 3, t0 + 2, t0 + 1]);
+      expect(recent[0]).toMatchObject({ symbol, broker: "ICMarkets", bid: 4, ask: 5, accountType: 2, flags: 6, volume: 1 });
+    });
+
+    it("stores a retried batch id once", async () => {
+      const symbol = sym();
+      const block = blockFromTicks([tick({ symbol }), tick({ symbol, timeMsc: BigInt(Date.now() - 1) })]);
+      expect(await store.insert(`retry-${symbol}`, block)).toBe("stored");
+      expect(await store.insert(`retry-${symbol}`, block)).toBe("duplicate");
+      expect(await store.recent(symbol, undefined, 10)).toHaveLength(2);
+    });
+
+    it("filters by broker", async () => {
+      const symbol = sym();
+      await store.insert(`brk-${symbol}`, blockFromTicks([tick({ symbol, broker: "A" }), tick({ symbol, broker: "B" }), tick({ symbol, broker: "B" })]));
+      expect(await store.recent(symbol, "B", 10)).toHaveLength(2);
+      expect(await store.recent(symbol, "A", 10)).toHaveLength(1);
+      expect(await store.recent(symbol, "C", 10)).toHaveLength(0);
+    });
+
+    it("streams a time range oldest first, in chunks, end exclusive", async () => {
+      const symbol = sym();
+      const t0 = Date.now() - 100_000;
+      const ticks = Array.from({ length: 25 }, (_, i) => tick({ symbol, timeMsc: BigInt(t0 + i * 10) }));
+      // Out of order on purpose: the range must still come back sorted.
+      await store.insert(`rng-${symbol}`, blockFromTicks([...ticks].reverse()));
+      const chunks: number[][] = [];
+      for await (const chunk of store.range({ symbol, broker: undefined, startMsc: t0 + 20, endMsc: t0 + 200, chunkSize: 7 })) {
+        expect(chunk.length).toBeLessThanOrEqual(7);
+        chunks.push(chunk.map((r) => r.timeMsc - t0));
+      }
+      expect(chunks.flat()).toEqual(Array.from({ length: 18 }, (_, i) => 20 + i * 10));
+    });
+
+    it("computes OHLCV candles per timeframe from the chosen price", async () => {
+      const symbol = sym();
+      const base = Math.floor((Date.now() - 3_600_000) / (5 * MIN)) * 5 * MIN;
+      // Bar 1: bids 1.0, 3.0, 2.0 (in time order); bar 2 (5 min later): bids 5.0, 4.0.
+      const rows = [
+        { t: base + 1000, bid: 1, ask: 1.5, volume: 1 },
+        { t: base + 2000, bid: 3, ask: 3.5, volume: 2 },
+        { t: base + 3000, bid: 2, ask: 2.5, volume: 3 },
+        { t: base + 5 * MIN + 10, bid: 5, ask: 5.5, volume: 4 },
+        { t: base + 5 * MIN + 20, bid: 4, ask: 4.5, volume: 5 },
+      ];
+      await store.insert(`cnd-${symbol}`, blockFromTicks(rows.map((r) => tick({ symbol, timeMsc: BigInt(r.t), bid: r.bid, ask: r.ask, volume: r.volume }))));
+      const q = { symbol, broker: undefined, timeframeMs: 5 * MIN, startMsc: base, endMsc: base + 10 * MIN, limit: 100 };
+      expect(await store.candles({ ...q, price: "bid" })).toEqual([
+        { openTimeMsc: base, open: 1, high: 3, low: 1, close: 2, volume: 6, tickCount: 3 },
+        { openTimeMsc: base + 5 * MIN, open: 5, high: 5, low: 4, close: 4, volume: 9, tickCount: 2 },
+      ]);
+      const mid = await store.candles({ ...q, price: "mid" });
+      expect(mid[0]).toMatchObject({ open: 1.25, high: 3.25, low: 1.25, close: 2.25 });
+      expect(await store.candles({ ...q, price: "bid", limit: 1 })).toHaveLength(1);
+      expect((await store.candles({ ...q, price: "bid", timeframeMs: MIN })).map((c) => c.tickCount)).toEqual([3, 2]);
+    });
+
+    it("keeps hostile strings as data", async () => {
+      const symbol = sym();
+      const broker = `x'); DROP TABLE ticks; --\\"\u0000`;
+      await store.insert(`hst-${symbol}`, blockFromTicks([tick({ symbol, broker })]));
+      const [row] = await store.recent(symbol, broker, 1);
+      expect(row?.broker).toBe(broker);
+      expect(await store.recent(symbol, undefined, 10)).toHaveLength(1);
+    });
+
+    it("keeps acknowledged ticks and batch ids across a reopen", async ({ skip }) => {
+      if (!fx.reopen) return skip("adapter keeps data in memory only");
+      const symbol = sym();
+      const block = blockFromTicks([tick({ symbol })]);
+      await store.insert(`dur-${symbol}`, block);
+      store = await fx.reopen();
+      expect(await store.recent(symbol, undefined, 10)).toHaveLength(1);
+      expect(await store.insert(`dur-${symbol}`, block)).toBe("duplicate");
+    });
+  });
+}
