@@ -6,25 +6,39 @@ export type ServerProcess = { url: string; port: number; proc: ChildProcess; log
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** Starts the real service (`tsx src/main.ts`) on a free port and waits for its "listening" log line. */
+const BACKEND_VARIABLES = ["CLICKHOUSE_URL", "POSTGRES_URL", "ARANGO_URL", "WEAVIATE_URL", "REDIS_URL", "KAFKA_BROKERS"];
+
+/**
+ * Starts the real service (`tsx src/main.ts`) on a free port and waits until it has printed its
+ * banner and logged "started". Embedded mode unless `env` names backends: the test's own backend URLs are not inherited.
+ */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !BACKEND_VARIABLES.includes(k)));
   const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", IN_MEMORY: "true", LOG_LEVEL: "info", ...env },
+    env: { ...inherited, PORT: "0", HOST: "127.0.0.1", IN_MEMORY: "true", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
-  createInterface({ input: proc.stderr! }).on("line", (l) => logs.push(l));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("\n")}`)), 30_000);
-    createInterface({ input: proc.stdout! }).on("line", (line) => {
+    let listening = 0;
+    let started = false;
+    let banner = false;
+    // The banner goes to stderr, logs to stdout: ready once both the banner and "started" arrived.
+    const onLine = (line: string) => {
       logs.push(line);
       const m = /"msg":"listening"/.test(line) ? /"port":(\d+)/.exec(line) : null;
-      if (m) {
+      if (m) listening = Number(m[1]);
+      started ||= /"msg":"started"/.test(line);
+      banner ||= line.trimStart().startsWith("Services:");
+      if (started && banner) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve(listening);
       }
-    });
+    };
+    createInterface({ input: proc.stdout! }).on("line", onLine);
+    createInterface({ input: proc.stderr! }).on("line", onLine);
     proc.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${logs.join("\n")}`)));
   });
   return {
