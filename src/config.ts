@@ -39,6 +39,11 @@ const envSchema = z.object({
   TICK_TIME_WINDOW_MS: int(1000, 10 * 365 * 86_400_000).default(7 * 86_400_000),
   TICK_MAX_VOLUME: z.coerce.number().positive().default(1e9),
   SUBSCRIBER_QUEUE_BATCHES: int(1, 100_000).default(1024),
+  INGEST_FLUSH_ROWS: int(1, 10_000_000).default(100_000),
+  INGEST_FLUSH_MS: int(0, 60_000).default(5),
+  INGEST_MAX_PENDING_ROWS: int(1, 100_000_000).default(1_000_000),
+  INGEST_FLUSH_CONCURRENCY: int(1, 64).default(2),
+  SPOOL_MAX_BYTES: int(0, 2 ** 50).default(1024 * 1024 * 1024),
   CACHE_MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024).default(1024 * 1024),
   CACHE_MAX_ENTRIES: int(1, 100_000_000).default(1_000_000),
   STREAM_MAX_MESSAGE_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
@@ -73,6 +78,7 @@ export type Config = {
     maxVolume: number;
     subscriberQueueBatches: number;
   };
+  ingest: { flushRows: number; flushMs: number; maxPendingRows: number; flushConcurrency: number; spoolMaxBytes: number };
   cache: { maxValueBytes: number; maxEntries: number };
   stream: { maxMessageBytes: number; replicationFactor: number };
   graph: { maxDepth: number };
@@ -129,6 +135,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeWindowMs: e.TICK_TIME_WINDOW_MS,
       maxVolume: e.TICK_MAX_VOLUME,
       subscriberQueueBatches: e.SUBSCRIBER_QUEUE_BATCHES,
+    },
+    ingest: {
+      flushRows: e.INGEST_FLUSH_ROWS,
+      flushMs: e.INGEST_FLUSH_MS,
+      maxPendingRows: e.INGEST_MAX_PENDING_ROWS,
+      flushConcurrency: e.INGEST_FLUSH_CONCURRENCY,
+      spoolMaxBytes: e.SPOOL_MAX_BYTES,
     },
     cache: { maxValueBytes: e.CACHE_MAX_VALUE_BYTES, maxEntries: e.CACHE_MAX_ENTRIES },
     stream: { maxMessageBytes: e.STREAM_MAX_MESSAGE_BYTES, replicationFactor: e.STREAM_REPLICATION_FACTOR },

@@ -15,6 +15,7 @@ import { PgliteSqlClient } from "./embedded/pglite-client.js";
 import { EmbeddedStreamLog } from "./embedded/stream-log.js";
 import { EmbeddedTickStore } from "./embedded/tick-store.js";
 import { EmbeddedVectorStore } from "./embedded/vector-store.js";
+import { ClickHouseTickStore } from "./clickhouse/tick-store.js";
 import { SqlGraphStore } from "./postgres/graph-store.js";
 import { SqlMigrator } from "./postgres/migrator.js";
 import { PgSqlClient } from "./postgres/pg-client.js";
@@ -40,6 +41,7 @@ export type Backends = {
 /** Pool sizes and timeouts per backend, from the design brief's table. */
 export const POOLS = {
   postgres: { min: 5, max: 20, connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 },
+  clickhouse: { max: 15, requestTimeoutMs: 5_000 },
 } as const;
 
 /**
@@ -50,7 +52,6 @@ export const POOLS = {
 export async function openBackends(config: Config): Promise<Backends> {
   const b = config.backends;
   for (const [variable, value, issue] of [
-    ["CLICKHOUSE_URL", b.clickhouseUrl, "the tick pipeline on ClickHouse"],
     ["REDIS_URL", b.redisUrl, "CacheService on DragonflyDB/Redis"],
     ["KAFKA_BROKERS", b.kafkaBrokers, "StreamService on Redpanda/Kafka"],
     ["WEAVIATE_URL", b.weaviateUrl, "VectorService on Weaviate"],
@@ -60,6 +61,7 @@ export async function openBackends(config: Config): Promise<Backends> {
   }
 
   const dir = (name: string) => (config.inMemory ? undefined : join(config.dataDir, name));
+  const where = (name: string) => (config.inMemory ? "in memory" : `journal in ${dir(name)}`);
   const closers: (() => Promise<void>)[] = [];
 
   let sql: SqlClient & { poolStats?(): { inUse: number; idle: number; max: number } };
@@ -78,8 +80,34 @@ export async function openBackends(config: Config): Promise<Backends> {
   const sqlMigrator = new SqlMigrator(sql, await readMigrationFiles(join(MIGRATIONS_ROOT, "postgres")), sqlAdapter);
   await sqlMigrator.migrateTo();
 
-  const ticks = await EmbeddedTickStore.open(dir("ticks"));
-  closers.push(() => ticks.close());
+  const migrators: Partial<Record<BackendName, Migrator>> = { users: sqlMigrator, graph: sqlMigrator };
+  let ticks: TickStore;
+  let ticksLabel: string;
+  if (b.clickhouseUrl) {
+    const opened = await ClickHouseTickStore.open(
+      {
+        url: b.clickhouseUrl,
+        maxConnections: POOLS.clickhouse.max,
+        requestTimeoutMs: POOLS.clickhouse.requestTimeoutMs,
+        commit: {
+          maxRows: config.ingest.flushRows,
+          maxDelayMs: config.ingest.flushMs,
+          maxPendingRows: config.ingest.maxPendingRows,
+          concurrency: config.ingest.flushConcurrency,
+        },
+      },
+      await readMigrationFiles(join(MIGRATIONS_ROOT, "clickhouse")),
+    );
+    closers.push(() => opened.store.close());
+    ticks = opened.store;
+    migrators.ticks = opened.migrator;
+    ticksLabel = `ClickHouse ${opened.store.caps.version} (${opened.store.caps.modern ? "DateTime64, codecs, query parameters" : "legacy schema: Int64 ms, no codecs, hex-escaped literals"})`;
+  } else {
+    const embedded = await EmbeddedTickStore.open(dir("ticks"));
+    closers.push(() => embedded.close());
+    ticks = embedded;
+    ticksLabel = `embedded tick store (${where("ticks")})`;
+  }
   const vectors = await EmbeddedVectorStore.open(dir("vectors"));
   closers.push(() => vectors.close());
   const cache = new EmbeddedCacheStore(config.cache.maxEntries);
@@ -89,7 +117,6 @@ export async function openBackends(config: Config): Promise<Backends> {
   const users = new SqlUserStore(sql, sqlAdapter);
   const graph = new SqlGraphStore(sql, sqlAdapter);
   const sqlLabel = sqlAdapter === "postgres" ? "PostgreSQL" : `PGlite (embedded PostgreSQL${config.inMemory ? ", in memory" : ` in ${dir("pglite")}`})`;
-  const where = (name: string) => (config.inMemory ? "in memory" : `journal in ${dir(name)}`);
 
   const backends: Backends = {
     ticks,
@@ -98,9 +125,9 @@ export async function openBackends(config: Config): Promise<Backends> {
     vectors,
     cache,
     stream,
-    migrators: { users: sqlMigrator, graph: sqlMigrator },
+    migrators,
     describe: () => ({
-      ticks: `embedded tick store (${where("ticks")})`,
+      ticks: ticksLabel,
       users: sqlLabel,
       graph: `${sqlLabel}, recursive-CTE graph`,
       vectors: `embedded exact-search vector store (${where("vectors")})`,

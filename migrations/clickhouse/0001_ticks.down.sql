@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS tick_batches_mv;
+DROP TABLE IF EXISTS tick_batches;
+DROP TABLE IF EXISTS ticks;

@@ -1,0 +1,94 @@
+import type { ClickHouseClient } from "@clickhouse/client";
+import { FailedPreconditionError } from "../../errors.js";
+import type { MigrationFile } from "../../migrations/migration-files.js";
+import type { MigrationState, Migrator } from "../../ports/migrator.js";
+import type { Capabilities } from "./capabilities.js";
+
+/**
+ * Applies migrations/clickhouse. A file may hold `-- @legacy` / `-- @modern` ... `-- @end`
+ * sections; only the one matching the server is run. ClickHouse takes one statement per request,
+ * so files are split at `;` ending a line. Applied/rolled-back events are appended to
+ * schema_migrations (no mutations needed on old servers); the newest event per version wins.
+ */
+export class ClickHouseMigrator implements Migrator {
+  readonly adapter = "clickhouse";
+  private seq = 0;
+
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly caps: Capabilities,
+    private readonly files: readonly MigrationFile[],
+  ) {}
+
+  private async applied(): Promise<Map<number, number>> {
+    await this.client.command({
+      query:
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied UInt8, at_ms UInt64) ENGINE = MergeTree ORDER BY (version, at_ms)",
+    });
+    const rs = await this.client.query({
+      query: "SELECT version, argMax(applied, at_ms) AS state, max(at_ms) AS last_ms FROM schema_migrations GROUP BY version",
+      format: "JSONEachRow",
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    });
+    const rows = await rs.json<{ version: number; state: number; last_ms: number }>();
+    return new Map(rows.filter((r) => r.state === 1).map((r) => [r.version, Number(r.last_ms)]));
+  }
+
+  async status(): Promise<MigrationState> {
+    const applied = await this.applied();
+    return {
+      adapter: this.adapter,
+      currentVersion: Math.max(0, ...applied.keys()),
+      migrations: this.files.map((f) => ({ version: f.version, name: f.name, applied: applied.has(f.version), appliedAtMs: applied.get(f.version) ?? 0 })),
+    };
+  }
+
+  async migrateTo(target?: number): Promise<MigrationState> {
+    const last = this.files.at(-1)?.version ?? 0;
+    const goal = target ?? last;
+    if (goal > last) throw new FailedPreconditionError(`no migration ${goal}: the newest is ${last}`);
+    const applied = await this.applied();
+    for (const f of this.files) {
+      if (f.version > goal || applied.has(f.version)) continue;
+      for (const statement of statements(f.up, this.caps.modern)) await this.client.command({ query: statement });
+      await this.record(f, 1);
+    }
+    return this.status();
+  }
+
+  async rollbackTo(target: number): Promise<MigrationState> {
+    const applied = await this.applied();
+    for (const f of [...this.files].reverse()) {
+      if (f.version <= target || !applied.has(f.version)) continue;
+      for (const statement of statements(f.down, this.caps.modern)) await this.client.command({ query: statement });
+      await this.record(f, 0);
+    }
+    return this.status();
+  }
+
+  private async record(f: MigrationFile, applied: 0 | 1): Promise<void> {
+    // Strictly increasing even within one millisecond, so the newest event is unambiguous.
+    const atMs = Math.max(Date.now(), this.seq + 1);
+    this.seq = atMs;
+    await this.client.insert({ table: "schema_migrations", values: [{ version: f.version, name: f.name, applied, at_ms: atMs }], format: "JSONEachRow" });
+  }
+}
+
+/** The statements of a migration file for this server generation. */
+export function statements(sql: string, modern: boolean): string[] {
+  const kept: string[] = [];
+  let section: "all" | "legacy" | "modern" = "all";
+  for (const line of sql.split("\n")) {
+    const marker = /^--\s*@(legacy|modern|end)\b/.exec(line.trim());
+    if (marker) {
+      section = marker[1] === "end" ? "all" : (marker[1] as "legacy" | "modern");
+      continue;
+    }
+    if (section === "all" || (section === "modern") === modern) kept.push(line);
+  }
+  return kept
+    .join("\n")
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
+    .filter((s) => s.length > 0);
+}

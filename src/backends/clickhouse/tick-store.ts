@@ -1,0 +1,201 @@
+import { Readable } from "node:stream";
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { GroupCommit, type GroupCommitOptions } from "../../ingest/group-commit.js";
+import type { TickBlock } from "../../ingest/tick-block.js";
+import type { PoolStats } from "../../ports/backend.js";
+import type { CandleQuery, CandleRow, InsertOutcome, PriceField, RangeQuery, TickRow, TickStore } from "../../ports/tick-store.js";
+import { type Capabilities, detectCapabilities } from "./capabilities.js";
+import { classify } from "./errors.js";
+import { ClickHouseMigrator } from "./migrator.js";
+import { RowBinaryEncoder, TICK_COLUMNS } from "./rowbinary.js";
+import { type BoundQuery, ChQuery, i64, raw, str, timeMs, u32 } from "./sql.js";
+import type { MigrationFile } from "../../migrations/migration-files.js";
+
+export type ClickHouseOptions = {
+  url: string;
+  /** The brief's pool table: at most 15 connections, 5 s per request. */
+  maxConnections: number;
+  requestTimeoutMs: number;
+  commit: GroupCommitOptions;
+};
+
+type Entry = { batchId: string; block: TickBlock };
+
+/** Batch ids known to be stored, most recent first out: saves a lookup for quick retries. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(id: string) {
+    return this.ids.has(id);
+  }
+  add(id: string) {
+    this.ids.add(id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value as string);
+  }
+}
+
+const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(bid + ask) / 2", last: "last" };
+
+/**
+ * TickStore on ClickHouse. Inserts from all streams are group-committed into one RowBinary
+ * INSERT per flush; each row carries its batch id and a materialized view records stored batch
+ * ids in tick_batches, so a retried batch is recognised even after a restart. Before each
+ * insert the flush asks tick_batches which of its ids are stored already: a flush that failed
+ * mid-way (the server died after committing) is then safe to retry.
+ */
+export class ClickHouseTickStore implements TickStore {
+  readonly adapter = "clickhouse";
+  private readonly encoder = new RowBinaryEncoder();
+  private readonly stored = new RecentIds(200_000);
+  private readonly inflight = new Map<string, Promise<InsertOutcome>>();
+  private readonly commit: GroupCommit<Entry, InsertOutcome>;
+  private readonly time: string;
+
+  private constructor(
+    readonly client: ClickHouseClient,
+    readonly caps: Capabilities,
+    private readonly options: ClickHouseOptions,
+  ) {
+    this.commit = new GroupCommit(options.commit, (entries) => this.flush(entries));
+    // The tick time in epoch milliseconds, whatever the column type.
+    this.time = caps.modern ? "toUnixTimestamp64Milli(ts)" : "ts";
+  }
+
+  static async open(options: ClickHouseOptions, migrations: readonly MigrationFile[]): Promise<{ store: ClickHouseTickStore; migrator: ClickHouseMigrator }> {
+    const client = createClient({
+      url: options.url,
+      max_open_connections: options.maxConnections,
+      request_timeout: options.requestTimeoutMs,
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    });
+    const caps = await detectCapabilities(client);
+    const migrator = new ClickHouseMigrator(client, caps, migrations);
+    await migrator.migrateTo();
+    return { store: new ClickHouseTickStore(client, caps, options), migrator };
+  }
+
+  async probe(signal?: AbortSignal): Promise<void> {
+    const r = await this.client.ping();
+    if (!r.success) throw r.error;
+    signal?.throwIfAborted();
+  }
+
+  poolStats(): PoolStats {
+    return { inUse: 0, idle: 0, max: this.options.maxConnections };
+  }
+
+  async close(): Promise<void> {
+    await this.commit.drain().catch(() => undefined);
+    await this.client.close();
+  }
+
+  insert(batchId: string, block: TickBlock): Promise<InsertOutcome> {
+    if (this.stored.has(batchId)) return Promise.resolve("duplicate");
+    const running = this.inflight.get(batchId);
+    // A retry racing its original: it is a duplicate once the original is stored.
+    if (running) return running.then(() => "duplicate" as const);
+    const p = this.commit.submit({ batchId, block }, block.length).finally(() => this.inflight.delete(batchId));
+    this.inflight.set(batchId, p);
+    return p;
+  }
+
+  private async flush(entries: Entry[]): Promise<InsertOutcome[]> {
+    try {
+      const already = await this.storedAmong(entries.map((e) => e.batchId));
+      const fresh = entries.filter((e) => !already.has(e.batchId));
+      if (fresh.length > 0) {
+        const result = await this.client.exec({
+          query: `INSERT INTO ticks (${TICK_COLUMNS}) FORMAT RowBinary`,
+          values: Readable.from([this.encoder.encode(fresh)]),
+        });
+        result.stream.resume();
+        await new Promise((resolve, reject) => result.stream.once("end", resolve).once("error", reject));
+      }
+      for (const e of entries) this.stored.add(e.batchId);
+      return entries.map((e) => (already.has(e.batchId) ? "duplicate" : "stored"));
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  private async storedAmong(ids: string[]): Promise<Set<string>> {
+    const q = this.query().sql`SELECT batch_id FROM tick_batches WHERE batch_id IN (${ids.map(str)})`;
+    const rows = await this.select<{ batch_id: string }>(q.build());
+    return new Set(rows.map((r) => r.batch_id));
+  }
+
+  private query(): ChQuery {
+    return new ChQuery(this.caps);
+  }
+
+  private async select<Row>(q: BoundQuery, signal?: AbortSignal): Promise<Row[]> {
+    try {
+      const rs = await this.client.query({ query: q.query, query_params: q.params, format: "JSONEachRow", abort_signal: signal });
+      return await rs.json<Row>();
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  /** `SELECT <tick columns> FROM ticks WHERE <series>` */
+  private selectTicks(symbol: string, broker: string | undefined): ChQuery {
+    const q = this.query().sql`SELECT symbol, broker, account_type, ${raw(this.time)} AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = ${str(symbol)}`;
+    return broker === undefined ? q : q.sql` AND broker = ${str(broker)}`;
+  }
+
+  async recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]> {
+    const q = this.selectTicks(symbol, broker).sql` ORDER BY ts DESC LIMIT ${u32(limit)}`;
+    return (await this.select<RawTick>(q.build(), signal)).map(toRow);
+  }
+
+  async *range(r: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]> {
+    const q = this.selectTicks(r.symbol, r.broker).sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)} ORDER BY ts`.build();
+    let rs;
+    try {
+      rs = await this.client.query({ query: q.query, query_params: q.params, format: "JSONEachRow", abort_signal: signal });
+    } catch (err) {
+      throw classify(err);
+    }
+    // Rows arrive as the server streams them; at most one chunk is held in memory.
+    let chunk: TickRow[] = [];
+    for await (const rows of rs.stream<RawTick>()) {
+      for (const row of rows) {
+        chunk.push(toRow(row.json()));
+        if (chunk.length >= r.chunkSize) {
+          yield chunk;
+          chunk = [];
+        }
+      }
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
+  async candles(c: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {
+    const t = raw(this.time);
+    const p = raw(PRICE_SQL[c.price]);
+    const tf = i64(c.timeframeMs);
+    const q = this.query()
+      .sql`SELECT intDiv(${t}, ${tf}) * ${tf} AS open_time, argMin(${p}, ${t}) AS open, max(${p}) AS high, min(${p}) AS low, argMax(${p}, ${t}) AS close, sum(volume) AS volume, count() AS tick_count FROM ticks WHERE symbol = ${str(c.symbol)}`;
+    if (c.broker !== undefined) q.sql` AND broker = ${str(c.broker)}`;
+    q.sql` AND ts >= ${timeMs(c.startMsc)} AND ts < ${timeMs(c.endMsc)} GROUP BY open_time ORDER BY open_time DESC LIMIT ${u32(c.limit)}`;
+    const rows = await this.select<{ open_time: number; open: number; high: number; low: number; close: number; volume: number; tick_count: number }>(q.build(), signal);
+    return rows
+      .map((r) => ({ openTimeMsc: Number(r.open_time), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, tickCount: Number(r.tick_count) }))
+      .reverse();
+  }
+}
+
+type RawTick = { symbol: string; broker: string; account_type: number; time_msc: number; bid: number; ask: number; last: number; volume: number; flags: number };
+
+const toRow = (r: RawTick): TickRow => ({
+  symbol: r.symbol,
+  broker: r.broker,
+  accountType: r.account_type,
+  timeMsc: Number(r.time_msc),
+  bid: r.bid,
+  ask: r.ask,
+  last: r.last,
+  volume: r.volume,
+  flags: r.flags,
+});
+

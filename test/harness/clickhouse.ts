@@ -1,0 +1,27 @@
+import { createClient } from "@clickhouse/client";
+import { join } from "node:path";
+import { ClickHouseTickStore } from "../../src/backends/clickhouse/tick-store.js";
+import { MIGRATIONS_ROOT, readMigrationFiles } from "../../src/migrations/migration-files.js";
+import { uniqueSuffix } from "./backends.js";
+
+/** A database of its own on the real ClickHouse for one suite, dropped afterwards. */
+export async function createTempClickHouseDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `neliti_test_${uniqueSuffix()}`;
+  const admin = createClient({ url });
+  await admin.command({ query: `CREATE DATABASE ${name}` });
+  await admin.close();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  return {
+    url: dbUrl.toString(),
+    drop: async () => {
+      const c = createClient({ url });
+      await c.command({ query: `DROP DATABASE IF EXISTS ${name}` });
+      await c.close();
+    },
+  };
+}
+
+export async function openClickHouseTickStore(url: string, commit = { maxRows: 100_000, maxDelayMs: 2, maxPendingRows: 1_000_000, concurrency: 2 }) {
+  return ClickHouseTickStore.open({ url, maxConnections: 15, requestTimeoutMs: 5000, commit }, await readMigrationFiles(join(MIGRATIONS_ROOT, "clickhouse")));
+}
