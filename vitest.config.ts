@@ -2,11 +2,19 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
-    // Suites that kill and restart real servers must not overlap with suites using them.
-    sequence: { concurrent: false },
+    projects: [
+      {
+        extends: true,
+        test: { name: "main", include: ["test/**/*.test.ts"], exclude: ["test/faults/**"], sequence: { groupOrder: 0 } },
+      },
+      {
+        // Fault suites kill and restart the shared real servers: they run alone, after the rest.
+        extends: true,
+        test: { name: "faults", include: ["test/faults/**/*.test.ts"], fileParallelism: false, testTimeout: 180_000, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

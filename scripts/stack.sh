@@ -125,8 +125,8 @@ up_clickhouse() {
   sed -e "s#@DATA@#$DATA#g" -e "s#@HTTP_PORT@#$CH_HTTP_PORT#g" -e "s#@TCP_PORT@#$CH_TCP_PORT#g" \
     "$HERE/stack/clickhouse-config.xml" >"$dir/config.xml"
   cp "$HERE/stack/clickhouse-users.xml" "$dir/users.xml"
-  nohup clickhouse-server --config-file="$dir/config.xml" --pid-file="$dir/clickhouse.pid" \
-    >"$dir/stdout.log" 2>&1 &
+  nohup clickhouse-server --config-file="$dir/config.xml" >"$dir/stdout.log" 2>&1 &
+  echo $! >"$dir/clickhouse.pid"
   wait_for clickhouse 60 curl -sf "http://127.0.0.1:$CH_HTTP_PORT/ping"
 }
 
@@ -188,13 +188,16 @@ stop_postgres() {
   pkill -9 -f "postgres -D $DATA/postgres/data" 2>/dev/null || true
   sleep 0.5
 }
-stop_pidfile() { # name pidfile
-  if [ -f "$2" ]; then kill -9 "$(cat "$2")" 2>/dev/null || true; rm -f "$2"; fi
+stop_pidfile() { # pidfile command-line-pattern: kill -9 by pid file, and by pattern for strays
+  if [ -f "$1" ]; then kill -9 "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; fi
+  pkill -9 -f "$2" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while pgrep -f "$2" >/dev/null 2>&1 && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
 }
-stop_redis()      { stop_pidfile redis "$DATA/redis/redis.pid"; }
-stop_clickhouse() { stop_pidfile clickhouse "$DATA/clickhouse/clickhouse.pid"; }
-stop_kafka()      { stop_pidfile kafka "$DATA/kafka/kafka.pid"; }
-stop_weaviate()   { stop_pidfile weaviate "$DATA/weaviate/weaviate.pid"; }
+stop_redis()      { stop_pidfile "$DATA/redis/redis.pid" "redis-server 127.0.0.1:$REDIS_PORT"; }
+stop_clickhouse() { stop_pidfile "$DATA/clickhouse/clickhouse.pid" "clickhouse-server --config-file=$DATA/clickhouse/config.xml"; }
+stop_kafka()      { stop_pidfile "$DATA/kafka/kafka.pid" "kafka.Kafka $DATA/kafka/server.properties"; }
+stop_weaviate()   { stop_pidfile "$DATA/weaviate/weaviate.pid" "weaviate-server --host 127.0.0.1 --port $WEAVIATE_PORT"; }
 
 down_postgres() {
   if [ -d "$DATA/postgres/data" ]; then
@@ -210,11 +213,11 @@ down_weaviate()   { stop_weaviate; }
 status_one() {
   local v=""
   case $1 in
-    postgres)   v=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc 'SHOW server_version' 2>/dev/null) ;;
-    redis)      v=$(redis-cli -p "$REDIS_PORT" info server 2>/dev/null | sed -n 's/^redis_version:\(.*\)\r$/\1/p') ;;
-    clickhouse) v=$(curl -sf "http://127.0.0.1:$CH_HTTP_PORT/?query=SELECT%20version()" 2>/dev/null) ;;
-    kafka)      (exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT) 2>/dev/null && v=$KAFKA_VERSION ;;
-    weaviate)   v=$(curl -sf "http://127.0.0.1:$WEAVIATE_PORT/v1/meta" 2>/dev/null | sed -n 's/.*"version":"\([^"]*\)".*/\1/p') ;;
+    postgres)   v=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc 'SHOW server_version' 2>/dev/null) || true ;;
+    redis)      v=$(redis-cli -p "$REDIS_PORT" info server 2>/dev/null | sed -n 's/^redis_version:\(.*\)\r$/\1/p') || true ;;
+    clickhouse) v=$(curl -sf "http://127.0.0.1:$CH_HTTP_PORT/?query=SELECT%20version()" 2>/dev/null) || true ;;
+    kafka)      if (exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT) 2>/dev/null; then v=$KAFKA_VERSION; fi ;;
+    weaviate)   v=$(curl -sf "http://127.0.0.1:$WEAVIATE_PORT/v1/meta" 2>/dev/null | sed -n 's/.*"version":"\([^"]*\)".*/\1/p') || true ;;
   esac
   if [ -n "$v" ]; then printf '%-11s up    %s\n' "$1" "$v"; else printf '%-11s down\n' "$1"; fi
 }

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const backends = await openBackends(config);
+  const backends = await openBackends(config, log);
   const app = await createApp(config, backends, log);
 
   // Handlers go in before the port opens, so a SIGTERM right after "listening" still drains.

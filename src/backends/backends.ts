@@ -16,6 +16,9 @@ import { EmbeddedStreamLog } from "./embedded/stream-log.js";
 import { EmbeddedTickStore } from "./embedded/tick-store.js";
 import { EmbeddedVectorStore } from "./embedded/vector-store.js";
 import { ClickHouseTickStore } from "./clickhouse/tick-store.js";
+import { TickSpool } from "../ingest/spool.js";
+import { SpoolingTickStore } from "../ingest/spooling-tick-store.js";
+import type { Logger } from "../observability/logger.js";
 import { SqlGraphStore } from "./postgres/graph-store.js";
 import { SqlMigrator } from "./postgres/migrator.js";
 import { PgSqlClient } from "./postgres/pg-client.js";
@@ -49,7 +52,7 @@ export const POOLS = {
  * embedded store otherwise. Backends whose production adapter is not built yet refuse to start
  * rather than silently fall back.
  */
-export async function openBackends(config: Config): Promise<Backends> {
+export async function openBackends(config: Config, log: Logger): Promise<Backends> {
   const b = config.backends;
   for (const [variable, value, issue] of [
     ["REDIS_URL", b.redisUrl, "CacheService on DragonflyDB/Redis"],
@@ -98,8 +101,13 @@ export async function openBackends(config: Config): Promise<Backends> {
       },
       await readMigrationFiles(join(MIGRATIONS_ROOT, "clickhouse")),
     );
-    closers.push(() => opened.store.close());
-    ticks = opened.store;
+    const spool = await TickSpool.open(join(config.dataDir, "spool"), config.ingest.spoolMaxBytes);
+    const spooling = new SpoolingTickStore(opened.store, spool, log);
+    closers.push(async () => {
+      await spooling.close();
+      await opened.store.close();
+    });
+    ticks = spooling;
     migrators.ticks = opened.migrator;
     ticksLabel = `ClickHouse ${opened.store.caps.version} (${opened.store.caps.modern ? "DateTime64, codecs, query parameters" : "legacy schema: Int64 ms, no codecs, hex-escaped literals"})`;
   } else {

@@ -60,10 +60,11 @@ export class TickDomain {
 
     const outcome = await this.store.insert(batch.batchId, block, signal);
     if (outcome === "duplicate") return { batchId: batch.batchId, state: "duplicate", accepted: 0, violations: [] };
+    // Spooled batches are acknowledged and durable on local disk: they are served and fanned out too.
     this.recentTicks.add(block);
     this.hub.publish(block);
     for (const l of this.listeners) l.onDurable(block);
-    return { batchId: batch.batchId, state: "durable", accepted: block.length, violations: [] };
+    return { batchId: batch.batchId, state: outcome === "spooled" ? "spooled" : "durable", accepted: block.length, violations: [] };
   }
 
   async recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]> {

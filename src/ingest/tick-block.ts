@@ -101,6 +101,22 @@ export function blockFromTicks(ticks: readonly Tick[]): TickBlock {
   return block;
 }
 
+export function blockFromRows(rows: readonly TickRow[]): TickBlock {
+  const block = allocate(rows.length);
+  rows.forEach((r, i) => {
+    block.symbol[i] = r.symbol;
+    block.broker[i] = r.broker;
+    block.accountType[i] = r.accountType;
+    block.timeMsc[i] = r.timeMsc;
+    block.bid[i] = r.bid;
+    block.ask[i] = r.ask;
+    block.last[i] = r.last;
+    block.volume[i] = r.volume;
+    block.flags[i] = r.flags;
+  });
+  return block;
+}
+
 type MutableBlock = { -readonly [K in keyof TickBlock]: TickBlock[K] extends readonly string[] ? string[] : TickBlock[K] };
 
 function allocate(n: number): MutableBlock {

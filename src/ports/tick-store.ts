@@ -46,8 +46,11 @@ export type RangeQuery = {
   chunkSize: number;
 };
 
-/** Outcome of storing a batch: stored now, or recognised as a retry of one already stored. */
-export type InsertOutcome = "stored" | "duplicate";
+/**
+ * Outcome of storing a batch: stored now, recognised as a retry of one already stored, or
+ * (ingest spool only) kept in the local fsync'd spool until the store is back.
+ */
+export type InsertOutcome = "stored" | "duplicate" | "spooled";
 
 /**
  * Where ticks are stored durably. `insert` resolves only once the rows are durable, and stores

@@ -13,8 +13,9 @@ export type TestApp = { app: App; client<S extends DescService>(service: S): Cli
  */
 export async function inMemoryApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ IN_MEMORY: "true", LOG_LEVEL: "silent", ...env });
-  const backends = await openBackends(config);
-  const app = await createApp(config, backends, pino({ level: "silent" }));
+  const log = pino({ level: "silent" });
+  const backends = await openBackends(config, log);
+  const app = await createApp(config, backends, log);
   const transport = createRouterTransport(app.routes, { router: { interceptors: app.interceptors, readMaxBytes: config.maxMessageBytes } });
   return {
     app,

@@ -1,11 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { appendFile, open, readFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import { decodeBatchLine, encodeBatchLine } from "../../ingest/journal-line.js";
 import { rowAt, type TickBlock } from "../../ingest/tick-block.js";
 import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickRow, TickStore } from "../../ports/tick-store.js";
 import { priceOf } from "../../domain/prices.js";
-
-type LogLine = { b: string; t: [string, string, number, number, number, number, number, number, number][] };
 
 /**
  * The embedded tick store: ticks in memory per symbol and broker, made durable by an fsync'd
@@ -30,18 +29,10 @@ export class EmbeddedTickStore implements TickStore {
     const store = new EmbeddedTickStore(await open(path, "a"));
     const text = await readFile(path, "utf8");
     for (const line of text.split("\n")) {
-      // A torn last line (crash mid-write) was never acknowledged; skip it.
-      if (line === "") continue;
-      let entry: LogLine;
-      try {
-        entry = JSON.parse(line) as LogLine;
-      } catch {
-        continue;
-      }
-      store.batchIds.add(entry.b);
-      for (const t of entry.t) {
-        store.add({ symbol: t[0], broker: t[1], accountType: t[2], timeMsc: t[3], bid: t[4], ask: t[5], last: t[6], volume: t[7], flags: t[8] });
-      }
+      const entry = line === "" ? undefined : decodeBatchLine(line);
+      if (!entry) continue;
+      store.batchIds.add(entry.batchId);
+      for (let i = 0; i < entry.block.length; i++) store.add(rowAt(entry.block, i));
     }
     return store;
   }
@@ -63,17 +54,12 @@ export class EmbeddedTickStore implements TickStore {
 
   private async insertNow(batchId: string, block: TickBlock): Promise<InsertOutcome> {
     if (this.batchIds.has(batchId)) return "duplicate";
-    const rows = Array.from({ length: block.length }, (_, i) => rowAt(block, i));
     if (this.journal) {
-      const line: LogLine = {
-        b: batchId,
-        t: rows.map((r) => [r.symbol, r.broker, r.accountType, r.timeMsc, r.bid, r.ask, r.last, r.volume, r.flags]),
-      };
-      await this.journal.appendFile(`${JSON.stringify(line)}\n`);
+      await this.journal.appendFile(encodeBatchLine(batchId, block));
       await this.journal.datasync();
     }
     this.batchIds.add(batchId);
-    for (const r of rows) this.add(r);
+    for (let i = 0; i < block.length; i++) this.add(rowAt(block, i));
     return "stored";
   }
 

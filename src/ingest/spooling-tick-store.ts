@@ -1,0 +1,111 @@
+import { ResourceExhaustedError, UnavailableError } from "../errors.js";
+import type { Logger } from "../observability/logger.js";
+import type { PoolStats } from "../ports/backend.js";
+import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickRow, TickStore } from "../ports/tick-store.js";
+import type { TickSpool } from "./spool.js";
+import type { TickBlock } from "./tick-block.js";
+
+const REPLAY_BACKOFF_MS = 500;
+const REPLAY_BACKOFF_MAX_MS = 5000;
+
+/**
+ * Keeps ingest accepting while the tick store is down: a batch the store cannot take
+ * (UNAVAILABLE) goes to the local spool and is acknowledged "spooled"; while the spool holds
+ * anything, new batches queue behind it so the store receives them in arrival order. A replayer
+ * drains the spool into the store as soon as it answers again, and at start after a crash.
+ * Past the spool's byte bound, ingest answers RESOURCE_EXHAUSTED.
+ */
+export class SpoolingTickStore implements TickStore {
+  private readonly spooledIds = new Set<string>();
+  private replaying: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly inner: TickStore,
+    private readonly spool: TickSpool,
+    private readonly log: Logger,
+  ) {
+    if (!spool.isEmpty) this.startReplay();
+  }
+
+  get adapter(): string {
+    return this.inner.adapter;
+  }
+
+  get backlog() {
+    return this.spool.size;
+  }
+
+  probe(signal?: AbortSignal) {
+    return this.inner.probe(signal);
+  }
+
+  poolStats(): PoolStats | undefined {
+    return this.inner.poolStats?.();
+  }
+
+  async insert(batchId: string, block: TickBlock, signal?: AbortSignal): Promise<InsertOutcome> {
+    if (this.spooledIds.has(batchId)) return "duplicate";
+    if (this.spool.isEmpty) {
+      try {
+        return await this.inner.insert(batchId, block, signal);
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+        this.log.warn({ err: err.message }, "tick store unavailable: spooling");
+      }
+    }
+    if (!(await this.spool.append(batchId, block))) {
+      throw new ResourceExhaustedError(`the ingest spool is full (${this.spool.maxBytes} bytes) while the tick store is unavailable`, 1000);
+    }
+    this.spooledIds.add(batchId);
+    this.startReplay();
+    return "spooled";
+  }
+
+  private startReplay(): void {
+    this.replaying ??= this.replay().finally(() => (this.replaying = undefined));
+  }
+
+  private async replay(): Promise<void> {
+    let backoff = REPLAY_BACKOFF_MS;
+    while (!this.closed) {
+      const next = await this.spool.peek();
+      if (!next) return;
+      try {
+        await this.inner.insert(next.entry.batchId, next.entry.block);
+        await this.spool.advance(next.next);
+        this.spooledIds.delete(next.entry.batchId);
+        backoff = REPLAY_BACKOFF_MS;
+      } catch (err) {
+        this.log.warn({ err: err instanceof Error ? err.message : String(err), backlog: this.spool.size }, "spool replay waiting for the tick store");
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, REPLAY_BACKOFF_MAX_MS);
+      }
+    }
+  }
+
+  /** Resolves when the spool is empty (tests, shutdown). */
+  async drained(): Promise<void> {
+    while (!this.spool.isEmpty) {
+      this.startReplay();
+      await this.replaying;
+    }
+  }
+
+  recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]> {
+    return this.inner.recent(symbol, broker, limit, signal);
+  }
+
+  range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]> {
+    return this.inner.range(query, signal);
+  }
+
+  candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {
+    return this.inner.candles(query, signal);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.spool.close();
+  }
+}
