@@ -22,6 +22,7 @@ const envSchema = z.object({
   TLS_KEY_FILE: z.string().min(1).optional(),
   MAX_MESSAGE_BYTES: int(1024, 256 * 1024 * 1024).default(32 * 1024 * 1024),
   HTTP2_WINDOW_BYTES: int(65535, 2 ** 31 - 1).default(16 * 1024 * 1024),
+  COMPRESS_MIN_BYTES: int(0, 2 ** 31 - 1).default(1024 * 1024),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
 
   CLICKHOUSE_URL: optionalUrl,
@@ -62,6 +63,7 @@ export type Config = {
   tls: { certFile: string; keyFile: string } | undefined;
   maxMessageBytes: number;
   http2WindowBytes: number;
+  compressMinBytes: number;
   shutdownGraceMs: number;
   backends: {
     clickhouseUrl: string | undefined;
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     http2WindowBytes: e.HTTP2_WINDOW_BYTES,
+    compressMinBytes: e.COMPRESS_MIN_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     backends: {
       clickhouseUrl: e.CLICKHOUSE_URL,

@@ -117,13 +117,15 @@ export class LatestTickCacher implements DurableTickListener {
   ) {}
 
   onDurable(block: TickBlock): void {
-    const newest = new Map<string, number>();
+    // Index of the newest tick per symbol, then broker (no per-tick key strings on this hot path).
+    const newest = new Map<string, Map<string, number>>();
     for (let i = 0; i < block.length; i++) {
-      const key = `${block.symbol[i]}\u0000${block.broker[i]}`;
-      const j = newest.get(key);
-      if (j === undefined || block.timeMsc[i]! >= block.timeMsc[j]!) newest.set(key, i);
+      let brokers = newest.get(block.symbol[i]!);
+      if (!brokers) newest.set(block.symbol[i]!, (brokers = new Map()));
+      const j = brokers.get(block.broker[i]!);
+      if (j === undefined || block.timeMsc[i]! >= block.timeMsc[j]!) brokers.set(block.broker[i]!, i);
     }
-    const ticks = [...newest.values()].map((i) => tickAt(block, i));
+    const ticks = [...newest.values()].flatMap((brokers) => [...brokers.values()].map((i) => tickAt(block, i)));
     this.cache.setLatestTicks(ticks).catch((err: unknown) => this.log.warn({ err }, "latest-tick cache update failed"));
   }
 }

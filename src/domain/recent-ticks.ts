@@ -1,10 +1,10 @@
-import { rowAt, type TickBlock } from "../ingest/tick-block.js";
+import type { TickBlock } from "../ingest/tick-block.js";
 import type { TickRow } from "../ports/tick-store.js";
 
 /**
  * The newest ticks per symbol and broker, in memory (as a kdb+ RDB serves the day): a fixed-size
- * ring of rows per series. Filled by ingest after a batch is durable, so it never shows a tick
- * the store does not have.
+ * columnar ring per series, so adding a tick allocates nothing. Filled by ingest after a batch is
+ * durable, so it never shows a tick the store does not have.
  */
 export class RecentTicks {
   private readonly rings = new Map<string, Map<string, Ring>>();
@@ -12,15 +12,27 @@ export class RecentTicks {
   constructor(private readonly capacity: number) {}
 
   add(block: TickBlock): void {
+    let lastSymbol: string | undefined;
+    let lastBroker: string | undefined;
+    let ring: Ring | undefined;
     for (let i = 0; i < block.length; i++) {
       const symbol = block.symbol[i]!;
       const broker = block.broker[i]!;
-      let brokers = this.rings.get(symbol);
-      if (!brokers) this.rings.set(symbol, (brokers = new Map()));
-      let ring = brokers.get(broker);
-      if (!ring) brokers.set(broker, (ring = new Ring(this.capacity)));
-      ring.push(rowAt(block, i));
+      if (symbol !== lastSymbol || broker !== lastBroker) {
+        ring = this.ring(symbol, broker);
+        lastSymbol = symbol;
+        lastBroker = broker;
+      }
+      ring!.push(block, i);
     }
+  }
+
+  private ring(symbol: string, broker: string): Ring {
+    let brokers = this.rings.get(symbol);
+    if (!brokers) this.rings.set(symbol, (brokers = new Map()));
+    let ring = brokers.get(broker);
+    if (!ring) brokers.set(broker, (ring = new Ring(symbol, broker, this.capacity)));
+    return ring;
   }
 
   /**
@@ -46,17 +58,40 @@ export class RecentTicks {
 }
 
 class Ring {
-  private readonly rows: TickRow[];
+  private readonly accountType: Uint8Array;
+  private readonly timeMsc: Float64Array;
+  private readonly bid: Float64Array;
+  private readonly ask: Float64Array;
+  private readonly last: Float64Array;
+  private readonly volume: Float64Array;
+  private readonly flags: Uint32Array;
   private next = 0;
   size = 0;
 
-  constructor(private readonly capacity: number) {
-    this.rows = new Array<TickRow>(capacity);
+  constructor(
+    private readonly symbol: string,
+    private readonly broker: string,
+    private readonly capacity: number,
+  ) {
+    this.accountType = new Uint8Array(capacity);
+    this.timeMsc = new Float64Array(capacity);
+    this.bid = new Float64Array(capacity);
+    this.ask = new Float64Array(capacity);
+    this.last = new Float64Array(capacity);
+    this.volume = new Float64Array(capacity);
+    this.flags = new Uint32Array(capacity);
   }
 
-  push(row: TickRow): void {
-    this.rows[this.next] = row;
-    this.next = (this.next + 1) % this.capacity;
+  push(block: TickBlock, i: number): void {
+    const j = this.next;
+    this.accountType[j] = block.accountType[i]!;
+    this.timeMsc[j] = block.timeMsc[i]!;
+    this.bid[j] = block.bid[i]!;
+    this.ask[j] = block.ask[i]!;
+    this.last[j] = block.last[i]!;
+    this.volume[j] = block.volume[i]!;
+    this.flags[j] = block.flags[i]!;
+    this.next = j + 1 === this.capacity ? 0 : j + 1;
     if (this.size < this.capacity) this.size++;
   }
 
@@ -64,7 +99,20 @@ class Ring {
   newest(limit: number): TickRow[] {
     const n = Math.min(limit, this.size);
     const out = new Array<TickRow>(n);
-    for (let j = 0; j < n; j++) out[j] = this.rows[(this.next - 1 - j + this.capacity) % this.capacity]!;
+    for (let k = 0; k < n; k++) {
+      const j = (this.next - 1 - k + this.capacity) % this.capacity;
+      out[k] = {
+        symbol: this.symbol,
+        broker: this.broker,
+        accountType: this.accountType[j]!,
+        timeMsc: this.timeMsc[j]!,
+        bid: this.bid[j]!,
+        ask: this.ask[j]!,
+        last: this.last[j]!,
+        volume: this.volume[j]!,
+        flags: this.flags[j]!,
+      };
+    }
     return out;
   }
 }

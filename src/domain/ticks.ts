@@ -9,6 +9,7 @@ import type { TickFilter, TickHub } from "./tick-hub.js";
 
 export type AckState = "durable" | "spooled" | "duplicate" | "rejected";
 export type BatchAck = { batchId: string; state: AckState; accepted: number; violations: FieldViolationInfo[] };
+export type PreparedBatch = { ok: true; batchId: string; block: TickBlock } | { ok: false; ack: BatchAck };
 
 /** Something that wants every durable block (last-tick cache, stream publishing); must not throw. */
 export interface DurableTickListener {
@@ -40,8 +41,9 @@ export class TickDomain {
     return this.store.adapter;
   }
 
-  async ingest(batch: TickBatch, signal?: AbortSignal): Promise<BatchAck> {
-    const reject = (violations: FieldViolationInfo[]): BatchAck => ({ batchId: batch.batchId, state: "rejected", accepted: 0, violations });
+  /** Validates a batch (synchronously): the block to store, or the rejection. */
+  prepare(batch: TickBatch): PreparedBatch {
+    const reject = (violations: FieldViolationInfo[]): PreparedBatch => ({ ok: false, ack: { batchId: batch.batchId, state: "rejected", accepted: 0, violations } });
     if (!BATCH_ID.test(batch.batchId)) {
       return reject([{ field: "batch.batch_id", index: -1, description: `must be 1-128 characters matching ${BATCH_ID.source}` }]);
     }
@@ -56,15 +58,24 @@ export class TickDomain {
       return reject([{ field: "batch.rows.ticks", index: -1, description: "a batch holds 1 to 100000 ticks" }]);
     }
     const violations = this.validator.validate(block, batch.payload.case === "columns" ? columnPath : rowPath);
-    if (violations.length > 0) return reject(violations);
+    return violations.length > 0 ? reject(violations) : { ok: true, batchId: batch.batchId, block };
+  }
 
-    const outcome = await this.store.insert(batch.batchId, block, signal);
-    if (outcome === "duplicate") return { batchId: batch.batchId, state: "duplicate", accepted: 0, violations: [] };
+  /** Stores a prepared batch; resolves once it is durable (or spooled, or known as a retry). */
+  async commit(batch: Extract<PreparedBatch, { ok: true }>, signal?: AbortSignal): Promise<BatchAck> {
+    const { batchId, block } = batch;
+    const outcome = await this.store.insert(batchId, block, signal);
+    if (outcome === "duplicate") return { batchId, state: "duplicate", accepted: 0, violations: [] };
     // Spooled batches are acknowledged and durable on local disk: they are served and fanned out too.
     this.recentTicks.add(block);
     this.hub.publish(block);
     for (const l of this.listeners) l.onDurable(block);
-    return { batchId: batch.batchId, state: outcome === "spooled" ? "spooled" : "durable", accepted: block.length, violations: [] };
+    return { batchId, state: outcome === "spooled" ? "spooled" : "durable", accepted: block.length, violations: [] };
+  }
+
+  ingest(batch: TickBatch, signal?: AbortSignal): Promise<BatchAck> {
+    const prepared = this.prepare(batch);
+    return prepared.ok ? this.commit(prepared, signal) : Promise.resolve(prepared.ack);
   }
 
   async recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]> {

@@ -65,17 +65,25 @@ export function blockFromBatch(batch: TickBatch): TickBlock {
         symbol[i] = s;
         broker[i] = b;
       }
+      const accountType = new Uint8Array(n);
+      const timeMsc = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const a = c.accountType[i]!;
+        // Out-of-range values become 255, which validation rejects by index.
+        accountType[i] = a >= 0 && a < 256 ? a : 255;
+        timeMsc[i] = Number(c.timeMsc[i]!);
+      }
       return {
         length: n,
         symbol,
         broker,
-        accountType: Uint8Array.from(c.accountType, (v) => (v >= 0 && v < 256 ? v : 255)),
-        timeMsc: Float64Array.from(c.timeMsc, Number),
-        bid: Float64Array.from(c.bid),
-        ask: Float64Array.from(c.ask),
-        last: Float64Array.from(c.last),
-        volume: Float64Array.from(c.volume),
-        flags: Uint32Array.from(c.flags),
+        accountType,
+        timeMsc,
+        bid: new Float64Array(c.bid),
+        ask: new Float64Array(c.ask),
+        last: new Float64Array(c.last),
+        volume: new Float64Array(c.volume),
+        flags: new Uint32Array(c.flags),
       };
     }
     default:

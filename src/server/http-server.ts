@@ -22,6 +22,8 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
     routes: app.routes,
     interceptors: app.interceptors,
     readMaxBytes: config.maxMessageBytes,
+    // Compressing a few kilobytes costs more latency than it saves on a data-center network.
+    compressMinBytes: config.compressMinBytes,
     writeMaxBytes: config.maxMessageBytes,
     grpc: true,
     grpcWeb: true,
@@ -50,6 +52,8 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
     ? http2.createSecureServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), allowHTTP1: true, settings }, handler)
     : http2.createServer({ settings }, handler);
 
+  // Acks are small writes: without TCP_NODELAY they can wait on the peer's delayed ACK.
+  server.on("connection", (socket: import("node:net").Socket) => socket.setNoDelay(true));
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);

@@ -3,12 +3,14 @@ import {
   AckState,
   IndicatorType,
   PriceSource,
+  type TickBatch,
   type TickService,
   Timeframe,
 } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { IndicatorKind } from "../domain/indicators.js";
-import type { BatchAck, TickDomain } from "../domain/ticks.js";
+import type { BatchAck, PreparedBatch, TickDomain } from "../domain/ticks.js";
 import { InvalidArgumentError } from "../errors.js";
+import { pipelined } from "../ingest/pipeline.js";
 import { tickAt, toProtoTick } from "../ingest/tick-block.js";
 import type { PriceField } from "../ports/tick-store.js";
 
@@ -45,15 +47,34 @@ const ACK_STATE: Record<BatchAck["state"], AckState> = {
 
 const brokerOrAll = (broker: string) => (broker === "" ? undefined : broker);
 
+/**
+ * Batches of one stream in flight at once: enough for the store to group-commit them with other
+ * streams' batches, few enough to bound what one stream holds in memory.
+ */
+const STREAM_WINDOW = 16;
+
 /** Thin handlers: proto <-> TickDomain. */
 export function tickService(ticks: TickDomain): ServiceImpl<typeof TickService> {
+  const missingBatch: PreparedBatch = { ok: false, ack: { batchId: "", state: "rejected", accepted: 0, violations: [{ field: "batch", index: -1, description: "is required" }] } };
+  const ingestOne = (batch: TickBatch | undefined, signal: AbortSignal): Promise<BatchAck> => {
+    const prepared = batch ? ticks.prepare(batch) : missingBatch;
+    return prepared.ok ? ticks.commit(prepared, signal) : Promise.resolve(prepared.ack);
+  };
   return {
     async writeTicks(requests, ctx: HandlerContext) {
       const summary = { batches: 0n, acceptedTicks: 0n, durableTicks: 0n, spooledTicks: 0n, duplicateBatches: 0n };
-      for await (const req of requests) {
+      // After an invalid batch nothing more of the stream is stored: the client gets one error
+      // and knows that exactly the batches before it are in.
+      let rejected = false;
+      const writeOne = (batch: TickBatch | undefined): Promise<BatchAck | undefined> => {
+        if (rejected) return Promise.resolve(undefined);
+        const prepared = batch ? ticks.prepare(batch) : missingBatch;
+        if (!prepared.ok) rejected = true;
+        return prepared.ok ? ticks.commit(prepared, ctx.signal) : Promise.resolve(prepared.ack);
+      };
+      for await (const ack of pipelined(requests, (req) => writeOne(req.batch), STREAM_WINDOW)) {
+        if (!ack) continue;
         summary.batches++;
-        if (!req.batch) throw InvalidArgumentError.field(`batch (message ${summary.batches})`, "is required");
-        const ack = await ticks.ingest(req.batch, ctx.signal);
         if (ack.state === "rejected") {
           throw new InvalidArgumentError(ack.violations.map((v) => ({ ...v, field: `${v.field} (batch ${ack.batchId})` })));
         }
@@ -66,10 +87,7 @@ export function tickService(ticks: TickDomain): ServiceImpl<typeof TickService> 
     },
 
     async *ingestTicks(requests, ctx) {
-      for await (const req of requests) {
-        const ack: BatchAck = req.batch
-          ? await ticks.ingest(req.batch, ctx.signal)
-          : { batchId: "", state: "rejected", accepted: 0, violations: [{ field: "batch", index: -1, description: "is required" }] };
+      for await (const ack of pipelined(requests, (req) => ingestOne(req.batch, ctx.signal), STREAM_WINDOW)) {
         yield {
           batchId: ack.batchId,
           state: ACK_STATE[ack.state],

@@ -49,7 +49,11 @@ export class RowBinaryEncoder {
         o += this.stringBytes(block.symbol[i]!).copy(out, o);
         o += this.stringBytes(block.broker[i]!).copy(out, o);
         out[o++] = block.accountType[i]!;
-        o = out.writeBigInt64LE(BigInt(block.timeMsc[i]!), o);
+        // Int64 as two 32-bit halves: exact for any integer below 2^53, and no BigInt per tick.
+        const t = block.timeMsc[i]!;
+        const hi = Math.floor(t / 4294967296);
+        o = out.writeUInt32LE(t - hi * 4294967296, o);
+        o = out.writeInt32LE(hi, o);
         o = out.writeDoubleLE(block.bid[i]!, o);
         o = out.writeDoubleLE(block.ask[i]!, o);
         o = out.writeDoubleLE(block.last[i]!, o);

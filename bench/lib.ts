@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import os from "node:os";
+
+/** Percentile of a sample (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export function summarize(samplesMs: number[]): { p50: number; p99: number; max: number; n: number } {
+  const s = [...samplesMs].sort((a, b) => a - b);
+  return { p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), max: round(s.at(-1) ?? Number.NaN), n: s.length };
+}
+
+export const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Samples a process's resident set size every `everyMs`; `stop()` returns the peak in MiB. */
+export function rssSampler(pid: number, everyMs = 100): { stop(): number; series: { t: number; mib: number }[] } {
+  let peak = 0;
+  const series: { t: number; mib: number }[] = [];
+  const start = Date.now();
+  const sample = () => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) {
+        const mib = Number(m[1]) / 1024;
+        peak = Math.max(peak, mib);
+        series.push({ t: Date.now() - start, mib: round(mib, 1) });
+      }
+    } catch {
+      // The process ended.
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    series,
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return round(peak, 1);
+    },
+  };
+}
+
+export function machine(): string {
+  return `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+export function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+export function requireEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) {
+    process.stderr.write(`${name} is not set: start the stack (scripts/stack.sh up) and eval "$(scripts/stack.sh env)"\n`);
+    process.exit(2);
+  }
+  return v;
+}

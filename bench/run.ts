@@ -1,0 +1,18 @@
+/**
+ * npm run bench -- <name> [options]. Each bench prints its figures, including a ratio to a direct
+ * baseline measured in the same run, and ends with one line of JSON.
+ */
+const benches: Record<string, () => Promise<unknown>> = {
+  ingest: () => import("./ingest.js").then((m) => m.run()),
+  recent: () => import("./recent.js").then((m) => m.run()),
+};
+
+const name = process.argv[2];
+const bench = name ? benches[name] : undefined;
+if (!bench) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join("|")}> [--option value ...]\n`);
+  process.exit(2);
+}
+const result = await bench();
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);
