@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<unknown>> = {
   ingest: () => import("./ingest.js").then((m) => m.run()),
   recent: () => import("./recent.js").then((m) => m.run()),
+  cache: () => import("./cache.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];

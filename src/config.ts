@@ -47,6 +47,8 @@ const envSchema = z.object({
   SPOOL_MAX_BYTES: int(0, 2 ** 50).default(1024 * 1024 * 1024),
   CACHE_MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024).default(1024 * 1024),
   CACHE_MAX_ENTRIES: int(1, 100_000_000).default(1_000_000),
+  CACHE_NAMESPACE: z.string().regex(/^[A-Za-z0-9:_-]*$/, "letters, digits, ':', '_' and '-' only").default(""),
+  CACHE_CONNECTIONS: int(1, 64).default(2),
   STREAM_MAX_MESSAGE_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
   STREAM_REPLICATION_FACTOR: int(1, 16).default(1),
   GRAPH_MAX_DEPTH: int(1, 64).default(6),
@@ -81,7 +83,7 @@ export type Config = {
     subscriberQueueBatches: number;
   };
   ingest: { flushRows: number; flushMs: number; maxPendingRows: number; flushConcurrency: number; spoolMaxBytes: number };
-  cache: { maxValueBytes: number; maxEntries: number };
+  cache: { maxValueBytes: number; maxEntries: number; namespace: string; connections: number };
   stream: { maxMessageBytes: number; replicationFactor: number };
   graph: { maxDepth: number };
   auth: { jwtSecret: string | undefined; sessionTtlSeconds: number };
@@ -146,7 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       flushConcurrency: e.INGEST_FLUSH_CONCURRENCY,
       spoolMaxBytes: e.SPOOL_MAX_BYTES,
     },
-    cache: { maxValueBytes: e.CACHE_MAX_VALUE_BYTES, maxEntries: e.CACHE_MAX_ENTRIES },
+    cache: { maxValueBytes: e.CACHE_MAX_VALUE_BYTES, maxEntries: e.CACHE_MAX_ENTRIES, namespace: e.CACHE_NAMESPACE, connections: e.CACHE_CONNECTIONS },
     stream: { maxMessageBytes: e.STREAM_MAX_MESSAGE_BYTES, replicationFactor: e.STREAM_REPLICATION_FACTOR },
     graph: { maxDepth: e.GRAPH_MAX_DEPTH },
     auth: { jwtSecret: e.AUTH_JWT_SECRET, sessionTtlSeconds: e.SESSION_TTL_SECONDS },

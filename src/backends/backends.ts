@@ -16,6 +16,7 @@ import { EmbeddedStreamLog } from "./embedded/stream-log.js";
 import { EmbeddedTickStore } from "./embedded/tick-store.js";
 import { EmbeddedVectorStore } from "./embedded/vector-store.js";
 import { ClickHouseTickStore } from "./clickhouse/tick-store.js";
+import { RedisCacheStore } from "./redis/cache-store.js";
 import { TickSpool } from "../ingest/spool.js";
 import { SpoolingTickStore } from "../ingest/spooling-tick-store.js";
 import type { Logger } from "../observability/logger.js";
@@ -45,6 +46,7 @@ export type Backends = {
 export const POOLS = {
   postgres: { min: 5, max: 20, connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 },
   clickhouse: { max: 15, requestTimeoutMs: 5_000 },
+  redis: { timeoutMs: 1_000 },
 } as const;
 
 /**
@@ -55,7 +57,6 @@ export const POOLS = {
 export async function openBackends(config: Config, log: Logger): Promise<Backends> {
   const b = config.backends;
   for (const [variable, value, issue] of [
-    ["REDIS_URL", b.redisUrl, "CacheService on DragonflyDB/Redis"],
     ["KAFKA_BROKERS", b.kafkaBrokers, "StreamService on Redpanda/Kafka"],
     ["WEAVIATE_URL", b.weaviateUrl, "VectorService on Weaviate"],
     ["ARANGO_URL", b.arangoUrl, "GraphService on ArangoDB"],
@@ -118,7 +119,17 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
   }
   const vectors = await EmbeddedVectorStore.open(dir("vectors"));
   closers.push(() => vectors.close());
-  const cache = new EmbeddedCacheStore(config.cache.maxEntries);
+  let cache: CacheStore;
+  let cacheLabel: string;
+  if (b.redisUrl) {
+    const redis = await RedisCacheStore.open({ url: b.redisUrl, connections: config.cache.connections, namespace: config.cache.namespace, timeoutMs: POOLS.redis.timeoutMs });
+    closers.push(() => redis.close());
+    cache = redis;
+    cacheLabel = `DragonflyDB/Redis (${config.cache.connections} auto-pipelined connections${config.cache.namespace ? `, namespace ${config.cache.namespace}` : ""})`;
+  } else {
+    cache = new EmbeddedCacheStore(config.cache.maxEntries);
+    cacheLabel = `embedded LRU cache (in memory, ${config.cache.maxEntries} entries max)`;
+  }
   const stream = new EmbeddedStreamLog();
   closers.push(() => stream.close());
 
@@ -139,7 +150,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
       users: sqlLabel,
       graph: `${sqlLabel}, recursive-CTE graph`,
       vectors: `embedded exact-search vector store (${where("vectors")})`,
-      cache: `embedded LRU cache (in memory, ${config.cache.maxEntries} entries max)`,
+      cache: cacheLabel,
       stream: "embedded partitioned log (in memory)",
     }),
     probes: () => ({ ticks, users, graph, vectors, cache, stream }),

@@ -111,6 +111,8 @@ const decodeJson = (b: Uint8Array): unknown => JSON.parse(new TextDecoder().deco
  * is acknowledged-durable and never fails ingest: a cache outage only costs freshness.
  */
 export class LatestTickCacher implements DurableTickListener {
+  private lastWarning = 0;
+
   constructor(
     private readonly cache: CacheDomain,
     private readonly log: Logger,
@@ -126,6 +128,11 @@ export class LatestTickCacher implements DurableTickListener {
       if (j === undefined || block.timeMsc[i]! >= block.timeMsc[j]!) brokers.set(block.broker[i]!, i);
     }
     const ticks = [...newest.values()].flatMap((brokers) => [...brokers.values()].map((i) => tickAt(block, i)));
-    this.cache.setLatestTicks(ticks).catch((err: unknown) => this.log.warn({ err }, "latest-tick cache update failed"));
+    this.cache.setLatestTicks(ticks).catch((err: unknown) => {
+      // Once per 10 s at most: an outage must not turn into a log line per batch.
+      if (Date.now() - this.lastWarning < 10_000) return;
+      this.lastWarning = Date.now();
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "latest-tick cache update failed");
+    });
   }
 }

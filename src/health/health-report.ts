@@ -9,6 +9,7 @@ export type BackendReport = {
   status: "up" | "degraded" | "down";
   latencyMs: number;
   pool: { inUse: number; idle: number; max: number } | undefined;
+  circuit: "closed" | "open" | "half-open" | undefined;
   message: string;
 };
 
@@ -41,7 +42,7 @@ export async function probeBackends(backends: Record<BackendName, BackendProbe>,
           metrics.backendPool.set({ backend, adapter: probe.adapter, state }, value);
         }
       }
-      return { backend, adapter: probe.adapter, status, latencyMs, pool, message };
+      return { backend, adapter: probe.adapter, status, latencyMs, pool, circuit: probe.circuit, message };
     }),
   );
 }

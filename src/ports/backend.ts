@@ -6,6 +6,8 @@ export interface BackendProbe {
   probe(signal?: AbortSignal): Promise<void>;
   /** Connection pool use, where the adapter has a pool. */
   poolStats?(): PoolStats | undefined;
+  /** Circuit-breaker state, where the adapter has a breaker. */
+  readonly circuit?: "closed" | "open" | "half-open";
 }
 
 export type PoolStats = { inUse: number; idle: number; max: number };

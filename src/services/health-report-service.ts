@@ -6,6 +6,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { BackendProbe } from "../ports/backend.js";
 import { BACKEND_NAME } from "./schema-service.js";
 
+const CIRCUIT = { closed: CircuitState.CLOSED, open: CircuitState.OPEN, "half-open": CircuitState.HALF_OPEN } as const;
 const STATUS = { up: BackendStatus.UP, degraded: BackendStatus.DEGRADED, down: BackendStatus.DOWN } as const;
 const BACKEND = Object.fromEntries(Object.entries(BACKEND_NAME).map(([k, v]) => [v, Number(k)])) as Record<BackendName, number>;
 
@@ -30,8 +31,7 @@ export function healthReportService(
           poolInUse: r.pool?.inUse ?? 0,
           poolIdle: r.pool?.idle ?? 0,
           poolMax: r.pool?.max ?? 0,
-          // Circuit breakers arrive with the resilience work; until then every backend is CLOSED.
-          circuit: CircuitState.CLOSED,
+          circuit: r.circuit === undefined ? CircuitState.UNSPECIFIED : CIRCUIT[r.circuit],
           message: r.message,
         })),
       };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EmbeddedCacheStore } from "../../src/backends/embedded/cache-store.js";
+import { RedisCacheStore } from "../../src/backends/redis/cache-store.js";
+import { describeWithBackend, uniqueSuffix } from "../harness/backends.js";
 import { cacheStoreContract } from "./cache-store.contract.js";
 
 cacheStoreContract("embedded", async () => {
@@ -18,5 +20,18 @@ describe("embedded cache bounds", () => {
     expect(await store.get("b")).toBeUndefined();
     expect(await store.get("a")).toEqual(v);
     expect(await store.get("c")).toEqual(v);
+  });
+});
+
+describeWithBackend("redis", "real Redis (DragonflyDB protocol)", (url) => {
+  cacheStoreContract("Redis", async () => {
+    const store = await RedisCacheStore.open({ url, connections: 2, namespace: `test:${uniqueSuffix()}:`, timeoutMs: 1000 });
+    return {
+      store,
+      cleanup: async (keys) => {
+        if (keys.length > 0) await store.del(keys);
+        await store.close();
+      },
+    };
   });
 });

@@ -1,0 +1,157 @@
+import { Redis } from "ioredis";
+import { FailedPreconditionError } from "../../errors.js";
+import type { PoolStats } from "../../ports/backend.js";
+import type { CacheStore, SetCondition } from "../../ports/cache-store.js";
+import { Breaker, type BreakerState } from "../../resilience/breaker.js";
+
+export type RedisCacheOptions = {
+  url: string;
+  /** Connections, used round-robin, each auto-pipelining. */
+  connections: number;
+  /** Prefix of every key (a tenant namespace), or "". */
+  namespace: string;
+  timeoutMs: number;
+};
+
+/** A view of the Buffer's bytes as a plain Uint8Array (what the port promises). */
+const bytes = (b: Buffer | null): Uint8Array | undefined => (b === null ? undefined : new Uint8Array(b.buffer, b.byteOffset, b.length));
+
+const NOT_AN_INTEGER = /not an integer|out of range|overflow/i;
+
+/**
+ * CacheStore on DragonflyDB / Redis (ioredis). A few connections with auto-pipelining rather
+ * than a pool of 10-50: concurrent calls share round trips, which measured faster (see
+ * bench/RESULTS.md). No offline queue: while the server is down, calls fail at once and the
+ * breaker opens, instead of piling up.
+ */
+export class RedisCacheStore implements CacheStore {
+  readonly adapter = "redis";
+  private readonly clients: Redis[];
+  private next = 0;
+  private readonly breaker: Breaker;
+
+  /**
+   * Connects, waiting up to the timeout for the connections to be ready. A cache that is down at
+   * start does not stop the service: its calls fail fast until it comes up.
+   */
+  static async open(options: RedisCacheOptions): Promise<RedisCacheStore> {
+    const store = new RedisCacheStore(options);
+    await Promise.all(
+      store.clients.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.status === "ready") return resolve();
+            const timer = setTimeout(resolve, options.timeoutMs);
+            c.once("ready", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      ),
+    );
+    return store;
+  }
+
+  private constructor(private readonly options: RedisCacheOptions) {
+    this.clients = Array.from({ length: options.connections }, () => {
+      const c = new Redis(options.url, {
+        keyPrefix: options.namespace,
+        enableAutoPipelining: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: options.timeoutMs,
+        commandTimeout: options.timeoutMs,
+        // Integer replies as strings: INCRBY must not lose precision above 2^53.
+        stringNumbers: true,
+        retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+        lazyConnect: false,
+      });
+      // Connection errors surface on the calls; the client reconnects by itself.
+      c.on("error", () => undefined);
+      return c;
+    });
+    this.breaker = new Breaker("cache", { failures: 3, halfOpenAfterMs: 1000, timeoutMs: options.timeoutMs });
+  }
+
+  private client(): Redis {
+    this.next = (this.next + 1) % this.clients.length;
+    return this.clients[this.next]!;
+  }
+
+  private run<T>(fn: (c: Redis) => Promise<T>): Promise<T> {
+    return this.breaker.run(() => fn(this.client()));
+  }
+
+  get circuit(): BreakerState {
+    return this.breaker.state;
+  }
+
+  async probe(): Promise<void> {
+    await this.run((c) => c.ping());
+  }
+
+  poolStats(): PoolStats {
+    const ready = this.clients.filter((c) => c.status === "ready").length;
+    return { inUse: ready, idle: 0, max: this.clients.length };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return bytes(await this.run((c) => c.getBuffer(key)));
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs: number, condition: SetCondition): Promise<boolean> {
+    const args: (string | number)[] = [];
+    if (ttlMs > 0) args.push("PX", ttlMs);
+    if (condition === "if-absent") args.push("NX");
+    if (condition === "if-present") args.push("XX");
+    const reply = await this.run((c) => c.call("SET", key, Buffer.from(value), ...args));
+    return reply === "OK";
+  }
+
+  async mget(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    const values = await this.run((c) => c.mgetBuffer(...keys));
+    return values.map(bytes);
+  }
+
+  async mset(entries: readonly { key: string; value: Uint8Array }[], ttlMs: number): Promise<void> {
+    await this.run(async (c) => {
+      // MULTI/EXEC: all entries or none (MSET has no TTL).
+      const tx = c.multi();
+      for (const e of entries) {
+        if (ttlMs > 0) tx.set(e.key, Buffer.from(e.value), "PX", ttlMs);
+        else tx.set(e.key, Buffer.from(e.value));
+      }
+      const results = await tx.exec();
+      const failed = results?.find(([err]) => err);
+      if (!results || failed) throw failed?.[0] ?? new Error("MULTI aborted");
+    });
+  }
+
+  async del(keys: readonly string[]): Promise<number> {
+    return Number(await this.run((c) => c.del(...keys)));
+  }
+
+  async ttl(key: string): Promise<number | undefined> {
+    const ms = Number(await this.run((c) => c.pttl(key)));
+    return ms === -2 ? undefined : ms;
+  }
+
+  async expire(key: string, ttlMs: number): Promise<boolean> {
+    return Number(await this.run((c) => c.pexpire(key, ttlMs))) === 1;
+  }
+
+  async incr(key: string, delta: bigint): Promise<bigint> {
+    return this.run(async (c) => {
+      try {
+        return BigInt(await c.call("INCRBY", key, delta.toString()) as string);
+      } catch (err) {
+        if (err instanceof Error && NOT_AN_INTEGER.test(err.message)) throw new FailedPreconditionError(`value of ${key} is not an integer, or the increment would overflow`);
+        throw err;
+      }
+    });
+  }
+}
