@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   ingest: () => import("./ingest.js").then((m) => m.run()),
   recent: () => import("./recent.js").then((m) => m.run()),
   cache: () => import("./cache.js").then((m) => m.run()),
+  "kafka-clients": () => import("./kafka-clients.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];

@@ -19,6 +19,7 @@ import { TickDomain } from "./domain/ticks.js";
 import { UserDomain } from "./domain/users.js";
 import { STANDARD_COLLECTIONS, VectorDomain } from "./domain/vectors.js";
 import { HealthStatus } from "./health/grpc-health.js";
+import { TickStreamConsumer, TickStreamPublisher } from "./ingest/tick-stream.js";
 import { TickValidator } from "./ingest/tick-validation.js";
 import type { Logger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
@@ -42,8 +43,8 @@ export type App = {
   health: HealthStatus;
   metrics: Metrics;
   ticks: TickDomain;
-  /** Ends live subscriptions (shutdown). */
-  stopStreams(): void;
+  /** Ends live subscriptions and the tick-stream consumer (shutdown). */
+  stopStreams(): Promise<void>;
 };
 
 /** Wires domains over the opened backends and describes every route. Shared by the server and in-memory tests. */
@@ -51,21 +52,27 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   const metrics = new Metrics();
   const hub = new TickHub(config.ticks.subscriberQueueBatches);
   const cache = new CacheDomain(backends.cache, config.cache.maxValueBytes);
+  const stream = new StreamDomain(backends.stream, config.stream.maxMessageBytes, config.stream.replicationFactor);
   const ticks = new TickDomain(
     backends.ticks,
     new TickValidator({ timeWindowMs: config.ticks.timeWindowMs, maxVolume: config.ticks.maxVolume }),
     new RecentTicks(config.ticks.recentPerSymbol),
     hub,
-    [new LatestTickCacher(cache, log)],
+    [new LatestTickCacher(cache, log), ...(config.tickStream.publish ? [new TickStreamPublisher(stream, log)] : [])],
   );
   // Embedded mode signs sessions with a per-process secret: sessions end when the process does.
   const users = new UserDomain(backends.users, config.auth.jwtSecret ?? randomBytes(32).toString("hex"), config.auth.sessionTtlSeconds);
   const graph = new GraphDomain(backends.graph, config.graph.maxDepth);
   const vectors = new VectorDomain(backends.vectors);
-  const stream = new StreamDomain(backends.stream, config.stream.maxMessageBytes, config.stream.replicationFactor);
 
-  await stream.ensureDefaultTopics();
-  for (const spec of STANDARD_COLLECTIONS) await vectors.ensureCollection(spec);
+  // Standard topics and collections: best effort, so a backend that is down at start does not
+  // keep the rest of the service from starting.
+  await stream.ensureDefaultTopics().catch((err: unknown) => log.warn({ err: String(err) }, "could not ensure the standard topics"));
+  for (const spec of STANDARD_COLLECTIONS) {
+    await vectors.ensureCollection(spec).catch((err: unknown) => log.warn({ err: String(err), collection: spec.name }, "could not ensure a standard collection"));
+  }
+  const consumer = config.tickStream.consume ? new TickStreamConsumer(stream, ticks, log, config.tickStream.group) : undefined;
+  consumer?.start();
 
   const health = new HealthStatus([...SERVICES.map((s) => s.typeName)]);
   const reflection = new ReflectionIndex([...SERVICES, Health]);
@@ -75,7 +82,10 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     health,
     ticks,
     interceptors: [observe(metrics, log), validateRequests()],
-    stopStreams: () => hub.close(),
+    stopStreams: async () => {
+      hub.close();
+      await consumer?.stop();
+    },
     routes: (router) => {
       router.service(TickService, tickService(ticks));
       router.service(UserService, userService(users));

@@ -45,6 +45,9 @@ const envSchema = z.object({
   INGEST_MAX_PENDING_ROWS: int(1, 100_000_000).default(1_000_000),
   INGEST_FLUSH_CONCURRENCY: int(1, 64).default(2),
   SPOOL_MAX_BYTES: int(0, 2 ** 50).default(1024 * 1024 * 1024),
+  TICK_STREAM_PUBLISH: bool.optional(),
+  TICK_STREAM_CONSUME: bool.default(false),
+  TICK_STREAM_GROUP: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "a Kafka group id").default("neliti-tick-ingest"),
   CACHE_MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024).default(1024 * 1024),
   CACHE_MAX_ENTRIES: int(1, 100_000_000).default(1_000_000),
   CACHE_NAMESPACE: z.string().regex(/^[A-Za-z0-9:_-]*$/, "letters, digits, ':', '_' and '-' only").default(""),
@@ -83,6 +86,7 @@ export type Config = {
     subscriberQueueBatches: number;
   };
   ingest: { flushRows: number; flushMs: number; maxPendingRows: number; flushConcurrency: number; spoolMaxBytes: number };
+  tickStream: { publish: boolean; consume: boolean; group: string };
   cache: { maxValueBytes: number; maxEntries: number; namespace: string; connections: number };
   stream: { maxMessageBytes: number; replicationFactor: number };
   graph: { maxDepth: number };
@@ -148,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       flushConcurrency: e.INGEST_FLUSH_CONCURRENCY,
       spoolMaxBytes: e.SPOOL_MAX_BYTES,
     },
+    // Publishing every tick to an in-memory log would only grow memory: on by default with Kafka only.
+    tickStream: { publish: e.TICK_STREAM_PUBLISH ?? e.KAFKA_BROKERS !== undefined, consume: e.TICK_STREAM_CONSUME, group: e.TICK_STREAM_GROUP },
     cache: { maxValueBytes: e.CACHE_MAX_VALUE_BYTES, maxEntries: e.CACHE_MAX_ENTRIES, namespace: e.CACHE_NAMESPACE, connections: e.CACHE_CONNECTIONS },
     stream: { maxMessageBytes: e.STREAM_MAX_MESSAGE_BYTES, replicationFactor: e.STREAM_REPLICATION_FACTOR },
     graph: { maxDepth: e.GRAPH_MAX_DEPTH },

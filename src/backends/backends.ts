@@ -17,6 +17,7 @@ import { EmbeddedTickStore } from "./embedded/tick-store.js";
 import { EmbeddedVectorStore } from "./embedded/vector-store.js";
 import { ClickHouseTickStore } from "./clickhouse/tick-store.js";
 import { RedisCacheStore } from "./redis/cache-store.js";
+import { KafkaStreamLog } from "./kafka/stream-log.js";
 import { TickSpool } from "../ingest/spool.js";
 import { SpoolingTickStore } from "../ingest/spooling-tick-store.js";
 import type { Logger } from "../observability/logger.js";
@@ -47,6 +48,7 @@ export const POOLS = {
   postgres: { min: 5, max: 20, connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 },
   clickhouse: { max: 15, requestTimeoutMs: 5_000 },
   redis: { timeoutMs: 1_000 },
+  kafka: { timeoutMs: 3_000, retries: 2 },
 } as const;
 
 /**
@@ -57,7 +59,6 @@ export const POOLS = {
 export async function openBackends(config: Config, log: Logger): Promise<Backends> {
   const b = config.backends;
   for (const [variable, value, issue] of [
-    ["KAFKA_BROKERS", b.kafkaBrokers, "StreamService on Redpanda/Kafka"],
     ["WEAVIATE_URL", b.weaviateUrl, "VectorService on Weaviate"],
     ["ARANGO_URL", b.arangoUrl, "GraphService on ArangoDB"],
   ] as const) {
@@ -130,8 +131,19 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     cache = new EmbeddedCacheStore(config.cache.maxEntries);
     cacheLabel = `embedded LRU cache (in memory, ${config.cache.maxEntries} entries max)`;
   }
-  const stream = new EmbeddedStreamLog();
-  closers.push(() => stream.close());
+  let stream: StreamLog;
+  let streamLabel: string;
+  if (b.kafkaBrokers) {
+    const kafka = new KafkaStreamLog({ brokers: b.kafkaBrokers, clientId: "neliti-dataplane", timeoutMs: POOLS.kafka.timeoutMs, retries: POOLS.kafka.retries });
+    closers.push(() => kafka.close());
+    stream = kafka;
+    streamLabel = `Redpanda/Kafka at ${b.kafkaBrokers.join(",")} (@platformatic/kafka, idempotent, acks=all)`;
+  } else {
+    const embedded = new EmbeddedStreamLog();
+    closers.push(() => embedded.close());
+    stream = embedded;
+    streamLabel = "embedded partitioned log (in memory)";
+  }
 
   const users = new SqlUserStore(sql, sqlAdapter);
   const graph = new SqlGraphStore(sql, sqlAdapter);
@@ -151,7 +163,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
       graph: `${sqlLabel}, recursive-CTE graph`,
       vectors: `embedded exact-search vector store (${where("vectors")})`,
       cache: cacheLabel,
-      stream: "embedded partitioned log (in memory)",
+      stream: streamLabel,
     }),
     probes: () => ({ ticks, users, graph, vectors, cache, stream }),
     close: async () => {

@@ -11,9 +11,12 @@ export type AckState = "durable" | "spooled" | "duplicate" | "rejected";
 export type BatchAck = { batchId: string; state: AckState; accepted: number; violations: FieldViolationInfo[] };
 export type PreparedBatch = { ok: true; batchId: string; block: TickBlock } | { ok: false; ack: BatchAck };
 
-/** Something that wants every durable block (last-tick cache, stream publishing); must not throw. */
+/**
+ * Something that wants every durable block (last-tick cache, stream publishing); must not throw.
+ * `origin` says whether the batch came over gRPC or from the tick stream's reverse path.
+ */
 export interface DurableTickListener {
-  onDurable(block: TickBlock): void;
+  onDurable(block: TickBlock, batchId: string, origin: "rpc" | "stream"): void;
 }
 
 const BATCH_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
@@ -62,14 +65,14 @@ export class TickDomain {
   }
 
   /** Stores a prepared batch; resolves once it is durable (or spooled, or known as a retry). */
-  async commit(batch: Extract<PreparedBatch, { ok: true }>, signal?: AbortSignal): Promise<BatchAck> {
+  async commit(batch: Extract<PreparedBatch, { ok: true }>, signal?: AbortSignal, origin: "rpc" | "stream" = "rpc"): Promise<BatchAck> {
     const { batchId, block } = batch;
     const outcome = await this.store.insert(batchId, block, signal);
     if (outcome === "duplicate") return { batchId, state: "duplicate", accepted: 0, violations: [] };
     // Spooled batches are acknowledged and durable on local disk: they are served and fanned out too.
     this.recentTicks.add(block);
     this.hub.publish(block);
-    for (const l of this.listeners) l.onDurable(block);
+    for (const l of this.listeners) l.onDurable(block, batchId, origin);
     return { batchId, state: outcome === "spooled" ? "spooled" : "durable", accepted: block.length, violations: [] };
   }
 

@@ -1,0 +1,258 @@
+import { randomUUID } from "node:crypto";
+import { Admin, Consumer, type Message, type MessagesStream, murmur2, ProduceAcks, Producer } from "@platformatic/kafka";
+import { AlreadyExistsError, DomainError, NotFoundError, UnavailableError } from "../../errors.js";
+import type {
+  IncomingRecord,
+  OutgoingRecord,
+  StreamLog,
+  SubscribeOptions,
+  Subscription,
+  TopicSpec,
+} from "../../ports/stream-log.js";
+import { Breaker, type BreakerState } from "../../resilience/breaker.js";
+
+export type KafkaOptions = {
+  brokers: string[];
+  clientId: string;
+  /** Per-request timeout; with `retries` it bounds how long Publish can take. */
+  timeoutMs: number;
+  retries: number;
+};
+
+const TOPIC_CONFIG = 2;
+/** Java clients' partitioner (murmur2 of the key, positive), so keys land where they would from any Kafka client. */
+const partitionOf = (key: Uint8Array, partitions: number) => (murmur2(Buffer.from(key)) & 0x7fffffff) % partitions;
+
+/**
+ * StreamLog on Redpanda / Kafka through @platformatic/kafka (chosen over kafkajs by measurement,
+ * see bench/RESULTS.md). Publishing is idempotent with acks from all in-sync replicas; the
+ * partition of every message is chosen here (Java-compatible murmur2 of the key), so the
+ * response can give each message its partition and offset. Calls are bounded by a timeout and a
+ * circuit breaker: with the broker down, Publish answers UNAVAILABLE instead of waiting.
+ */
+export class KafkaStreamLog implements StreamLog {
+  readonly adapter = "kafka";
+  private readonly admin: Admin;
+  private producer: Producer | undefined;
+  private readonly partitions = new Map<string, number>();
+  private readonly rr = new Map<string, number>();
+  private readonly breaker: Breaker;
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(private readonly options: KafkaOptions) {
+    this.admin = new Admin(this.base("admin"));
+    this.breaker = new Breaker("stream", { failures: 3, halfOpenAfterMs: 2000, timeoutMs: options.timeoutMs * (options.retries + 1) });
+  }
+
+  private base(role: string) {
+    return {
+      clientId: `${this.options.clientId}-${role}`,
+      bootstrapBrokers: this.options.brokers,
+      timeout: this.options.timeoutMs,
+      retries: this.options.retries,
+      retryDelay: 200,
+    };
+  }
+
+  get circuit(): BreakerState {
+    return this.breaker.state;
+  }
+
+  async probe(): Promise<void> {
+    await this.breaker.run(() => this.admin.metadata({ topics: [] }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map(closeForcibly));
+    if (this.producer) await closeForcibly(this.producer);
+    await this.admin.close().catch(() => undefined);
+  }
+
+  async createTopic(spec: TopicSpec): Promise<TopicSpec> {
+    try {
+      await this.breaker.run(() =>
+        this.admin.createTopics({
+          topics: [spec.name],
+          partitions: spec.partitions,
+          replicas: spec.replicationFactor,
+          configs: spec.retentionMs === 0 ? [] : [{ name: "retention.ms", value: String(spec.retentionMs) }],
+        }),
+      );
+    } catch (err) {
+      if (/already exists/i.test(errorText(err))) throw new AlreadyExistsError(`topic ${spec.name} exists`);
+      throw err;
+    }
+    this.partitions.set(spec.name, spec.partitions);
+    return spec;
+  }
+
+  async listTopics(): Promise<TopicSpec[]> {
+    const names = (await this.breaker.run(() => this.admin.listTopics())).sort();
+    if (names.length === 0) return [];
+    const meta = await this.breaker.run(() => this.admin.metadata({ topics: names }));
+    const configs = await this.breaker.run(() =>
+      this.admin.describeConfigs({ resources: names.map((n) => ({ resourceType: TOPIC_CONFIG, resourceName: n, configurationKeys: ["retention.ms"] })) }),
+    );
+    const retention = new Map(configs.map((c) => [c.resourceName, Number(c.configs.find((x) => x.name === "retention.ms")?.value ?? -1)]));
+    return names.map((name) => {
+      const t = meta.topics.get(name);
+      return { name, partitions: t?.partitionsCount ?? 0, replicationFactor: t?.partitions[0]?.replicas.length ?? 0, retentionMs: retention.get(name) ?? -1 };
+    });
+  }
+
+  /** Partition count, from metadata; NOT_FOUND for a topic that does not exist. */
+  private async partitionCount(topic: string): Promise<number> {
+    const known = this.partitions.get(topic);
+    if (known) return known;
+    const names = await this.breaker.run(() => this.admin.listTopics());
+    if (!names.includes(topic)) throw new NotFoundError(`topic ${topic} does not exist`);
+    const meta = await this.breaker.run(() => this.admin.metadata({ topics: [topic], forceUpdate: true }));
+    const n = meta.topics.get(topic)?.partitionsCount ?? 0;
+    if (n === 0) throw new NotFoundError(`topic ${topic} does not exist`);
+    this.partitions.set(topic, n);
+    return n;
+  }
+
+  async publish(topic: string, records: readonly OutgoingRecord[]): Promise<{ partition: number; offset: bigint }[]> {
+    const n = await this.partitionCount(topic);
+    let next = this.rr.get(topic) ?? 0;
+    const partitions = records.map((r) => (r.key.length > 0 ? partitionOf(r.key, n) : next++ % n));
+    this.rr.set(topic, next);
+    this.producer ??= new Producer({ ...this.base("producer"), idempotent: true, acks: ProduceAcks.ALL });
+    const producer = this.producer;
+    const result = await this.breaker.run(() =>
+      producer.send({
+        messages: records.map((r, i) => ({
+          topic,
+          partition: partitions[i]!,
+          key: Buffer.from(r.key),
+          value: Buffer.from(r.value),
+          headers: new Map(r.headers.map((h) => [Buffer.from(h.key), Buffer.from(h.value)])),
+          timestamp: BigInt(r.timestampMs || Date.now()),
+        })),
+      }),
+    );
+    // The broker returns the base offset per partition; messages of a partition are consecutive
+    // in the order they were sent.
+    const base = new Map((result.offsets ?? []).map((o) => [o.partition, BigInt(o.offset)]));
+    const seen = new Map<number, bigint>();
+    return partitions.map((p) => {
+      const k = seen.get(p) ?? 0n;
+      seen.set(p, k + 1n);
+      return { partition: p, offset: (base.get(p) ?? 0n) + k };
+    });
+  }
+
+  async subscribe(o: SubscribeOptions, signal: AbortSignal): Promise<Subscription> {
+    const partitions = await this.partitionCount(o.topic);
+    const group = o.groupId ?? `neliti-reader-${randomUUID()}`;
+    const consumer = new Consumer({ ...this.base("consumer"), groupId: group });
+    this.consumers.add(consumer);
+    const fallback = o.start.kind === "earliest" ? "earliest" : "latest";
+    let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+    try {
+      if (o.groupId !== undefined) {
+        stream = await consumer.consume({ topics: [o.topic], mode: "committed", fallbackMode: fallback, autocommit: false, maxWaitTime: 200 });
+      } else if (o.start.kind === "offset" || o.start.kind === "timestamp") {
+        const offsets = await this.startOffsets(consumer, o, partitions);
+        stream = await consumer.consume({ topics: [o.topic], mode: "manual", offsets, autocommit: false, maxWaitTime: 200 });
+      } else {
+        stream = await consumer.consume({ topics: [o.topic], mode: fallback, autocommit: false, maxWaitTime: 200 });
+      }
+    } catch (err) {
+      this.consumers.delete(consumer);
+      await closeForcibly(consumer);
+      throw unavailable(err);
+    }
+
+    const queue: Message[] = [];
+    let wake: (() => void) | undefined;
+    let failed: unknown;
+    stream.on("data", (m: Message) => {
+      queue.push(m);
+      if (queue.length >= o.maxBatch * 4) stream.pause();
+      wake?.();
+    });
+    stream.on("error", (err: unknown) => {
+      failed = err;
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal.addEventListener("abort", onAbort);
+    const latest = new Map<number, bigint>();
+
+    const commit = async (offsets: readonly { partition: number; offset: bigint }[]) => {
+      if (o.groupId === undefined) throw new NotFoundError("only group subscriptions commit offsets");
+      await this.breaker.run(() => consumer.commit({ offsets: offsets.map((x) => ({ topic: o.topic, partition: x.partition, offset: x.offset, leaderEpoch: 0 })) }));
+    };
+
+    const self = this;
+    async function* batches(): AsyncGenerator<IncomingRecord[]> {
+      try {
+        while (!signal.aborted) {
+          if (failed) throw unavailable(failed);
+          if (queue.length === 0) {
+            await new Promise<void>((r) => (wake = r));
+            continue;
+          }
+          const taken = queue.splice(0, o.maxBatch);
+          if (stream.isPaused() && queue.length < o.maxBatch) stream.resume();
+          const batch = taken.map((m): IncomingRecord => {
+            latest.set(m.partition, m.offset + 1n);
+            return {
+              partition: m.partition,
+              offset: m.offset,
+              key: new Uint8Array(m.key ?? Buffer.alloc(0)),
+              value: new Uint8Array(m.value ?? Buffer.alloc(0)),
+              headers: [...m.headers].map(([k, v]) => ({ key: k.toString("utf8"), value: new Uint8Array(v) })),
+              timestampMs: Number(m.timestamp),
+            };
+          });
+          yield batch;
+          if (o.groupId !== undefined && o.autoCommit) await commit([...latest].map(([partition, offset]) => ({ partition, offset })));
+        }
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+        self.consumers.delete(consumer);
+        await stream.close().catch(() => undefined);
+        // Leaves the group at once, so no member is left behind.
+        await closeForcibly(consumer);
+      }
+    }
+    return { batches: batches(), commit };
+  }
+
+  private async startOffsets(consumer: Consumer, o: SubscribeOptions, partitions: number) {
+    const all = Array.from({ length: partitions }, (_, p) => p);
+    if (o.start.kind === "offset") {
+      const offset = o.start.offset;
+      return all.map((partition) => ({ topic: o.topic, partition, offset }));
+    }
+    const at = o.start.kind === "timestamp" ? BigInt(o.start.timestampMs) : -1n;
+    const found = await consumer.listOffsets({ topics: [o.topic], timestamp: at });
+    const byPartition = found.get(o.topic) ?? [];
+    const ends = await consumer.listOffsets({ topics: [o.topic] });
+    return all.map((partition) => {
+      const offset = byPartition[partition];
+      // No message at or after the time: start at the end.
+      return { topic: o.topic, partition, offset: offset === undefined || offset < 0n ? (ends.get(o.topic)?.[partition] ?? 0n) : offset };
+    });
+  }
+}
+
+/** Closes a client without waiting for in-flight work; never throws. */
+function closeForcibly(client: Consumer | Producer): Promise<void> {
+  return new Promise((resolve) => client.close(true, () => resolve()));
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const nested = (err as { errors?: unknown[] }).errors?.map(errorText).join("; ") ?? "";
+  const cause = err.cause ? errorText(err.cause) : "";
+  return `${err.message} ${nested} ${cause}`;
+}
+
+function unavailable(err: unknown): unknown {
+  if (err instanceof DomainError) return err;
+  return new UnavailableError(`stream broker unavailable: ${errorText(err).trim()}`, 2000, { cause: err });
+}

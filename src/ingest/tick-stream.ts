@@ -1,0 +1,124 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import type { DurableTickListener, TickDomain } from "../domain/ticks.js";
+import type { StreamDomain } from "../domain/stream.js";
+import type { Logger } from "../observability/logger.js";
+import { selectRows, tickAt, type TickBlock } from "./tick-block.js";
+
+export const TICK_TOPIC = "mt5_tick_stream";
+const ORIGIN_HEADER = "origin";
+const ORIGIN = "neliti-dataplane";
+const BATCH_HEADER = "batch_id";
+
+/**
+ * Publishes durable ticks to mt5_tick_stream: one message per symbol per batch (key = symbol, so
+ * a symbol's ticks keep their order in one partition; value = a TickBatch). Marked with an origin
+ * header so the reverse path below does not ingest them a second time. Never fails ingest: a
+ * stream outage costs the fan-out only, and is logged at most every 10 s.
+ */
+export class TickStreamPublisher implements DurableTickListener {
+  private lastWarning = 0;
+
+  constructor(
+    private readonly stream: StreamDomain,
+    private readonly log: Logger,
+  ) {}
+
+  onDurable(block: TickBlock, batchId: string, origin: "rpc" | "stream"): void {
+    if (origin === "stream") return;
+    const bySymbol = new Map<string, number[]>();
+    for (let i = 0; i < block.length; i++) {
+      const rows = bySymbol.get(block.symbol[i]!);
+      if (rows) rows.push(i);
+      else bySymbol.set(block.symbol[i]!, [i]);
+    }
+    const encoder = new TextEncoder();
+    const records = [...bySymbol].map(([symbol, rows]) => {
+      const part = selectRows(block, rows);
+      const batch = create(TickBatchSchema, {
+        batchId: `${batchId}/${symbol}`,
+        payload: { case: "rows", value: { ticks: Array.from({ length: part.length }, (_, i) => tickAt(part, i)) } },
+      });
+      return {
+        key: encoder.encode(symbol),
+        value: toBinary(TickBatchSchema, batch),
+        headers: [
+          { key: ORIGIN_HEADER, value: encoder.encode(ORIGIN) },
+          { key: BATCH_HEADER, value: encoder.encode(batchId) },
+        ],
+        timestampMs: 0,
+      };
+    });
+    this.stream.publish(TICK_TOPIC, records).catch((err: unknown) => {
+      if (Date.now() - this.lastWarning < 10_000) return;
+      this.lastWarning = Date.now();
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "publishing ticks to the stream failed");
+    });
+  }
+}
+
+/**
+ * The reverse path, for bridges that publish TickBatch messages to mt5_tick_stream instead of
+ * calling gRPC: consumes the topic as a consumer group, ingests each batch, and commits offsets
+ * only after the ticks are durable. A message that is not a valid batch is logged and skipped
+ * (it would otherwise block the partition forever). Messages this service published itself are
+ * skipped: they are durable already.
+ */
+export class TickStreamConsumer {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly stream: StreamDomain,
+    private readonly ticks: TickDomain,
+    private readonly log: Logger,
+    private readonly groupId: string,
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    const decoder = new TextDecoder();
+    while (!this.abort.signal.aborted) {
+      try {
+        const batches = this.stream.subscribe(
+          { topic: TICK_TOPIC, start: { kind: "earliest" }, groupId: this.groupId, autoCommit: false, maxBatch: 500 },
+          this.abort.signal,
+        );
+        for await (const { subscriptionId, batch } of batches) {
+          const next = new Map<number, bigint>();
+          for (const m of batch) {
+            next.set(m.partition, m.offset + 1n);
+            const origin = m.headers.find((h) => h.key === ORIGIN_HEADER);
+            if (origin && decoder.decode(origin.value) === ORIGIN) continue;
+            let tickBatch;
+            try {
+              tickBatch = fromBinary(TickBatchSchema, m.value);
+            } catch {
+              this.log.warn({ partition: m.partition, offset: String(m.offset) }, "skipping a stream message that is not a TickBatch");
+              continue;
+            }
+            const prepared = this.ticks.prepare(tickBatch);
+            if (!prepared.ok) {
+              this.log.warn({ batchId: tickBatch.batchId, violations: prepared.ack.violations.slice(0, 3) }, "skipping an invalid batch from the stream");
+              continue;
+            }
+            await this.ticks.commit(prepared, this.abort.signal, "stream");
+          }
+          await this.stream.commit(subscriptionId, [...next].map(([partition, offset]) => ({ partition, offset })));
+        }
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "tick stream consumer restarting in 2 s");
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  }
+}
