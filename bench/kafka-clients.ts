@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { Admin, Producer, ProduceAcks } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import { uniqueSuffix } from "../test/harness/backends.js";
-import { arg, machine, requireEnv, round, summarize } from "./lib.js";
+import { arg, machine, requireEnv, summarize } from "./lib.js";
 
 /**
  * The client choice for StreamService, by measurement: kafkajs (on the design card, unmaintained
@@ -47,5 +47,5 @@ export async function run() {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.close();
   }
-  return { bench: "kafka-clients", machine: machine(), date: new Date().toISOString(), round: round(0), results };
+  return { bench: "kafka-clients", machine: machine(), date: new Date().toISOString(), results };
 }

@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   recent: () => import("./recent.js").then((m) => m.run()),
   cache: () => import("./cache.js").then((m) => m.run()),
   "kafka-clients": () => import("./kafka-clients.js").then((m) => m.run()),
+  stream: () => import("./stream.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];

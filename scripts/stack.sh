@@ -160,7 +160,8 @@ EOF
   fi
   nohup "${java[@]}" kafka.Kafka "$dir/server.properties" >"$dir/server.log" 2>&1 &
   echo $! >"$dir/kafka.pid"
-  wait_for kafka 90 bash -c "exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT"
+  # The port opens before the broker serves requests; its own "started" line is the signal.
+  wait_for kafka 90 grep -q "Kafka Server started" "$dir/server.log"
 }
 
 up_weaviate() {

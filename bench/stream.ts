@@ -1,0 +1,52 @@
+import { performance } from "node:perf_hooks";
+import { Admin, ProduceAcks, Producer } from "@platformatic/kafka";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { StreamService } from "../gen/neliti/dataplane/v1/stream_pb.js";
+import { uniqueSuffix } from "../test/harness/backends.js";
+import { startServerProcess } from "../test/harness/server-process.js";
+import { arg, machine, requireEnv, round, summarize } from "./lib.js";
+
+/** Publish through the service vs @platformatic/kafka directly, same broker, same run. */
+export async function run() {
+  const brokers = requireEnv("KAFKA_BROKERS");
+  const singles = arg("singles", 2000);
+  const batches = arg("batches", 200);
+  const batchSize = arg("batch", 500);
+  const topic = `bench_stream_${uniqueSuffix()}`;
+  const admin = new Admin({ clientId: "bench", bootstrapBrokers: brokers.split(",") });
+  await admin.createTopics({ topics: [topic], partitions: 6, replicas: 1 });
+  const value = new Uint8Array(200).fill(1);
+  const svc = await startServerProcess({ KAFKA_BROKERS: brokers, AUTH_JWT_SECRET: "p".repeat(32) });
+  const producer = new Producer({ clientId: "bench-direct", bootstrapBrokers: brokers.split(","), idempotent: true, acks: ProduceAcks.ALL });
+  try {
+    const stream = createClient(StreamService, createGrpcTransport({ baseUrl: svc.url }));
+    const key = (i: number) => new TextEncoder().encode(`SYM${i % 50}`);
+    const paths = {
+      direct: (msgs: { key: Uint8Array; value: Uint8Array }[]) => producer.send({ messages: msgs.map((m) => ({ topic, key: Buffer.from(m.key), value: Buffer.from(m.value) })) }),
+      service: (msgs: { key: Uint8Array; value: Uint8Array }[]) => stream.publish({ topic, messages: msgs }),
+    };
+    const out: Record<string, { single: ReturnType<typeof summarize>; messagesPerSecond: number }> = {};
+    for (const [name, send] of Object.entries(paths)) {
+      for (let i = 0; i < 100; i++) await send([{ key: key(i), value }]);
+      const lat: number[] = [];
+      for (let i = 0; i < singles; i++) {
+        const t = performance.now();
+        await send([{ key: key(i), value }]);
+        lat.push(performance.now() - t);
+      }
+      const t0 = performance.now();
+      for (let b = 0; b < batches; b++) await send(Array.from({ length: batchSize }, (_, i) => ({ key: key(i), value })));
+      out[name] = { single: summarize(lat), messagesPerSecond: Math.round((batches * batchSize) / ((performance.now() - t0) / 1000)) };
+      console.log(`${name.padEnd(8)} publish of 1: p50 ${out[name]!.single.p50} ms, p99 ${out[name]!.single.p99} ms; batches of ${batchSize}: ${out[name]!.messagesPerSecond} msg/s`);
+    }
+    const ratio = round(out.service!.messagesPerSecond / out.direct!.messagesPerSecond);
+    console.log(`ratio service/direct (throughput): ${ratio} (target >= 0.7; p50 target <= 2 ms); acks=all, idempotent; ${machine()}`);
+    return { bench: "stream", machine: machine(), date: new Date().toISOString(), ...out, ratio };
+  } finally {
+    await svc.stop("SIGTERM");
+    await new Promise<void>((r) => producer.close(true, () => r()));
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.close();
+  }
+}
