@@ -18,6 +18,7 @@ import { EmbeddedVectorStore } from "./embedded/vector-store.js";
 import { ClickHouseTickStore } from "./clickhouse/tick-store.js";
 import { RedisCacheStore } from "./redis/cache-store.js";
 import { KafkaStreamLog } from "./kafka/stream-log.js";
+import { WeaviateVectorStore } from "./weaviate/vector-store.js";
 import { TickSpool } from "../ingest/spool.js";
 import { SpoolingTickStore } from "../ingest/spooling-tick-store.js";
 import type { Logger } from "../observability/logger.js";
@@ -49,6 +50,7 @@ export const POOLS = {
   clickhouse: { max: 15, requestTimeoutMs: 5_000 },
   redis: { timeoutMs: 1_000 },
   kafka: { timeoutMs: 3_000, retries: 2 },
+  weaviate: { timeoutMs: 15_000 },
 } as const;
 
 /**
@@ -59,7 +61,6 @@ export const POOLS = {
 export async function openBackends(config: Config, log: Logger): Promise<Backends> {
   const b = config.backends;
   for (const [variable, value, issue] of [
-    ["WEAVIATE_URL", b.weaviateUrl, "VectorService on Weaviate"],
     ["ARANGO_URL", b.arangoUrl, "GraphService on ArangoDB"],
   ] as const) {
     if (value !== undefined) throw new ConfigError(`${variable} is set, but the adapter for ${issue} is not built yet; unset it to use the embedded store`);
@@ -118,8 +119,19 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     ticks = embedded;
     ticksLabel = `embedded tick store (${where("ticks")})`;
   }
-  const vectors = await EmbeddedVectorStore.open(dir("vectors"));
-  closers.push(() => vectors.close());
+  let vectors: VectorStore;
+  let vectorsLabel: string;
+  if (b.weaviateUrl) {
+    const weaviateStore = await WeaviateVectorStore.open({ url: b.weaviateUrl, grpcPort: b.weaviateGrpcPort, timeoutMs: POOLS.weaviate.timeoutMs });
+    closers.push(() => weaviateStore.close());
+    vectors = weaviateStore;
+    vectorsLabel = `Weaviate at ${b.weaviateUrl} (gRPC port ${b.weaviateGrpcPort}, HNSW, vectors from callers)`;
+  } else {
+    const embedded = await EmbeddedVectorStore.open(dir("vectors"));
+    closers.push(() => embedded.close());
+    vectors = embedded;
+    vectorsLabel = `embedded exact-search vector store (${where("vectors")})`;
+  }
   let cache: CacheStore;
   let cacheLabel: string;
   if (b.redisUrl) {
@@ -161,7 +173,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
       ticks: ticksLabel,
       users: sqlLabel,
       graph: `${sqlLabel}, recursive-CTE graph`,
-      vectors: `embedded exact-search vector store (${where("vectors")})`,
+      vectors: vectorsLabel,
       cache: cacheLabel,
       stream: streamLabel,
     }),

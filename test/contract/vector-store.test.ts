@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import weaviate from "weaviate-client";
 import { EmbeddedVectorStore } from "../../src/backends/embedded/vector-store.js";
+import { WeaviateVectorStore } from "../../src/backends/weaviate/vector-store.js";
+import { describeWithBackend } from "../harness/backends.js";
 import { vectorStoreContract } from "./vector-store.contract.js";
 
 vectorStoreContract("embedded, journaled on disk", async () => {
@@ -14,4 +17,24 @@ vectorStoreContract("embedded, journaled on disk", async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
+});
+
+describeWithBackend("weaviate", "real Weaviate", (url) => {
+  vectorStoreContract("Weaviate", async () => {
+    const store = await WeaviateVectorStore.open({ url, grpcPort: Number(process.env.WEAVIATE_GRPC_PORT ?? 50051), timeoutMs: 10_000 });
+    const admin = await weaviate.connectToCustom({
+      httpHost: new URL(url).hostname,
+      httpPort: Number(new URL(url).port),
+      grpcHost: new URL(url).hostname,
+      grpcPort: Number(process.env.WEAVIATE_GRPC_PORT ?? 50051),
+    });
+    return {
+      store,
+      cleanup: async (collections) => {
+        for (const c of collections) await admin.collections.delete(c).catch(() => undefined);
+        await admin.close();
+        await store.close();
+      },
+    };
+  });
 });
