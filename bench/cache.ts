@@ -37,7 +37,7 @@ export async function run() {
   const keys = 1000;
 
   const redis = new Redis(url, { keyPrefix: ns, enableAutoPipelining: true });
-  const svc = await startServerProcess({ REDIS_URL: url, AUTH_JWT_SECRET: "c".repeat(32), CACHE_NAMESPACE: ns, LOG_LEVEL: "info" });
+  const svc = await startServerProcess({ REDIS_URL: url, AUTH_JWT_SECRET: "c".repeat(32), AUTH_ENABLED: "false", CACHE_NAMESPACE: ns, LOG_LEVEL: "info" });
   try {
     const cache = createClient(CacheService, createGrpcTransport({ baseUrl: svc.url }));
     for (let i = 0; i < 500; i++) await cache.get({ key: `k${i % keys}` });

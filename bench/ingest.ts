@@ -93,7 +93,7 @@ export async function run() {
   const directDb = await createTempClickHouseDatabase(url);
   const serviceDb = await createTempClickHouseDatabase(url);
   try {
-    const server = await startServerProcess({ CLICKHOUSE_URL: directDb.url, AUTH_JWT_SECRET: "b".repeat(32), LOG_LEVEL: "info" });
+    const server = await startServerProcess({ CLICKHOUSE_URL: directDb.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false", LOG_LEVEL: "info" });
     await server.stop("SIGTERM"); // creates the schema in the direct database through the migrations
     const ch = createClickHouse({ url: directDb.url, request_timeout: 60_000 });
     const encoder = new RowBinaryEncoder();
@@ -112,7 +112,7 @@ export async function run() {
     console.log(`direct RowBinary insert: ${direct.rowsPerSecond} rows/s (${directRows} rows in ${direct.seconds} s)`);
 
     // Through the service: IngestTicks streams, acks only when durable.
-    const svc = await startServerProcess({ CLICKHOUSE_URL: serviceDb.url, AUTH_JWT_SECRET: "b".repeat(32) });
+    const svc = await startServerProcess({ CLICKHOUSE_URL: serviceDb.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
     const rss = rssSampler(svc.proc.pid!);
     const client = createClient(TickService, createGrpcTransport({ baseUrl: svc.url }));
     const requests = batches.map((b) => create(IngestTicksRequestSchema, { batch: b.columns }));

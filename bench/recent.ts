@@ -15,7 +15,7 @@ export async function run() {
   /** Background ingest in ticks per second (0: none). */
   const ingestRate = arg("ingest-rate", 50_000);
   const db = await createTempClickHouseDatabase(url);
-  const svc = await startServerProcess({ CLICKHOUSE_URL: db.url, AUTH_JWT_SECRET: "b".repeat(32) });
+  const svc = await startServerProcess({ CLICKHOUSE_URL: db.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
   try {
     const client = createClient(TickService, createGrpcTransport({ baseUrl: svc.url }));
     let n = 0;

@@ -17,7 +17,7 @@ export async function run() {
   const admin = new Admin({ clientId: "bench", bootstrapBrokers: brokers.split(",") });
   await admin.createTopics({ topics: [topic], partitions: 6, replicas: 1 });
   const value = new Uint8Array(200).fill(1);
-  const svc = await startServerProcess({ KAFKA_BROKERS: brokers, AUTH_JWT_SECRET: "p".repeat(32) });
+  const svc = await startServerProcess({ KAFKA_BROKERS: brokers, AUTH_JWT_SECRET: "p".repeat(32), AUTH_ENABLED: "false" });
   const producer = new Producer({ clientId: "bench-direct", bootstrapBrokers: brokers.split(","), idempotent: true, acks: ProduceAcks.ALL });
   try {
     const stream = createClient(StreamService, createGrpcTransport({ baseUrl: svc.url }));

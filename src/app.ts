@@ -18,6 +18,8 @@ import { TickHub } from "./domain/tick-hub.js";
 import { TickDomain } from "./domain/ticks.js";
 import { UserDomain } from "./domain/users.js";
 import { STANDARD_COLLECTIONS, VectorDomain } from "./domain/vectors.js";
+import { authenticate } from "./auth/interceptor.js";
+import { LoginLimiter } from "./auth/login-limiter.js";
 import { HealthStatus } from "./health/grpc-health.js";
 import { TickStreamConsumer, TickStreamPublisher } from "./ingest/tick-stream.js";
 import { TickValidator } from "./ingest/tick-validation.js";
@@ -47,6 +49,13 @@ export type App = {
   stopStreams(): Promise<void>;
 };
 
+/** Creates the first admin from the environment when no user with that email exists yet. */
+async function bootstrapAdmin(users: UserDomain, admin: { email: string; password: string }, log: Logger): Promise<void> {
+  if (await users.store.getUserByEmail(admin.email)) return;
+  await users.createUser({ email: admin.email, password: admin.password, displayName: "Bootstrap admin", roles: ["admin"] });
+  log.info({ email: admin.email }, "created the bootstrap admin");
+}
+
 /** Wires domains over the opened backends and describes every route. Shared by the server and in-memory tests. */
 export async function createApp(config: Config, backends: Backends, log: Logger): Promise<App> {
   const metrics = new Metrics();
@@ -61,7 +70,8 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     [new LatestTickCacher(cache, log), ...(config.tickStream.publish ? [new TickStreamPublisher(stream, log)] : [])],
   );
   // Embedded mode signs sessions with a per-process secret: sessions end when the process does.
-  const users = new UserDomain(backends.users, config.auth.jwtSecret ?? randomBytes(32).toString("hex"), config.auth.sessionTtlSeconds);
+  const users = new UserDomain(backends.users, config.auth.jwtSecret ?? randomBytes(32).toString("hex"), config.auth.sessionTtlSeconds, backends.cache);
+  if (config.auth.bootstrapAdmin) await bootstrapAdmin(users, config.auth.bootstrapAdmin, log);
   const graph = new GraphDomain(backends.graph, config.graph.maxDepth);
   const vectors = new VectorDomain(backends.vectors);
 
@@ -81,14 +91,14 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     metrics,
     health,
     ticks,
-    interceptors: [observe(metrics, log), validateRequests()],
+    interceptors: [observe(metrics, log), authenticate(users, log, config.auth.enabled), validateRequests()],
     stopStreams: async () => {
       hub.close();
       await consumer?.stop();
     },
     routes: (router) => {
       router.service(TickService, tickService(ticks));
-      router.service(UserService, userService(users));
+      router.service(UserService, userService(users, new LoginLimiter()));
       router.service(GraphService, graphService(graph));
       router.service(VectorService, vectorService(vectors));
       router.service(CacheService, cacheService(cache));

@@ -57,6 +57,9 @@ const envSchema = z.object({
   GRAPH_MAX_DEPTH: int(1, 64).default(6),
   AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(3600),
+  AUTH_ENABLED: bool.optional(),
+  BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
 });
 
 export type Config = {
@@ -90,7 +93,13 @@ export type Config = {
   cache: { maxValueBytes: number; maxEntries: number; namespace: string; connections: number };
   stream: { maxMessageBytes: number; replicationFactor: number };
   graph: { maxDepth: number };
-  auth: { jwtSecret: string | undefined; sessionTtlSeconds: number };
+  auth: {
+    jwtSecret: string | undefined;
+    sessionTtlSeconds: number;
+    /** On by default everywhere but embedded development mode. */
+    enabled: boolean;
+    bootstrapAdmin: { email: string; password: string } | undefined;
+  };
   /** True when no backend URL is set: every service runs on in-process stores. */
   embedded: boolean;
 };
@@ -115,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       "invalid configuration:\n  AUTH_JWT_SECRET: required when any production backend is configured (at least 32 random characters)",
     );
+  }
+  if ((e.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (e.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError("invalid configuration:\n  BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together");
   }
   if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
     throw new ConfigError("invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE must be set together");
@@ -157,7 +169,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cache: { maxValueBytes: e.CACHE_MAX_VALUE_BYTES, maxEntries: e.CACHE_MAX_ENTRIES, namespace: e.CACHE_NAMESPACE, connections: e.CACHE_CONNECTIONS },
     stream: { maxMessageBytes: e.STREAM_MAX_MESSAGE_BYTES, replicationFactor: e.STREAM_REPLICATION_FACTOR },
     graph: { maxDepth: e.GRAPH_MAX_DEPTH },
-    auth: { jwtSecret: e.AUTH_JWT_SECRET, sessionTtlSeconds: e.SESSION_TTL_SECONDS },
+    auth: {
+      jwtSecret: e.AUTH_JWT_SECRET,
+      sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+      enabled: e.AUTH_ENABLED ?? !embedded,
+      bootstrapAdmin: e.BOOTSTRAP_ADMIN_EMAIL && e.BOOTSTRAP_ADMIN_PASSWORD ? { email: e.BOOTSTRAP_ADMIN_EMAIL, password: e.BOOTSTRAP_ADMIN_PASSWORD } : undefined,
+    },
     embedded,
   };
 }

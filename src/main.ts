@@ -43,9 +43,10 @@ async function main(): Promise<void> {
   const banner = [
     "",
     `  Neliti data plane on ${config.tls ? "https" : "http"}://${config.host}:${server.port} (gRPC, gRPC-Web, Connect; reflection on; /metrics)`,
-    config.embedded
-      ? "  DEVELOPMENT MODE: embedded stores, no backend URL configured. Authentication is not enforced yet."
-      : "  Production backends configured.",
+    config.embedded ? "  DEVELOPMENT MODE: embedded stores, no backend URL configured." : "  Production backends configured.",
+    config.auth.enabled
+      ? "  Authentication ON: send x-api-key or authorization: Bearer <session token>."
+      : "  Authentication OFF: every caller is an anonymous admin (AUTH_ENABLED=true turns it on).",
     ...Object.entries(stores).map(([name, store]) => `    ${name.padEnd(8)} ${store}`),
     `  Services: ${SERVICES.map((s) => s.name).join(", ")}`,
     "",

@@ -3,6 +3,9 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import argon2 from "argon2";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { InvalidArgumentError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import type { Principal } from "../auth/principal.js";
+import { cacheKeys } from "./cache.js";
+import type { CacheStore } from "../ports/cache-store.js";
 import type { ApiKeyRecord, ModelRecord, OrganizationRecord, UserRecord, UserStore } from "../ports/user-store.js";
 
 /** argon2id parameters (OWASP's first recommendation: 19 MiB, 2 passes, 1 lane). */
@@ -23,6 +26,8 @@ export class UserDomain {
     readonly store: UserStore,
     jwtSecret: string,
     private readonly sessionTtlSeconds: number,
+    /** Where validated credentials are remembered, so most calls do not reach PostgreSQL. */
+    private readonly cache?: CacheStore,
   ) {
     this.secret = new TextEncoder().encode(jwtSecret);
     this.dummyHash = argon2.hash(randomBytes(16).toString("hex"), ARGON2_PARAMS);
@@ -82,6 +87,10 @@ export class UserDomain {
   async disableUser(id: string): Promise<UserRecord> {
     const u = await this.store.setUserDisabled(id, true);
     if (!u) throw new NotFoundError(`user ${id} not found`);
+    // Takes effect at once: forget every credential of the user that may be remembered.
+    const sessions = await this.store.liveSessionIds(id);
+    const keys = await this.store.listApiKeys(id);
+    await this.forget([...sessions.map((sid) => sessionKey(id, sid)), ...keys.map((k) => apiKeyKey(k.prefix))]);
     return u;
   }
 
@@ -111,17 +120,9 @@ export class UserDomain {
   }
 
   async validateSession(token: string): Promise<SessionCheck> {
-    let sessionId: string;
-    let userId: string;
-    try {
-      const { payload } = await jwtVerify(token, this.secret, { issuer: "neliti-dataplane", algorithms: ["HS256"] });
-      if (typeof payload.jti !== "string" || typeof payload.sub !== "string") return { valid: false };
-      sessionId = payload.jti;
-      userId = payload.sub;
-    } catch (err) {
-      if (err instanceof joseErrors.JOSEError) return { valid: false };
-      throw err;
-    }
+    const claims = await this.verifyToken(token);
+    if (!claims) return { valid: false };
+    const { userId, sessionId } = claims;
     const session = await this.store.getSession(sessionId);
     if (!session || session.userId !== userId || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return { valid: false };
     const user = await this.store.getUser(userId);
@@ -133,13 +134,82 @@ export class UserDomain {
     const check = await this.validateSession(token);
     if (!check.valid) throw new UnauthenticatedError("session is not valid");
     await this.store.revokeSession(check.sessionId, new Date());
+    await this.forget([sessionKey(check.user.id, check.sessionId)]);
     return this.issueSession(check.user.id, new Date());
   }
 
   async revokeSession(token: string): Promise<boolean> {
     const check = await this.validateSession(token);
     if (!check.valid) return false;
-    return this.store.revokeSession(check.sessionId, new Date());
+    const revoked = await this.store.revokeSession(check.sessionId, new Date());
+    await this.forget([sessionKey(check.user.id, check.sessionId)]);
+    return revoked;
+  }
+
+  /**
+   * The caller behind a session token, for every authenticated RPC: the signature and expiry are
+   * checked locally, the session's liveness in the cache (`session:{user}:{session}`) and only on
+   * a miss in PostgreSQL. Revoking or disabling deletes the cached entry, so it takes effect at once.
+   */
+  async principalForToken(token: string): Promise<Principal | undefined> {
+    const claims = await this.verifyToken(token);
+    if (!claims) return undefined;
+    const key = sessionKey(claims.userId, claims.sessionId);
+    const cached = await this.recall<{ permissions: string[] }>(key);
+    if (cached) return { userId: claims.userId, permissions: cached.permissions, via: "session" };
+    const check = await this.validateSession(token);
+    if (!check.valid) return undefined;
+    const permissions = await this.store.rolePermissions(check.user.roles);
+    await this.remember(key, { permissions }, Math.min(check.expiresAt.getTime() - Date.now(), CREDENTIAL_CACHE_MS));
+    return { userId: check.user.id, permissions, via: "session" };
+  }
+
+  /** The caller behind an API key secret; its scopes narrow the owner's permissions. */
+  async principalForApiKey(secret: string): Promise<Principal | undefined> {
+    const prefix = API_KEY_FORMAT.exec(secret)?.[1];
+    if (!prefix) return undefined;
+    type Remembered = { userId: string; hash: string; permissions: string[]; expiresAtMs: number };
+    let entry = await this.recall<Remembered>(apiKeyKey(prefix));
+    if (!entry) {
+      const key = await this.verifyApiKey(secret);
+      const owner = key && (await this.store.getUser(key.userId));
+      if (!key || !owner || owner.disabled) return undefined;
+      const rolePermissions = await this.store.rolePermissions(owner.roles);
+      const permissions = key.scopes.length === 0 ? rolePermissions : key.scopes.filter((s) => rolePermissions.some((g) => g === s || g === "*:*" || g === `${s.split(":")[0]}:*`));
+      entry = { userId: key.userId, hash: key.secretHash, permissions, expiresAtMs: key.expiresAt?.getTime() ?? 0 };
+      await this.remember(apiKeyKey(prefix), entry, CREDENTIAL_CACHE_MS);
+    }
+    if (entry.expiresAtMs !== 0 && entry.expiresAtMs <= Date.now()) return undefined;
+    const a = Buffer.from(entry.hash, "hex");
+    const b = Buffer.from(sha256(secret), "hex");
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+    return { userId: entry.userId, permissions: entry.permissions, via: "api-key" };
+  }
+
+  private async verifyToken(token: string): Promise<{ userId: string; sessionId: string } | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.secret, { issuer: "neliti-dataplane", algorithms: ["HS256"] });
+      if (typeof payload.jti !== "string" || typeof payload.sub !== "string") return undefined;
+      return { userId: payload.sub, sessionId: payload.jti };
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Cache reads and writes are best effort: with the cache down, PostgreSQL answers. */
+  private async recall<T>(key: string): Promise<T | undefined> {
+    const bytes = await this.cache?.get(key).catch(() => undefined);
+    return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : undefined;
+  }
+
+  private async remember(key: string, value: unknown, ttlMs: number): Promise<void> {
+    if (ttlMs <= 0) return;
+    await this.cache?.set(key, new TextEncoder().encode(JSON.stringify(value)), Math.ceil(ttlMs), "always").catch(() => undefined);
+  }
+
+  private async forget(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.cache?.del(keys).catch(() => undefined);
   }
 
   async createApiKey(userId: string, name: string, scopes: string[], ttlSeconds: number): Promise<{ key: ApiKeyRecord; secret: string }> {
@@ -167,7 +237,7 @@ export class UserDomain {
    * hash (SHA-256) is enough; compared in constant time.
    */
   async verifyApiKey(secret: string): Promise<ApiKeyRecord | undefined> {
-    const m = /^nk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/.exec(secret);
+    const m = API_KEY_FORMAT.exec(secret);
     if (!m) return undefined;
     const key = await this.store.getApiKeyByPrefix(m[1]!);
     if (!key || key.revoked || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return undefined;
@@ -184,6 +254,7 @@ export class UserDomain {
   async revokeApiKey(id: string): Promise<ApiKeyRecord> {
     const key = await this.store.revokeApiKey(id);
     if (!key) throw new NotFoundError(`API key ${id} not found`);
+    await this.forget([apiKeyKey(key.prefix)]);
     return key;
   }
 
@@ -205,3 +276,8 @@ export class UserDomain {
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+const API_KEY_FORMAT = /^nk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/;
+/** Remembered credentials live at most this long in the cache (less for sessions ending sooner). */
+const CREDENTIAL_CACHE_MS = 5 * 60_000;
+const sessionKey = cacheKeys.session;
+const apiKeyKey = (prefix: string) => `apikey:${prefix}`;

@@ -55,6 +55,8 @@ export interface UserStore extends BackendProbe {
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Returns false if the session was already revoked or does not exist. */
   revokeSession(id: string, at: Date): Promise<boolean>;
+  /** Ids of the user's sessions that are not revoked or expired. */
+  liveSessionIds(userId: string): Promise<string[]>;
 
   createApiKey(key: ApiKeyRecord): Promise<void>;
   getApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined>;

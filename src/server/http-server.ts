@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { CLIENT_ADDRESS } from "../auth/interceptor.js";
 import type { App } from "../app.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../observability/logger.js";
@@ -28,6 +30,7 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
     grpc: true,
     grpcWeb: true,
     connect: true,
+    contextValues: (req) => createContextValues().set(CLIENT_ADDRESS, req.socket.remoteAddress ?? "unknown"),
     fallback: (req, res) => {
       if (req.method === "GET" && req.url === "/metrics") {
         app.metrics.registry.metrics().then(

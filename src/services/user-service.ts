@@ -1,5 +1,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { UserService } from "../../gen/neliti/dataplane/v1/user_pb.js";
+import { CLIENT_ADDRESS } from "../auth/interceptor.js";
+import type { LoginLimiter } from "../auth/login-limiter.js";
+import { UnauthenticatedError } from "../errors.js";
 import type { IssuedSession, UserDomain } from "../domain/users.js";
 import type { ApiKeyRecord, ModelRecord, OrganizationRecord, UserRecord } from "../ports/user-store.js";
 
@@ -40,7 +43,7 @@ const toModel = (m: ModelRecord) => ({
 const toSession = (s: IssuedSession) => ({ token: s.token, sessionId: s.sessionId, userId: s.userId, expiresAtMs: ms(s.expiresAt) });
 
 /** Thin handlers: proto <-> UserDomain. */
-export function userService(users: UserDomain): ServiceImpl<typeof UserService> {
+export function userService(users: UserDomain, limiter: LoginLimiter): ServiceImpl<typeof UserService> {
   return {
     async createOrganization(req) {
       return { organization: toOrg(await users.createOrganization(req.name)) };
@@ -68,8 +71,17 @@ export function userService(users: UserDomain): ServiceImpl<typeof UserService> 
     async disableUser(req) {
       return { user: toUser(await users.disableUser(req.id)) };
     },
-    async authenticate(req) {
-      return { session: toSession(await users.authenticate(req.email, req.password)) };
+    async authenticate(req, ctx) {
+      const address = ctx.values.get(CLIENT_ADDRESS);
+      limiter.check(req.email, address);
+      try {
+        const session = await users.authenticate(req.email, req.password);
+        limiter.succeed(req.email);
+        return { session: toSession(session) };
+      } catch (err) {
+        if (err instanceof UnauthenticatedError) limiter.fail(req.email, address);
+        throw err;
+      }
     },
     async validateSession(req) {
       const check = await users.validateSession(req.token);

@@ -18,7 +18,7 @@ describeWithBackend("kafka", "ticks and the mt5_tick_stream topic (real Kafka)",
   beforeAll(async () => {
     server = await startServerProcess({
       KAFKA_BROKERS: brokers,
-      AUTH_JWT_SECRET: "k".repeat(32),
+      AUTH_JWT_SECRET: "k".repeat(32), AUTH_ENABLED: "false",
       TICK_STREAM_CONSUME: "true",
       TICK_STREAM_GROUP: `test-ingest-${uniqueSuffix()}`,
     });

@@ -21,7 +21,7 @@ describeFaults("redis", "the cache fails fast when Redis is down and recovers by
   });
 
   it("answers UNAVAILABLE at once while Redis is down, keeps ingesting, and recovers without a restart", async () => {
-    server = await startServerProcess({ REDIS_URL: url, AUTH_JWT_SECRET: "r".repeat(32), CACHE_NAMESPACE: `fault:${uniqueSuffix()}:` });
+    server = await startServerProcess({ REDIS_URL: url, AUTH_JWT_SECRET: "r".repeat(32), AUTH_ENABLED: "false", CACHE_NAMESPACE: `fault:${uniqueSuffix()}:` });
     const cache = connect(CacheService, { baseUrl: server.url });
     const ticks = connect(TickService, { baseUrl: server.url });
     await cache.set({ key: "k", value: new Uint8Array([1]) });

@@ -74,7 +74,7 @@ describeFaults("clickhouse", "ingest survives faults: nothing acknowledged is lo
   let db: { url: string; drop(): Promise<void> };
   let dataDir: string;
   let server: ServerProcess | undefined;
-  const env = () => ({ CLICKHOUSE_URL: db.url, AUTH_JWT_SECRET: "f".repeat(32), DATA_DIR: dataDir, IN_MEMORY: "true", INGEST_FLUSH_MS: "2" });
+  const env = () => ({ CLICKHOUSE_URL: db.url, AUTH_JWT_SECRET: "f".repeat(32), AUTH_ENABLED: "false", DATA_DIR: dataDir, IN_MEMORY: "true", INGEST_FLUSH_MS: "2" });
 
   beforeAll(async () => {
     db = await createTempClickHouseDatabase(url);

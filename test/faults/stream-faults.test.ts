@@ -18,7 +18,7 @@ describeFaults("kafka", "streams when the broker dies: bounded failure, then res
   });
 
   it("Publish answers UNAVAILABLE within its deadline while the broker is down; a group resumes where it committed", async () => {
-    server = await startServerProcess({ KAFKA_BROKERS: brokers, AUTH_JWT_SECRET: "s".repeat(32) });
+    server = await startServerProcess({ KAFKA_BROKERS: brokers, AUTH_JWT_SECRET: "s".repeat(32), AUTH_ENABLED: "false" });
     const stream = connect(StreamService, { baseUrl: server.url });
     const topic = `fault_${uniqueSuffix()}`;
     const group = `g_${uniqueSuffix()}`;

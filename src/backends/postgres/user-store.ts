@@ -177,6 +177,11 @@ export class SqlUserStore implements UserStore {
     return rows.length > 0;
   }
 
+  async liveSessionIds(userId: string): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>("SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()", [userId]);
+    return rows.map((r) => r.id);
+  }
+
   async createApiKey(k: ApiKeyRecord): Promise<void> {
     await this.write("an API key with that prefix exists", () =>
       this.sql.query(`INSERT INTO api_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
