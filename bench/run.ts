@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   cache: () => import("./cache.js").then((m) => m.run()),
   "kafka-clients": () => import("./kafka-clients.js").then((m) => m.run()),
   stream: () => import("./stream.js").then((m) => m.run()),
+  auth: () => import("./auth.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];
