@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import type { Config } from "../config.js";
-import { ConfigError } from "../config.js";
 import { MIGRATIONS_ROOT, readMigrationFiles } from "../migrations/migration-files.js";
 import type { BackendProbe } from "../ports/backend.js";
 import type { CacheStore } from "../ports/cache-store.js";
@@ -19,6 +18,7 @@ import { ClickHouseTickStore } from "./clickhouse/tick-store.js";
 import { RedisCacheStore } from "./redis/cache-store.js";
 import { KafkaStreamLog } from "./kafka/stream-log.js";
 import { WeaviateVectorStore } from "./weaviate/vector-store.js";
+import { ArangoGraphStore, ArangoMigrator } from "./arango/graph-store.js";
 import { TickSpool } from "../ingest/spool.js";
 import { SpoolingTickStore } from "../ingest/spooling-tick-store.js";
 import type { Logger } from "../observability/logger.js";
@@ -51,20 +51,15 @@ export const POOLS = {
   redis: { timeoutMs: 1_000 },
   kafka: { timeoutMs: 3_000, retries: 2 },
   weaviate: { timeoutMs: 15_000 },
+  arango: { max: 10, timeoutMs: 10_000 },
 } as const;
 
 /**
  * Opens every backend the configuration asks for: the real product where its URL is set, the
- * embedded store otherwise. Backends whose production adapter is not built yet refuse to start
- * rather than silently fall back.
+ * embedded store otherwise.
  */
 export async function openBackends(config: Config, log: Logger): Promise<Backends> {
   const b = config.backends;
-  for (const [variable, value, issue] of [
-    ["ARANGO_URL", b.arangoUrl, "GraphService on ArangoDB"],
-  ] as const) {
-    if (value !== undefined) throw new ConfigError(`${variable} is set, but the adapter for ${issue} is not built yet; unset it to use the embedded store`);
-  }
 
   const dir = (name: string) => (config.inMemory ? undefined : join(config.dataDir, name));
   const where = (name: string) => (config.inMemory ? "in memory" : `journal in ${dir(name)}`);
@@ -158,8 +153,18 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
   }
 
   const users = new SqlUserStore(sql, sqlAdapter);
-  const graph = new SqlGraphStore(sql, sqlAdapter);
   const sqlLabel = sqlAdapter === "postgres" ? "PostgreSQL" : `PGlite (embedded PostgreSQL${config.inMemory ? ", in memory" : ` in ${dir("pglite")}`})`;
+  let graph: GraphStore = new SqlGraphStore(sql, sqlAdapter);
+  let graphLabel = `${sqlLabel}, recursive-CTE graph`;
+  if (b.arangoUrl) {
+    const arango = ArangoGraphStore.open({ url: b.arangoUrl, poolSize: POOLS.arango.max, timeoutMs: POOLS.arango.timeoutMs });
+    const arangoMigrator = new ArangoMigrator(arango.db, await readMigrationFiles(join(MIGRATIONS_ROOT, "arango"), "json"));
+    await arangoMigrator.migrateTo();
+    closers.push(() => arango.close());
+    graph = arango;
+    migrators.graph = arangoMigrator;
+    graphLabel = `ArangoDB at ${new URL(b.arangoUrl).host} (AQL traversals)`;
+  }
 
   const backends: Backends = {
     ticks,
@@ -172,7 +177,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     describe: () => ({
       ticks: ticksLabel,
       users: sqlLabel,
-      graph: `${sqlLabel}, recursive-CTE graph`,
+      graph: graphLabel,
       vectors: vectorsLabel,
       cache: cacheLabel,
       stream: streamLabel,

@@ -3,12 +3,12 @@ import { join } from "node:path";
 
 export type MigrationFile = { version: number; name: string; up: string; down: string };
 
-/** Reads `NNNN_name.up.sql` / `NNNN_name.down.sql` pairs from a folder, by version. */
-export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> {
+/** Reads `NNNN_name.up.<ext>` / `NNNN_name.down.<ext>` pairs from a folder, by version. */
+export async function readMigrationFiles(dir: string, ext = "sql"): Promise<MigrationFile[]> {
   const names = await readdir(dir);
   const byVersion = new Map<number, Partial<MigrationFile>>();
   for (const file of names) {
-    const m = /^(\d+)_([a-z0-9_]+)\.(up|down)\.sql$/.exec(file);
+    const m = new RegExp(`^(\\d+)_([a-z0-9_]+)\\.(up|down)\\.${ext}$`).exec(file);
     if (!m) continue;
     const version = Number(m[1]);
     const entry = byVersion.get(version) ?? { version, name: m[2]! };
