@@ -9,6 +9,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   "kafka-clients": () => import("./kafka-clients.js").then((m) => m.run()),
   stream: () => import("./stream.js").then((m) => m.run()),
   auth: () => import("./auth.js").then((m) => m.run()),
+  graph: () => import("./graph.js").then((m) => m.run()),
+  vector: () => import("./vector.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];
