@@ -47,6 +47,16 @@ const ACK_STATE: Record<BatchAck["state"], AckState> = {
 
 const brokerOrAll = (broker: string) => (broker === "" ? undefined : broker);
 
+/** The bars a candle or indicator request is about. */
+const barsOf = (req: { symbol: string; broker: string; timeframe: Timeframe; startTimeMsc: bigint; endTimeMsc: bigint; priceSource: PriceSource }) => ({
+  symbol: req.symbol,
+  broker: brokerOrAll(req.broker),
+  timeframeMs: TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS],
+  startMsc: Number(req.startTimeMsc),
+  endMsc: Number(req.endTimeMsc),
+  price: PRICE[req.priceSource],
+});
+
 /**
  * Batches of one stream in flight at once: enough for the store to group-commit them with other
  * streams' batches, few enough to bound what one stream holds in memory.
@@ -117,35 +127,13 @@ export function tickService(ticks: TickDomain): ServiceImpl<typeof TickService> 
     },
 
     async getCandles(req, ctx) {
-      const bars = await ticks.candles(
-        {
-          symbol: req.symbol,
-          broker: brokerOrAll(req.broker),
-          timeframeMs: TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS],
-          startMsc: Number(req.startTimeMsc),
-          endMsc: Number(req.endTimeMsc),
-          price: PRICE[req.priceSource],
-          limit: req.limit || 10_000,
-        },
-        ctx.signal,
-      );
+      const bars = await ticks.candles({ ...barsOf(req), limit: req.limit || 10_000 }, ctx.signal);
       return { candles: bars.map((b) => ({ ...b, openTimeMsc: BigInt(b.openTimeMsc), tickCount: BigInt(b.tickCount) })) };
     },
 
     async getIndicators(req, ctx) {
       const specs = req.indicators.map((s) => ({ kind: INDICATOR[s.type as keyof typeof INDICATOR], period: s.period }));
-      const series = await ticks.indicators(
-        {
-          symbol: req.symbol,
-          broker: brokerOrAll(req.broker),
-          timeframeMs: TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS],
-          startMsc: Number(req.startTimeMsc),
-          endMsc: Number(req.endTimeMsc),
-          price: PRICE[req.priceSource],
-        },
-        specs,
-        ctx.signal,
-      );
+      const series = await ticks.indicators(barsOf(req), specs, ctx.signal);
       return {
         series: series.map((points, i) => ({
           spec: req.indicators[i],

@@ -14,7 +14,7 @@ import type {
   VertexRecord,
   VertexRef,
 } from "../../ports/graph-store.js";
-import type { MigrationState, Migrator } from "../../ports/migrator.js";
+import { StepMigrator } from "../../migrations/step-migrator.js";
 
 export type ArangoOptions = { url: string; poolSize: number; timeoutMs: number };
 
@@ -191,14 +191,15 @@ type GraphMigration = {
 };
 
 /** Applies migrations/arango (JSON descriptions of collections and the named graph). */
-export class ArangoMigrator implements Migrator {
-  readonly adapter = "arangodb";
+export class ArangoMigrator extends StepMigrator {
   constructor(
     private readonly db: Database,
-    private readonly files: readonly MigrationFile[],
-  ) {}
+    files: readonly MigrationFile[],
+  ) {
+    super("arangodb", files);
+  }
 
-  private async applied(): Promise<Map<number, number>> {
+  protected async applied(): Promise<Map<number, number>> {
     const log = this.db.collection("neliti_migrations");
     if (!(await log.exists())) await log.create();
     const cursor = await this.db.query(aql`FOR m IN ${log} RETURN m`);
@@ -206,33 +207,14 @@ export class ArangoMigrator implements Migrator {
     return new Map(rows.map((r) => [r.version, r.appliedAtMs]));
   }
 
-  async status(): Promise<MigrationState> {
-    const applied = await this.applied();
-    return {
-      adapter: this.adapter,
-      currentVersion: Math.max(0, ...applied.keys()),
-      migrations: this.files.map((f) => ({ version: f.version, name: f.name, applied: applied.has(f.version), appliedAtMs: applied.get(f.version) ?? 0 })),
-    };
+  protected async apply(f: MigrationFile): Promise<void> {
+    await this.run(JSON.parse(f.up) as GraphMigration);
+    await this.db.collection("neliti_migrations").save({ _key: String(f.version), version: f.version, name: f.name, appliedAtMs: Date.now() });
   }
 
-  async migrateTo(target?: number): Promise<MigrationState> {
-    const applied = await this.applied();
-    for (const f of this.files) {
-      if ((target !== undefined && f.version > target) || applied.has(f.version)) continue;
-      await this.run(JSON.parse(f.up) as GraphMigration);
-      await this.db.collection("neliti_migrations").save({ _key: String(f.version), version: f.version, name: f.name, appliedAtMs: Date.now() });
-    }
-    return this.status();
-  }
-
-  async rollbackTo(target: number): Promise<MigrationState> {
-    const applied = await this.applied();
-    for (const f of [...this.files].reverse()) {
-      if (f.version <= target || !applied.has(f.version)) continue;
-      await this.run(JSON.parse(f.down) as GraphMigration);
-      await this.db.collection("neliti_migrations").remove(String(f.version));
-    }
-    return this.status();
+  protected async revert(f: MigrationFile): Promise<void> {
+    await this.run(JSON.parse(f.down) as GraphMigration);
+    await this.db.collection("neliti_migrations").remove(String(f.version));
   }
 
   private async run(m: GraphMigration): Promise<void> {

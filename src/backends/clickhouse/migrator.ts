@@ -1,7 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import { FailedPreconditionError } from "../../errors.js";
 import type { MigrationFile } from "../../migrations/migration-files.js";
-import type { MigrationState, Migrator } from "../../ports/migrator.js";
+import { StepMigrator } from "../../migrations/step-migrator.js";
 import type { Capabilities } from "./capabilities.js";
 
 /**
@@ -10,17 +9,18 @@ import type { Capabilities } from "./capabilities.js";
  * so files are split at `;` ending a line. Applied/rolled-back events are appended to
  * schema_migrations (no mutations needed on old servers); the newest event per version wins.
  */
-export class ClickHouseMigrator implements Migrator {
-  readonly adapter = "clickhouse";
+export class ClickHouseMigrator extends StepMigrator {
   private seq = 0;
 
   constructor(
     private readonly client: ClickHouseClient,
     private readonly caps: Capabilities,
-    private readonly files: readonly MigrationFile[],
-  ) {}
+    files: readonly MigrationFile[],
+  ) {
+    super("clickhouse", files);
+  }
 
-  private async applied(): Promise<Map<number, number>> {
+  protected async applied(): Promise<Map<number, number>> {
     await this.client.command({
       query:
         "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied UInt8, at_ms UInt64) ENGINE = MergeTree ORDER BY (version, at_ms)",
@@ -34,36 +34,14 @@ export class ClickHouseMigrator implements Migrator {
     return new Map(rows.filter((r) => r.state === 1).map((r) => [r.version, Number(r.last_ms)]));
   }
 
-  async status(): Promise<MigrationState> {
-    const applied = await this.applied();
-    return {
-      adapter: this.adapter,
-      currentVersion: Math.max(0, ...applied.keys()),
-      migrations: this.files.map((f) => ({ version: f.version, name: f.name, applied: applied.has(f.version), appliedAtMs: applied.get(f.version) ?? 0 })),
-    };
+  protected async apply(f: MigrationFile): Promise<void> {
+    for (const statement of statements(f.up, this.caps.modern)) await this.client.command({ query: statement });
+    await this.record(f, 1);
   }
 
-  async migrateTo(target?: number): Promise<MigrationState> {
-    const last = this.files.at(-1)?.version ?? 0;
-    const goal = target ?? last;
-    if (goal > last) throw new FailedPreconditionError(`no migration ${goal}: the newest is ${last}`);
-    const applied = await this.applied();
-    for (const f of this.files) {
-      if (f.version > goal || applied.has(f.version)) continue;
-      for (const statement of statements(f.up, this.caps.modern)) await this.client.command({ query: statement });
-      await this.record(f, 1);
-    }
-    return this.status();
-  }
-
-  async rollbackTo(target: number): Promise<MigrationState> {
-    const applied = await this.applied();
-    for (const f of [...this.files].reverse()) {
-      if (f.version <= target || !applied.has(f.version)) continue;
-      for (const statement of statements(f.down, this.caps.modern)) await this.client.command({ query: statement });
-      await this.record(f, 0);
-    }
-    return this.status();
+  protected async revert(f: MigrationFile): Promise<void> {
+    for (const statement of statements(f.down, this.caps.modern)) await this.client.command({ query: statement });
+    await this.record(f, 0);
   }
 
   private async record(f: MigrationFile, applied: 0 | 1): Promise<void> {

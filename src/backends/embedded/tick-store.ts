@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { appendFile, open, readFile, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import type { FileHandle } from "node:fs/promises";
+import { openJournal } from "./journal.js";
 import { decodeBatchLine, encodeBatchLine } from "../../ingest/journal-line.js";
 import { rowAt, type TickBlock } from "../../ingest/tick-block.js";
 import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickRow, TickStore } from "../../ports/tick-store.js";
@@ -23,13 +22,10 @@ export class EmbeddedTickStore implements TickStore {
   /** `dir` undefined keeps everything in memory. */
   static async open(dir: string | undefined): Promise<EmbeddedTickStore> {
     if (dir === undefined) return new EmbeddedTickStore(undefined);
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, "ticks.journal");
-    await appendFile(path, "");
-    const store = new EmbeddedTickStore(await open(path, "a"));
-    const text = await readFile(path, "utf8");
-    for (const line of text.split("\n")) {
-      const entry = line === "" ? undefined : decodeBatchLine(line);
+    const { handle, lines } = await openJournal(dir, "ticks.journal");
+    const store = new EmbeddedTickStore(handle);
+    for (const line of lines) {
+      const entry = decodeBatchLine(line);
       if (!entry) continue;
       store.batchIds.add(entry.batchId);
       for (let i = 0; i < entry.block.length; i++) store.add(rowAt(entry.block, i));

@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { appendFile, open, readFile, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import type { FileHandle } from "node:fs/promises";
+import { openJournal } from "./journal.js";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { NotFoundError } from "../../errors.js";
 import type { CollectionSpec, PropertyCondition, SearchQuery, VectorHit, VectorRecord, VectorStore } from "../../ports/vector-store.js";
@@ -26,12 +25,9 @@ export class EmbeddedVectorStore implements VectorStore {
 
   static async open(dir: string | undefined): Promise<EmbeddedVectorStore> {
     if (dir === undefined) return new EmbeddedVectorStore(undefined);
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, "vectors.journal");
-    await appendFile(path, "");
-    const store = new EmbeddedVectorStore(await open(path, "a"));
-    for (const line of (await readFile(path, "utf8")).split("\n")) {
-      if (line === "") continue;
+    const { handle, lines } = await openJournal(dir, "vectors.journal");
+    const store = new EmbeddedVectorStore(handle);
+    for (const line of lines) {
       try {
         store.apply(JSON.parse(line) as JournalEntry);
       } catch {

@@ -1,0 +1,44 @@
+import { FailedPreconditionError } from "../errors.js";
+import type { MigrationState, Migrator } from "../ports/migrator.js";
+import type { MigrationFile } from "./migration-files.js";
+
+/**
+ * The bookkeeping every backend's migrator shares: which numbered migrations are applied, and in
+ * which order to apply or revert them. A backend supplies how to read its record of applied
+ * versions and how to run one migration up or down (recording it).
+ */
+export abstract class StepMigrator implements Migrator {
+  constructor(
+    readonly adapter: string,
+    protected readonly files: readonly MigrationFile[],
+  ) {}
+
+  /** Applied versions with when they were applied (epoch ms). */
+  protected abstract applied(): Promise<Map<number, number>>;
+  protected abstract apply(file: MigrationFile): Promise<void>;
+  protected abstract revert(file: MigrationFile): Promise<void>;
+
+  async status(): Promise<MigrationState> {
+    const applied = await this.applied();
+    return {
+      adapter: this.adapter,
+      currentVersion: Math.max(0, ...applied.keys()),
+      migrations: this.files.map((f) => ({ version: f.version, name: f.name, applied: applied.has(f.version), appliedAtMs: applied.get(f.version) ?? 0 })),
+    };
+  }
+
+  async migrateTo(target?: number): Promise<MigrationState> {
+    const last = this.files.at(-1)?.version ?? 0;
+    const goal = target ?? last;
+    if (goal > last) throw new FailedPreconditionError(`no migration ${goal}: the newest is ${last}`);
+    const applied = await this.applied();
+    for (const f of this.files) if (f.version <= goal && !applied.has(f.version)) await this.apply(f);
+    return this.status();
+  }
+
+  async rollbackTo(target: number): Promise<MigrationState> {
+    const applied = await this.applied();
+    for (const f of [...this.files].reverse()) if (f.version > target && applied.has(f.version)) await this.revert(f);
+    return this.status();
+  }
+}
