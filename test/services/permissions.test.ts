@@ -6,6 +6,8 @@ import { SERVICES } from "../../src/app.js";
 import { grants, METHOD_PERMISSIONS } from "../../src/auth/permissions.js";
 import { UserService } from "../../gen/neliti/dataplane/v1/user_pb.js";
 import { inMemoryApp, type TestApp } from "../harness/app.js";
+import { backendUrl, uniqueSuffix } from "../harness/backends.js";
+import { createTempDatabase } from "../harness/postgres.js";
 
 /** Role grants as seeded by migrations/postgres/0001_users.up.sql. */
 const ROLE_GRANTS: Record<string, string[]> = {
@@ -47,13 +49,21 @@ async function call(service: DescService, method: DescMethod, headers: HeadersIn
   }
 }
 
-describe("permission matrix: every RPC with each role", () => {
+/**
+ * The matrix runs on the embedded stores, and again on the real PostgreSQL (a database of its
+ * own) and Redis (a key namespace of its own) when they are configured.
+ */
+function permissionMatrix(title: string, backendEnv: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>): void {
+describe(title, () => {
   let t: TestApp;
+  let cleanupBackends: (() => Promise<void>) | undefined;
   const headers: Record<string, HeadersInit> = {};
   let otherUserId = "";
 
   beforeAll(async () => {
-    t = await inMemoryApp({ AUTH_ENABLED: "true", BOOTSTRAP_ADMIN_EMAIL: "root@example.com", BOOTSTRAP_ADMIN_PASSWORD: "bootstrap password 1" });
+    const backends = await backendEnv();
+    cleanupBackends = backends.cleanup;
+    t = await inMemoryApp({ ...backends.env, AUTH_ENABLED: "true", AUTH_JWT_SECRET: "m".repeat(32), BOOTSTRAP_ADMIN_EMAIL: "root@example.com", BOOTSTRAP_ADMIN_PASSWORD: "bootstrap password 1" });
     const users = t.client(UserService);
     const root = await users.authenticate({ email: "root@example.com", password: "bootstrap password 1" });
     const asRoot = { headers: { authorization: `Bearer ${root.session!.token}` } };
@@ -68,7 +78,10 @@ describe("permission matrix: every RPC with each role", () => {
     headers.anonymous = {};
     headers.forged = { authorization: "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl" };
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await cleanupBackends?.();
+  });
 
   const methods = [...SERVICES, Health].flatMap((s) => s.methods.map((m) => ({ service: s, method: m, name: `${s.typeName}/${m.name}` })));
 
@@ -133,3 +146,15 @@ describe("permission matrix: every RPC with each role", () => {
     expect(codes.slice(5)).toEqual([Code.ResourceExhausted, Code.ResourceExhausted]);
   });
 });
+}
+
+permissionMatrix("permission matrix: every RPC with each role (embedded stores)", async () => ({ env: {}, cleanup: async () => undefined }));
+
+const postgresUrl = backendUrl("postgres");
+const redisUrl = backendUrl("redis");
+if (postgresUrl && redisUrl) {
+  permissionMatrix("permission matrix: every RPC with each role (real PostgreSQL and Redis)", async () => {
+    const db = await createTempDatabase(postgresUrl);
+    return { env: { POSTGRES_URL: db.url, REDIS_URL: redisUrl, CACHE_NAMESPACE: `perm:${uniqueSuffix()}:` }, cleanup: () => db.drop() };
+  });
+}
