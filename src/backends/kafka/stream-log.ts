@@ -125,9 +125,9 @@ export class KafkaStreamLog implements StreamLog {
         messages: records.map((r, i) => ({
           topic,
           partition: partitions[i]!,
-          key: Buffer.from(r.key),
-          value: Buffer.from(r.value),
-          headers: new Map(r.headers.map((h) => [Buffer.from(h.key), Buffer.from(h.value)])),
+          key: view(r.key),
+          value: view(r.value),
+          headers: new Map(r.headers.map((h) => [Buffer.from(h.key), view(h.value)])),
           timestamp: BigInt(r.timestampMs || Date.now()),
         })),
       }),
@@ -242,6 +242,9 @@ export class KafkaStreamLog implements StreamLog {
     });
   }
 }
+
+/** The bytes as a Buffer without copying them (the request message owns them until the send ends). */
+const view = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /** Closes a client without waiting for in-flight work; never throws. */
 function closeForcibly(client: Consumer | Producer): Promise<void> {
