@@ -28,3 +28,17 @@ export function distance(metric: Metric, a: Float32Array, b: Float32Array): numb
     }
   }
 }
+
+export function norm(v: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  return Math.sqrt(sum);
+}
+
+/** Cosine distance when both norms are known already (the embedded index keeps them). */
+export function cosineDistance(a: Float32Array, normA: number, b: Float32Array, normB: number): number {
+  if (normA === 0 || normB === 0) return 1;
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return 1 - dot / (normA * normB);
+}

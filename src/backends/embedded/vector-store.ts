@@ -3,7 +3,7 @@ import { openJournal } from "./journal.js";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { NotFoundError } from "../../errors.js";
 import type { CollectionSpec, PropertyCondition, SearchQuery, VectorHit, VectorRecord, VectorStore } from "../../ports/vector-store.js";
-import { distance } from "../../domain/vector-math.js";
+import { cosineDistance, distance, norm } from "../../domain/vector-math.js";
 
 type Collection = { spec: CollectionSpec; records: Map<string, VectorRecord> };
 type JournalEntry =
@@ -100,17 +100,32 @@ export class EmbeddedVectorStore implements VectorStore {
     });
   }
 
+  /** Exact search: every vector is scored, keeping only the best `limit` (no sort of the whole set). */
   async search(collection: string, q: SearchQuery): Promise<VectorHit[]> {
     const c = this.collection(collection);
-    const hits: VectorHit[] = [];
+    const best: VectorHit[] = [];
+    const qNorm = norm(q.vector);
+    const before = (a: VectorHit, b: VectorHit) => a.distance < b.distance || (a.distance === b.distance && a.record.id < b.record.id);
     for (const record of c.records.values()) {
-      if (!q.filters.every((f) => matches(record.properties, f))) continue;
-      const d = distance(c.spec.metric, q.vector, record.vector);
+      if (q.filters.length > 0 && !q.filters.every((f) => matches(record.properties, f))) continue;
+      const d = c.spec.metric === "cosine" ? cosineDistance(q.vector, qNorm, record.vector, this.normOf(record.vector)) : distance(c.spec.metric, q.vector, record.vector);
       if (q.maxDistance !== undefined && d > q.maxDistance) continue;
-      hits.push({ record, distance: d });
+      const hit = { record, distance: d };
+      if (best.length === q.limit && !before(hit, best[best.length - 1]!)) continue;
+      let i = best.length;
+      while (i > 0 && before(hit, best[i - 1]!)) i--;
+      best.splice(i, 0, hit);
+      if (best.length > q.limit) best.pop();
     }
-    hits.sort((a, b) => a.distance - b.distance || (a.record.id < b.record.id ? -1 : 1));
-    return hits.slice(0, q.limit);
+    return best;
+  }
+
+  private readonly norms = new WeakMap<Float32Array, number>();
+
+  private normOf(v: Float32Array): number {
+    let n = this.norms.get(v);
+    if (n === undefined) this.norms.set(v, (n = norm(v)));
+    return n;
   }
 
   async get(collection: string, id: string): Promise<VectorRecord | undefined> {
