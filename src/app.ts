@@ -97,7 +97,13 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
       await consumer?.stop();
     },
     routes: (router) => {
-      router.service(TickService, tickService(ticks));
+      router.service(
+        TickService,
+        tickService(ticks, (ack) => {
+          if (ack.state === "durable" || ack.state === "spooled") metrics.ticksIngested.inc({ outcome: ack.state }, ack.accepted);
+          else if (ack.state === "rejected") metrics.rejections.inc({ service: TickService.typeName, method: "batch" });
+        }),
+      );
       router.service(UserService, userService(users, new LoginLimiter()));
       router.service(GraphService, graphService(graph));
       router.service(VectorService, vectorService(vectors));

@@ -32,10 +32,6 @@ export class SpoolingTickStore implements TickStore {
     return this.inner.adapter;
   }
 
-  get backlog() {
-    return this.spool.size;
-  }
-
   probe(signal?: AbortSignal) {
     return this.inner.probe(signal);
   }
@@ -81,14 +77,6 @@ export class SpoolingTickStore implements TickStore {
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, REPLAY_BACKOFF_MAX_MS);
       }
-    }
-  }
-
-  /** Resolves when the spool is empty (tests, shutdown). */
-  async drained(): Promise<void> {
-    while (!this.spool.isEmpty) {
-      this.startReplay();
-      await this.replaying;
     }
   }
 

@@ -64,12 +64,15 @@ const barsOf = (req: { symbol: string; broker: string; timeframe: Timeframe; sta
 const STREAM_WINDOW = 16;
 
 /** Thin handlers: proto <-> TickDomain. */
-export function tickService(ticks: TickDomain): ServiceImpl<typeof TickService> {
+export function tickService(ticks: TickDomain, onAck: (ack: BatchAck) => void = () => undefined): ServiceImpl<typeof TickService> {
   const missingBatch: PreparedBatch = { ok: false, ack: { batchId: "", state: "rejected", accepted: 0, violations: [{ field: "batch", index: -1, description: "is required" }] } };
-  const ingestOne = (batch: TickBatch | undefined, signal: AbortSignal): Promise<BatchAck> => {
-    const prepared = batch ? ticks.prepare(batch) : missingBatch;
-    return prepared.ok ? ticks.commit(prepared, signal) : Promise.resolve(prepared.ack);
-  };
+  /** Stores a prepared batch (or answers its rejection) and reports the ack. */
+  const settle = (prepared: PreparedBatch, signal: AbortSignal): Promise<BatchAck> =>
+    (prepared.ok ? ticks.commit(prepared, signal) : Promise.resolve(prepared.ack)).then((ack) => {
+      onAck(ack);
+      return ack;
+    });
+  const ingestOne = (batch: TickBatch | undefined, signal: AbortSignal) => settle(batch ? ticks.prepare(batch) : missingBatch, signal);
   return {
     async writeTicks(requests, ctx: HandlerContext) {
       const summary = { batches: 0n, acceptedTicks: 0n, durableTicks: 0n, spooledTicks: 0n, duplicateBatches: 0n };
@@ -80,7 +83,7 @@ export function tickService(ticks: TickDomain): ServiceImpl<typeof TickService> 
         if (rejected) return Promise.resolve(undefined);
         const prepared = batch ? ticks.prepare(batch) : missingBatch;
         if (!prepared.ok) rejected = true;
-        return prepared.ok ? ticks.commit(prepared, ctx.signal) : Promise.resolve(prepared.ack);
+        return settle(prepared, ctx.signal);
       };
       for await (const ack of pipelined(requests, (req) => writeOne(req.batch), STREAM_WINDOW)) {
         if (!ack) continue;

@@ -149,6 +149,8 @@ describe("the real server over HTTP/2 (embedded mode)", () => {
     expect(body).toMatch(/neliti_rpc_requests_total\{service="neliti.dataplane.v1.TickService",method="WriteTicks",code="ok"\} \d+/);
     expect(body).toMatch(/neliti_rpc_requests_total\{service="grpc.health.v1.Health",method="Check",code="not_found"\} 1/);
     expect(body).toContain("neliti_rpc_duration_seconds_bucket");
+    // The 10 ticks written in the first test, counted by outcome.
+    expect(body).toMatch(/neliti_ticks_ingested_total\{outcome="durable"\} 10\n/);
     expect(body).toContain("neliti_process_resident_memory_bytes");
   });
 
