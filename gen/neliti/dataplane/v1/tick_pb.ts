@@ -1142,7 +1142,8 @@ export enum IndicatorType {
   RSI = 3,
 
   /**
-   * Volume-weighted average of typical prices ((high + low + close) / 3) over period bars.
+   * Volume-weighted average of typical prices ((high + low + close) / 3) over period bars;
+   * weighted by tick count where the feed reports no volume (forex).
    *
    * @generated from enum value: INDICATOR_TYPE_VWAP = 4;
    */
