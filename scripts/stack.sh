@@ -82,6 +82,7 @@ install_kafka() {
 }
 install_weaviate() { go_install weaviate-server "github.com/weaviate/weaviate/cmd/weaviate-server@$WEAVIATE_VERSION"; }
 install_tools() {
+  apt_install openssl curl
   go_install grpcurl "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
   go_install ghz "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION"
 }
