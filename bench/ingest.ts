@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { createClient as createClickHouse } from "@clickhouse/client";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Readable } from "node:stream";
-import { AckState, IngestTicksRequestSchema, type IngestTicksRequest, TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
+import { AckState, IngestTicksRequestSchema, type TickBatchSchema, TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 import { RowBinaryEncoder, TICK_COLUMNS } from "../src/backends/clickhouse/rowbinary.js";
 import type { TickBlock } from "../src/ingest/tick-block.js";
 import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
@@ -14,7 +14,7 @@ import { arg, machine, requireEnv, round, rssSampler, summarize } from "./lib.js
 const SYMBOLS = ["EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "BTCUSD", "US500", "AUDUSD", "USDCHF"];
 
 /** `batches` columnar batches of `size` ticks: the same rows for the direct and the service path. */
-function makeBatches(batches: number, size: number): { id: string; columns: IngestTicksRequest["batch"] extends infer B ? B : never; block: TickBlock }[] {
+function makeBatches(batches: number, size: number): { id: string; columns: MessageInitShape<typeof TickBatchSchema>; block: TickBlock }[] {
   const now = Date.now();
   const out = [];
   for (let b = 0; b < batches; b++) {
@@ -67,7 +67,7 @@ function makeBatches(batches: number, size: number): { id: string; columns: Inge
         },
       },
     };
-    out.push({ id, columns: columns as never, block });
+    out.push({ id, columns, block });
   }
   return out;
 }
