@@ -68,7 +68,7 @@ export class SpoolingTickStore implements TickStore {
       const next = await this.spool.peek();
       if (!next) return;
       try {
-        await this.inner.insert(next.entry.batchId, next.entry.block);
+        await this.inner.insert(next.entry.batchId, next.entry.block, undefined, { verify: true });
         await this.spool.advance(next.next);
         this.spooledIds.delete(next.entry.batchId);
         backoff = REPLAY_BACKOFF_MS;

@@ -56,8 +56,16 @@ export type InsertOutcome = "stored" | "duplicate" | "spooled";
  * Where ticks are stored durably. `insert` resolves only once the rows are durable, and stores
  * a batch id at most once (a retry of a stored batch resolves "duplicate" and writes nothing).
  */
+export type InsertOptions = {
+  /**
+   * The batch may have been stored by an attempt whose outcome is unknown (a replay after a
+   * failure): look for its rows themselves, not only the record of stored batch ids.
+   */
+  verify?: boolean;
+};
+
 export interface TickStore extends BackendProbe {
-  insert(batchId: string, block: TickBlock, signal?: AbortSignal): Promise<InsertOutcome>;
+  insert(batchId: string, block: TickBlock, signal?: AbortSignal, options?: InsertOptions): Promise<InsertOutcome>;
   /** Newest first. */
   recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]>;
   /** Oldest first, in chunks of at most `chunkSize`, never the whole range in memory. */

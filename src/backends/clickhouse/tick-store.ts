@@ -3,7 +3,7 @@ import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { GroupCommit, type GroupCommitOptions } from "../../ingest/group-commit.js";
 import type { TickBlock } from "../../ingest/tick-block.js";
 import type { PoolStats } from "../../ports/backend.js";
-import type { CandleQuery, CandleRow, InsertOutcome, PriceField, RangeQuery, TickRow, TickStore } from "../../ports/tick-store.js";
+import type { CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, TickRow, TickStore } from "../../ports/tick-store.js";
 import { type Capabilities, detectCapabilities } from "./capabilities.js";
 import { classify } from "./errors.js";
 import { ClickHouseMigrator } from "./migrator.js";
@@ -19,7 +19,7 @@ export type ClickHouseOptions = {
   commit: GroupCommitOptions;
 };
 
-type Entry = { batchId: string; block: TickBlock };
+type Entry = { batchId: string; block: TickBlock; verify: boolean };
 
 /** Batch ids known to be stored, most recent first out: saves a lookup for quick retries. */
 class RecentIds {
@@ -89,12 +89,12 @@ export class ClickHouseTickStore implements TickStore {
     await this.client.close();
   }
 
-  insert(batchId: string, block: TickBlock): Promise<InsertOutcome> {
+  insert(batchId: string, block: TickBlock, _signal?: AbortSignal, options?: InsertOptions): Promise<InsertOutcome> {
     if (this.stored.has(batchId)) return Promise.resolve("duplicate");
     const running = this.inflight.get(batchId);
     // A retry racing its original: it is a duplicate once the original is stored.
     if (running) return running.then(() => "duplicate" as const);
-    const p = this.commit.submit({ batchId, block }, block.length).finally(() => this.inflight.delete(batchId));
+    const p = this.commit.submit({ batchId, block, verify: options?.verify ?? false }, block.length).finally(() => this.inflight.delete(batchId));
     this.inflight.set(batchId, p);
     return p;
   }
@@ -102,6 +102,7 @@ export class ClickHouseTickStore implements TickStore {
   private async flush(entries: Entry[]): Promise<InsertOutcome[]> {
     try {
       const already = await this.storedAmong(entries.map((e) => e.batchId));
+      for (const e of entries) if (e.verify && !already.has(e.batchId) && (await this.rowsPresent(e))) already.add(e.batchId);
       const fresh = entries.filter((e) => !already.has(e.batchId));
       if (fresh.length > 0) {
         const result = await this.client.exec({
@@ -122,6 +123,25 @@ export class ClickHouseTickStore implements TickStore {
     const q = this.query().sql`SELECT batch_id FROM tick_batches WHERE batch_id IN (${ids.map(str)})`;
     const rows = await this.select<{ batch_id: string }>(q.build());
     return new Set(rows.map((r) => r.batch_id));
+  }
+
+  /**
+   * Whether any row of the batch is in `ticks`. tick_batches is written by a materialized view in
+   * the same INSERT, but a server killed mid-INSERT can commit the ticks part without it; so a
+   * replay of a batch whose first attempt failed asks the ticks themselves, through the primary
+   * key (its symbols and time range), which keeps the lookup small.
+   */
+  private async rowsPresent(e: Entry): Promise<boolean> {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < e.block.length; i++) {
+      lo = Math.min(lo, e.block.timeMsc[i]!);
+      hi = Math.max(hi, e.block.timeMsc[i]!);
+    }
+    const symbols = [...new Set(e.block.symbol)].map(str);
+    const q = this.query().sql`SELECT count() AS n FROM ticks WHERE symbol IN (${symbols}) AND ts >= ${timeMs(lo)} AND ts <= ${timeMs(hi)} AND batch_id = ${str(e.batchId)}`;
+    const [row] = await this.select<{ n: number }>(q.build());
+    return Number(row?.n ?? 0) > 0;
   }
 
   private query(): ChQuery {

@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { SqlClient } from "../postgres/sql-client.js";
 
@@ -9,6 +11,8 @@ export class PgliteSqlClient implements SqlClient {
   private constructor(private readonly db: PGlite) {}
 
   static async open(dataDir: string | undefined): Promise<PgliteSqlClient> {
+    // PGlite creates its own folder but not the folders above it (a fresh ./data).
+    if (dataDir !== undefined) mkdirSync(dirname(dataDir), { recursive: true });
     const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
     await db.waitReady;
     return new PgliteSqlClient(db);
