@@ -97,7 +97,7 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, Permission | "open" | "
 export const AUDITED = new Set(Object.entries(METHOD_PERMISSIONS).filter(([, p]) => p === "users:admin" || p === "schema:admin").map(([m]) => m));
 
 /** Whether granted permissions ("*:*", "ticks:*", "ticks:read") include `needed`. */
-export function grants(granted: readonly string[], needed: Permission): boolean {
+export function grants(granted: readonly string[], needed: string): boolean {
   const [area] = needed.split(":");
   return granted.some((g) => g === needed || g === "*:*" || g === `${area}:*`);
 }

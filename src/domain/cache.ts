@@ -2,7 +2,7 @@ import { fromBinary, toBinary, type JsonObject } from "@bufbuild/protobuf";
 import { type Tick, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { ResourceExhaustedError } from "../errors.js";
 import { tickAt, type TickBlock } from "../ingest/tick-block.js";
-import type { Logger } from "../observability/logger.js";
+import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { CacheStore, SetCondition } from "../ports/cache-store.js";
 import type { DurableTickListener } from "./ticks.js";
 
@@ -111,12 +111,14 @@ const decodeJson = (b: Uint8Array): unknown => JSON.parse(new TextDecoder().deco
  * is acknowledged-durable and never fails ingest: a cache outage only costs freshness.
  */
 export class LatestTickCacher implements DurableTickListener {
-  private lastWarning = 0;
+  private readonly warn: (err: unknown) => void;
 
   constructor(
     private readonly cache: CacheDomain,
-    private readonly log: Logger,
-  ) {}
+    log: Logger,
+  ) {
+    this.warn = throttledWarning(log, "latest-tick cache update failed");
+  }
 
   onDurable(block: TickBlock): void {
     // Index of the newest tick per symbol, then broker (no per-tick key strings on this hot path).
@@ -128,11 +130,6 @@ export class LatestTickCacher implements DurableTickListener {
       if (j === undefined || block.timeMsc[i]! >= block.timeMsc[j]!) brokers.set(block.broker[i]!, i);
     }
     const ticks = [...newest.values()].flatMap((brokers) => [...brokers.values()].map((i) => tickAt(block, i)));
-    this.cache.setLatestTicks(ticks).catch((err: unknown) => {
-      // Once per 10 s at most: an outage must not turn into a log line per batch.
-      if (Date.now() - this.lastWarning < 10_000) return;
-      this.lastWarning = Date.now();
-      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "latest-tick cache update failed");
-    });
+    this.cache.setLatestTicks(ticks).catch(this.warn);
   }
 }

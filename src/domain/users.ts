@@ -3,6 +3,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import argon2 from "argon2";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { InvalidArgumentError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import { grants } from "../auth/permissions.js";
 import type { Principal } from "../auth/principal.js";
 import { cacheKeys } from "./cache.js";
 import type { CacheStore } from "../ports/cache-store.js";
@@ -175,14 +176,12 @@ export class UserDomain {
       const owner = key && (await this.store.getUser(key.userId));
       if (!key || !owner || owner.disabled) return undefined;
       const rolePermissions = await this.store.rolePermissions(owner.roles);
-      const permissions = key.scopes.length === 0 ? rolePermissions : key.scopes.filter((s) => rolePermissions.some((g) => g === s || g === "*:*" || g === `${s.split(":")[0]}:*`));
+      const permissions = key.scopes.length === 0 ? rolePermissions : key.scopes.filter((scope) => grants(rolePermissions, scope));
       entry = { userId: key.userId, hash: key.secretHash, permissions, expiresAtMs: key.expiresAt?.getTime() ?? 0 };
       await this.remember(apiKeyKey(prefix), entry, CREDENTIAL_CACHE_MS);
     }
     if (entry.expiresAtMs !== 0 && entry.expiresAtMs <= Date.now()) return undefined;
-    const a = Buffer.from(entry.hash, "hex");
-    const b = Buffer.from(sha256(secret), "hex");
-    if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+    if (!hashMatches(entry.hash, secret)) return undefined;
     return { userId: entry.userId, permissions: entry.permissions, via: "api-key" };
   }
 
@@ -241,9 +240,7 @@ export class UserDomain {
     if (!m) return undefined;
     const key = await this.store.getApiKeyByPrefix(m[1]!);
     if (!key || key.revoked || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return undefined;
-    const a = Buffer.from(key.secretHash, "hex");
-    const b = Buffer.from(sha256(secret), "hex");
-    return a.length === b.length && timingSafeEqual(a, b) ? key : undefined;
+    return hashMatches(key.secretHash, secret) ? key : undefined;
   }
 
   async listApiKeys(userId: string): Promise<ApiKeyRecord[]> {
@@ -276,6 +273,13 @@ export class UserDomain {
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+/** Whether `secret` hashes to the stored hex SHA-256, compared in constant time. */
+function hashMatches(storedHex: string, secret: string): boolean {
+  const a = Buffer.from(storedHex, "hex");
+  const b = Buffer.from(sha256(secret), "hex");
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 const API_KEY_FORMAT = /^nk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/;
 /** Remembered credentials live at most this long in the cache (less for sessions ending sooner). */
 const CREDENTIAL_CACHE_MS = 5 * 60_000;

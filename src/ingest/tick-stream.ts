@@ -2,7 +2,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { DurableTickListener, TickDomain } from "../domain/ticks.js";
 import type { StreamDomain } from "../domain/stream.js";
-import type { Logger } from "../observability/logger.js";
+import { type Logger, throttledWarning } from "../observability/logger.js";
 import { selectRows, tickAt, type TickBlock } from "./tick-block.js";
 
 export const TICK_TOPIC = "mt5_tick_stream";
@@ -17,12 +17,14 @@ const BATCH_HEADER = "batch_id";
  * stream outage costs the fan-out only, and is logged at most every 10 s.
  */
 export class TickStreamPublisher implements DurableTickListener {
-  private lastWarning = 0;
+  private readonly warn: (err: unknown) => void;
 
   constructor(
     private readonly stream: StreamDomain,
-    private readonly log: Logger,
-  ) {}
+    log: Logger,
+  ) {
+    this.warn = throttledWarning(log, "publishing ticks to the stream failed");
+  }
 
   onDurable(block: TickBlock, batchId: string, origin: "rpc" | "stream"): void {
     if (origin === "stream") return;
@@ -49,11 +51,7 @@ export class TickStreamPublisher implements DurableTickListener {
         timestampMs: 0,
       };
     });
-    this.stream.publish(TICK_TOPIC, records).catch((err: unknown) => {
-      if (Date.now() - this.lastWarning < 10_000) return;
-      this.lastWarning = Date.now();
-      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "publishing ticks to the stream failed");
-    });
+    this.stream.publish(TICK_TOPIC, records).catch(this.warn);
   }
 }
 

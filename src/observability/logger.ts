@@ -28,3 +28,16 @@ export function createLogger(level: string): Logger {
     },
   });
 }
+
+/**
+ * A warning for failures that repeat on a hot path (a backend outage seen by every batch): logged
+ * at most once per `everyMs`, so an outage does not turn into a log line per batch.
+ */
+export function throttledWarning(log: Logger, message: string, everyMs = 10_000): (err: unknown) => void {
+  let last = 0;
+  return (err) => {
+    if (Date.now() - last < everyMs) return;
+    last = Date.now();
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, message);
+  };
+}

@@ -20,16 +20,17 @@ export function observe(metrics: Metrics, log: Logger): Interceptor {
     const streaming = req.method.methodKind !== "unary";
     if (streaming) metrics.inflightStreams.inc(labels);
     let finished = false;
-    const finish = (err?: unknown) => {
+    /** Records the end of the call; `err` is already mapped to a status. */
+    const finish = (err?: ConnectError) => {
       if (finished) return;
       finished = true;
-      const code = err === undefined ? "ok" : codeName(toConnectError(err).code);
+      const code = err === undefined ? "ok" : codeName(err.code);
       const seconds = (performance.now() - started) / 1000;
       metrics.rpcRequests.inc({ ...labels, code });
       metrics.rpcDuration.observe(labels, seconds);
       if (streaming) metrics.inflightStreams.dec(labels);
-      if (err !== undefined && toConnectError(err).code === Code.InvalidArgument) metrics.rejections.inc(labels);
-      if (err !== undefined && toConnectError(err).code === Code.Internal) {
+      if (err?.code === Code.InvalidArgument) metrics.rejections.inc(labels);
+      if (err?.code === Code.Internal) {
         log.error({ err, requestId, rpc: req.url, ms: seconds * 1000 }, "rpc failed");
       } else {
         log.debug({ requestId, rpc: req.url, code, ms: seconds * 1000 }, "rpc");
@@ -46,8 +47,9 @@ export function observe(metrics: Metrics, log: Logger): Interceptor {
       }
       return { ...res, message: mapStreamErrors(res.message, () => metrics.messagesSent.inc(labels), finish) };
     } catch (err) {
-      finish(err);
-      throw toConnectError(err);
+      const mapped = toConnectError(err);
+      finish(mapped);
+      throw mapped;
     }
   };
 }
@@ -62,7 +64,7 @@ async function* counted<T>(source: AsyncIterable<T>, onMessage: () => void): Asy
   }
 }
 
-async function* mapStreamErrors<T>(source: AsyncIterable<T>, onMessage: () => void, finish: (err?: unknown) => void): AsyncIterable<T> {
+async function* mapStreamErrors<T>(source: AsyncIterable<T>, onMessage: () => void, finish: (err?: ConnectError) => void): AsyncIterable<T> {
   try {
     for await (const m of source) {
       onMessage();
@@ -70,8 +72,9 @@ async function* mapStreamErrors<T>(source: AsyncIterable<T>, onMessage: () => vo
     }
     finish();
   } catch (err) {
-    finish(err);
-    throw toConnectError(err);
+    const mapped = toConnectError(err);
+    finish(mapped);
+    throw mapped;
   } finally {
     // The client went away mid-stream: the generator was returned early.
     finish(new ConnectError("cancelled by the client", Code.Canceled));
