@@ -2,14 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import weaviate from "weaviate-client";
-import { EmbeddedVectorStore } from "../../src/backends/embedded/vector-store.js";
+import { type EmbeddedVectorOptions, EmbeddedVectorStore } from "../../src/backends/embedded/vector-store.js";
 import { WeaviateVectorStore } from "../../src/backends/weaviate/vector-store.js";
 import { describeWithBackend } from "../harness/backends.js";
 import { vectorStoreContract } from "./vector-store.contract.js";
 
-vectorStoreContract("embedded, journaled on disk", async () => {
+const embedded = (options: Partial<EmbeddedVectorOptions>) => async () => {
   const dir = await mkdtemp(join(tmpdir(), "neliti-vectors-"));
-  const store = await EmbeddedVectorStore.open(dir);
+  const store = await EmbeddedVectorStore.open(dir, options);
   return {
     store,
     cleanup: async () => {
@@ -17,7 +17,10 @@ vectorStoreContract("embedded, journaled on disk", async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
-});
+};
+
+vectorStoreContract("embedded, journaled on disk, exact scan", embedded({ exactScanMax: Number.MAX_SAFE_INTEGER }));
+vectorStoreContract("embedded, journaled on disk, HNSW index", embedded({ exactScanMax: 0 }));
 
 describeWithBackend("weaviate", "real Weaviate", (url) => {
   vectorStoreContract("Weaviate", async () => {

@@ -24,7 +24,7 @@ export class EmbeddedTickStore implements TickStore {
     if (dir === undefined) return new EmbeddedTickStore(undefined);
     const { handle, lines } = await openJournal(dir, "ticks.journal");
     const store = new EmbeddedTickStore(handle);
-    for (const line of lines) {
+    for await (const line of lines) {
       const entry = decodeBatchLine(line);
       if (!entry) continue;
       store.batchIds.add(entry.batchId);
