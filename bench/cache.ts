@@ -1,31 +1,10 @@
-import { performance } from "node:perf_hooks";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Redis } from "ioredis";
 import { CacheService } from "../gen/neliti/dataplane/v1/cache_pb.js";
 import { uniqueSuffix } from "../test/harness/backends.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, machine, requireEnv, round, summarize } from "./lib.js";
-
-type Result = { opsPerSecond: number; latencyMs: ReturnType<typeof summarize> };
-
-/** Runs `op` from `concurrency` loops until `total` calls are done; latency per call. */
-async function drive(total: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Result> {
-  const samples: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t = performance.now();
-        await op(i);
-        samples.push(performance.now() - t);
-      }
-    }),
-  );
-  return { opsPerSecond: Math.round(total / ((performance.now() - t0) / 1000)), latencyMs: summarize(samples) };
-}
+import { arg, drive, machine, requireEnv, round } from "./lib.js";
 
 /** Cache Get/Set through the service vs direct ioredis against the same Redis, same run. */
 export async function run() {

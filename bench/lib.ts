@@ -72,3 +72,23 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+export type DriveResult = { opsPerSecond: number; latencyMs: ReturnType<typeof summarize> };
+
+/** Runs `op` from `concurrency` loops until `total` calls are done; latency per call. */
+export async function drive(total: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<DriveResult> {
+  const samples: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        await op(i);
+        samples.push(performance.now() - t);
+      }
+    }),
+  );
+  return { opsPerSecond: Math.round(total / ((performance.now() - t0) / 1000)), latencyMs: summarize(samples) };
+}

@@ -80,6 +80,23 @@ export function streamLogContract(name: string, open: () => Promise<StreamFixtur
       ]);
     });
 
+    it("concurrent publishes to one partition all land, each message with its own offset", async () => {
+      const t = await topic(2);
+      const callers = 8;
+      const perCaller = 50;
+      const results = await Promise.all(
+        Array.from({ length: callers }, (_, c) => fx.log.publish(t, Array.from({ length: perCaller }, (_, i) => msg("EURUSD", `${c}:${i}`)))),
+      );
+      const offsets = results.flat().map((r) => r.offset);
+      expect(new Set(offsets).size).toBe(callers * perCaller);
+      expect(new Set(results.flat().map((r) => r.partition)).size).toBe(1);
+      for (const own of results) expect(own.map((r) => r.offset)).toEqual([...own.map((r) => r.offset)].sort((a, b) => (a < b ? -1 : 1)));
+      const read = await readN(fx.log, { topic: t, start: { kind: "earliest" }, groupId: undefined, autoCommit: false, maxBatch: 1000 }, callers * perCaller);
+      const offsetOf = new Map(read.map((r) => [dec(r.value), r.offset]));
+      expect(offsetOf.size).toBe(callers * perCaller);
+      results.forEach((own, c) => own.forEach((r, i) => expect(offsetOf.get(`${c}:${i}`)).toBe(r.offset)));
+    });
+
     it("reads from earliest, from an offset and from a timestamp", async () => {
       const t = await topic(1);
       await fx.log.publish(t, [msg("", "a"), msg("", "b")]);

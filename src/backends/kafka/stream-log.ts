@@ -10,6 +10,7 @@ import type {
   TopicSpec,
 } from "../../ports/stream-log.js";
 import { Breaker, type BreakerState } from "../../resilience/breaker.js";
+import { SerialSender } from "./serial-sender.js";
 
 export type KafkaOptions = {
   brokers: string[];
@@ -19,7 +20,13 @@ export type KafkaOptions = {
   retries: number;
 };
 
+type Outgoing = { topic: string; partition: number; record: OutgoingRecord };
+type Published = { partition: number; offset: bigint };
+
 const TOPIC_CONFIG = 2;
+/** Under the broker's default message.max.bytes (1 MiB) for one partition's batch, with room for framing. */
+const MAX_SEND_BYTES = 900 * 1024;
+const outgoingBytes = ({ record: r }: Outgoing) => r.key.length + r.value.length + r.headers.reduce((n, h) => n + h.key.length + h.value.length, 0) + 64;
 /** Java clients' partitioner (murmur2 of the key, positive), so keys land where they would from any Kafka client. */
 const partitionOf = (key: Uint8Array, partitions: number) => (murmur2(Buffer.from(key)) & 0x7fffffff) % partitions;
 
@@ -38,6 +45,7 @@ export class KafkaStreamLog implements StreamLog {
   private readonly rr = new Map<string, number>();
   private readonly breaker: Breaker;
   private readonly consumers = new Set<Consumer>();
+  private readonly sender = new SerialSender<Outgoing, Published>((items) => this.sendNow(items), outgoingBytes, MAX_SEND_BYTES);
 
   constructor(private readonly options: KafkaOptions) {
     this.admin = new Admin(this.base("admin"));
@@ -113,18 +121,22 @@ export class KafkaStreamLog implements StreamLog {
     return n;
   }
 
-  async publish(topic: string, records: readonly OutgoingRecord[]): Promise<{ partition: number; offset: bigint }[]> {
+  async publish(topic: string, records: readonly OutgoingRecord[]): Promise<Published[]> {
     const n = await this.partitionCount(topic);
     let next = this.rr.get(topic) ?? 0;
-    const partitions = records.map((r) => (r.key.length > 0 ? partitionOf(r.key, n) : next++ % n));
+    const outgoing = records.map((record) => ({ topic, partition: record.key.length > 0 ? partitionOf(record.key, n) : next++ % n, record }));
     this.rr.set(topic, next);
+    return this.sender.submit(outgoing);
+  }
+
+  private async sendNow(items: Outgoing[]): Promise<Published[]> {
     this.producer ??= new Producer({ ...this.base("producer"), idempotent: true, acks: ProduceAcks.ALL });
     const producer = this.producer;
     const result = await this.breaker.run(() =>
       producer.send({
-        messages: records.map((r, i) => ({
+        messages: items.map(({ topic, partition, record: r }) => ({
           topic,
-          partition: partitions[i]!,
+          partition,
           key: view(r.key),
           value: view(r.value),
           headers: new Map(r.headers.map((h) => [Buffer.from(h.key), view(h.value)])),
@@ -134,12 +146,14 @@ export class KafkaStreamLog implements StreamLog {
     );
     // The broker returns the base offset per partition; messages of a partition are consecutive
     // in the order they were sent.
-    const base = new Map((result.offsets ?? []).map((o) => [o.partition, BigInt(o.offset)]));
-    const seen = new Map<number, bigint>();
-    return partitions.map((p) => {
-      const k = seen.get(p) ?? 0n;
-      seen.set(p, k + 1n);
-      return { partition: p, offset: (base.get(p) ?? 0n) + k };
+    const slot = (topic: string, partition: number) => `${partition}:${topic}`;
+    const base = new Map((result.offsets ?? []).map((o) => [slot(o.topic, o.partition), BigInt(o.offset)]));
+    const seen = new Map<string, bigint>();
+    return items.map(({ topic, partition }) => {
+      const key = slot(topic, partition);
+      const k = seen.get(key) ?? 0n;
+      seen.set(key, k + 1n);
+      return { partition, offset: (base.get(key) ?? 0n) + k };
     });
   }
 
