@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   auth: () => import("./auth.js").then((m) => m.run()),
   graph: () => import("./graph.js").then((m) => m.run()),
   vector: () => import("./vector.js").then((m) => m.run()),
+  floor: () => import("./floor.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];
