@@ -50,8 +50,21 @@ export const POOLS = {
   clickhouse: { max: 15, requestTimeoutMs: 5_000 },
   redis: { timeoutMs: 1_000 },
   kafka: { timeoutMs: 3_000, retries: 2 },
-  weaviate: { timeoutMs: 15_000 },
+  weaviate: { max: 8, timeoutMs: 15_000 },
   arango: { max: 10, timeoutMs: 10_000 },
+} as const;
+
+/**
+ * Bulkheads: calls to a backend running at once, and waiting, before more are refused with
+ * UNAVAILABLE. Sized from the pools (waiting room for ten rounds of the pool), so a slow backend
+ * holds a bounded share of the service's memory and requests while the others keep answering.
+ * Redis pipelines over two connections, so its limit is on calls in flight, not connections.
+ */
+export const BULKHEADS = {
+  postgres: { limit: POOLS.postgres.max, queue: POOLS.postgres.max * 10 },
+  clickhouse: { limit: POOLS.clickhouse.max, queue: POOLS.clickhouse.max * 10 },
+  redis: { limit: 1_000, queue: 1_000 },
+  weaviate: { limit: POOLS.weaviate.max, queue: POOLS.weaviate.max * 10 },
 } as const;
 
 /**
@@ -68,7 +81,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
   let sql: SqlClient & { poolStats?(): { inUse: number; idle: number; max: number } };
   let sqlAdapter: string;
   if (b.postgresUrl) {
-    const pgClient = new PgSqlClient(b.postgresUrl, POOLS.postgres);
+    const pgClient = new PgSqlClient(b.postgresUrl, { ...POOLS.postgres, concurrency: BULKHEADS.postgres });
     closers.push(() => pgClient.close());
     sql = pgClient;
     sqlAdapter = "postgres";
@@ -90,6 +103,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
         url: b.clickhouseUrl,
         maxConnections: POOLS.clickhouse.max,
         requestTimeoutMs: POOLS.clickhouse.requestTimeoutMs,
+        concurrency: BULKHEADS.clickhouse,
         commit: {
           maxRows: config.ingest.flushRows,
           maxDelayMs: config.ingest.flushMs,
@@ -117,7 +131,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
   let vectors: VectorStore;
   let vectorsLabel: string;
   if (b.weaviateUrl) {
-    const weaviateStore = await WeaviateVectorStore.open({ url: b.weaviateUrl, grpcPort: b.weaviateGrpcPort, timeoutMs: POOLS.weaviate.timeoutMs });
+    const weaviateStore = await WeaviateVectorStore.open({ url: b.weaviateUrl, grpcPort: b.weaviateGrpcPort, timeoutMs: POOLS.weaviate.timeoutMs, concurrency: BULKHEADS.weaviate });
     closers.push(() => weaviateStore.close());
     vectors = weaviateStore;
     vectorsLabel = `Weaviate at ${b.weaviateUrl} (gRPC port ${b.weaviateGrpcPort}, HNSW, vectors from callers)`;
@@ -125,12 +139,12 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     const embedded = await EmbeddedVectorStore.open(dir("vectors"));
     closers.push(() => embedded.close());
     vectors = embedded;
-    vectorsLabel = `embedded exact-search vector store (${where("vectors")})`;
+    vectorsLabel = `embedded HNSW vector store (${where("vectors")})`;
   }
   let cache: CacheStore;
   let cacheLabel: string;
   if (b.redisUrl) {
-    const redis = await RedisCacheStore.open({ url: b.redisUrl, connections: config.cache.connections, namespace: config.cache.namespace, timeoutMs: POOLS.redis.timeoutMs });
+    const redis = await RedisCacheStore.open({ url: b.redisUrl, connections: config.cache.connections, namespace: config.cache.namespace, timeoutMs: POOLS.redis.timeoutMs, concurrency: BULKHEADS.redis });
     closers.push(() => redis.close());
     cache = redis;
     cacheLabel = `DragonflyDB/Redis (${config.cache.connections} auto-pipelined connections${config.cache.namespace ? `, namespace ${config.cache.namespace}` : ""})`;

@@ -36,6 +36,10 @@ export class SpoolingTickStore implements TickStore {
     return this.inner.probe(signal);
   }
 
+  get circuit(): TickStore["circuit"] {
+    return this.inner.circuit;
+  }
+
   poolStats(): PoolStats | undefined {
     return this.inner.poolStats?.();
   }

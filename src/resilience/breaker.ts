@@ -1,9 +1,15 @@
 import {
   BrokenCircuitError,
+  BulkheadRejectedError,
+  bulkhead,
   CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
+  ExponentialBackoff,
   handleWhen,
+  type IPolicy,
+  noop,
+  retry,
   TaskCancelledError,
   TimeoutStrategy,
   timeout,
@@ -18,29 +24,54 @@ export type BreakerOptions = {
   failures: number;
   /** How long an open circuit fails fast before letting one trial call through. */
   halfOpenAfterMs: number;
-  /** Per-call timeout. */
-  timeoutMs: number;
+  /**
+   * Per-call timeout. Omitted where the client bounds its own calls and abandoning one would leave
+   * its outcome unknown (pg: statement and connect timeouts end the call on the server too).
+   */
+  timeoutMs?: number;
+  /** A bulkhead: calls running at once, and waiting beyond that, before calls are refused. */
+  concurrency?: { limit: number; queue: number };
+  /** Errors that are the backend failing rather than an answer; default: anything but a DomainError. */
+  isFailure?: (err: unknown) => boolean;
 };
 
 /**
- * A circuit breaker with a per-call timeout around one backend (cockatiel). While open, calls
- * fail at once with UNAVAILABLE carrying the time to the next trial, so callers are not held up
- * by a backend that is down. Domain errors (a bad value, a missing key) are answers, not
- * failures: they pass through without counting.
+ * Retries of idempotent calls: one more attempt, 50-500 ms later with jitter, after a failure that
+ * came back quickly (a reset connection). An open circuit, a full bulkhead or a timeout is not
+ * retried: that would only hold the caller longer.
+ */
+const IDEMPOTENT_RETRIES = 1;
+const SATURATED_RETRY_MS = 100;
+
+/**
+ * What stands between the service and one backend (cockatiel policies): a bulkhead, so a slow
+ * backend holds at most its share of calls and the rest fail fast instead of queueing without
+ * bound; a circuit breaker, so while a backend is down calls fail at once with UNAVAILABLE and
+ * the time to the next trial; a per-call timeout; and, for calls the caller marks idempotent, a
+ * retry with exponential backoff and jitter. Answers (a duplicate key, a missing row) pass
+ * through unchanged and do not count as failures.
  */
 export class Breaker {
-  private readonly policy;
   private readonly breaker;
+  private readonly once: IPolicy;
+  private readonly retried: IPolicy;
+  private readonly isFailure: (err: unknown) => boolean;
 
   constructor(
     private readonly name: string,
     private readonly options: BreakerOptions,
   ) {
-    this.breaker = circuitBreaker(
-      handleWhen((err) => !(err instanceof DomainError)),
-      { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.failures) },
+    this.isFailure = options.isFailure ?? ((err) => !(err instanceof DomainError));
+    const failures = handleWhen((err) => this.isFailure(err));
+    this.breaker = circuitBreaker(failures, { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.failures) });
+    const limit = options.concurrency ? bulkhead(options.concurrency.limit, options.concurrency.queue) : noop;
+    const deadline = options.timeoutMs === undefined ? noop : timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+    const quickFailures = handleWhen(
+      (err) => this.isFailure(err) && !(err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError || err instanceof TaskCancelledError),
     );
-    this.policy = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+    const retries = retry(quickFailures, { maxAttempts: IDEMPOTENT_RETRIES, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) });
+    this.once = wrap(limit, this.breaker, deadline);
+    this.retried = wrap(limit, retries, this.breaker, deadline);
   }
 
   get state(): BreakerState {
@@ -54,18 +85,27 @@ export class Breaker {
     }
   }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /** `idempotent`: the call may run twice with the same effect, so a failure is retried once. */
+  async run<T>(fn: () => Promise<T>, { idempotent = false } = {}): Promise<T> {
     try {
-      return await this.policy.execute(fn);
+      return await (idempotent ? this.retried : this.once).execute(fn);
     } catch (err) {
-      if (err instanceof DomainError) throw err;
-      if (err instanceof BrokenCircuitError) {
-        throw new UnavailableError(`${this.name} is unavailable (circuit open)`, this.options.halfOpenAfterMs, { cause: err });
-      }
-      if (err instanceof TaskCancelledError) {
-        throw new UnavailableError(`${this.name} did not answer within ${this.options.timeoutMs} ms`, this.options.halfOpenAfterMs, { cause: err });
-      }
-      throw new UnavailableError(`${this.name} failed: ${err instanceof Error ? err.message : String(err)}`, this.options.halfOpenAfterMs, { cause: err });
+      throw this.translate(err);
     }
+  }
+
+  private translate(err: unknown): unknown {
+    if (err instanceof BrokenCircuitError) {
+      return new UnavailableError(`${this.name} is unavailable (circuit open)`, this.options.halfOpenAfterMs, { cause: err });
+    }
+    if (err instanceof BulkheadRejectedError) {
+      const c = this.options.concurrency!;
+      return new UnavailableError(`${this.name} is saturated (${c.limit} calls running, ${c.queue} waiting)`, SATURATED_RETRY_MS, { cause: err });
+    }
+    if (err instanceof TaskCancelledError) {
+      return new UnavailableError(`${this.name} did not answer within ${this.options.timeoutMs} ms`, this.options.halfOpenAfterMs, { cause: err });
+    }
+    if (!this.isFailure(err)) return err;
+    return new UnavailableError(`${this.name} failed: ${err instanceof Error ? err.message : String(err)}`, this.options.halfOpenAfterMs, { cause: err });
   }
 }

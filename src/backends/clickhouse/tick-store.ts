@@ -6,6 +6,8 @@ import type { PoolStats } from "../../ports/backend.js";
 import type { CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, TickRow, TickStore } from "../../ports/tick-store.js";
 import { type Capabilities, detectCapabilities } from "./capabilities.js";
 import { classify } from "./errors.js";
+import { UnavailableError } from "../../errors.js";
+import { Breaker, type BreakerState } from "../../resilience/breaker.js";
 import { ClickHouseMigrator } from "./migrator.js";
 import { RowBinaryEncoder, TICK_COLUMNS } from "./rowbinary.js";
 import { type BoundQuery, ChQuery, i64, raw, str, timeMs, u32 } from "./sql.js";
@@ -17,6 +19,7 @@ export type ClickHouseOptions = {
   maxConnections: number;
   requestTimeoutMs: number;
   commit: GroupCommitOptions;
+  concurrency?: { limit: number; queue: number };
 };
 
 type Entry = { batchId: string; block: TickBlock; verify: boolean };
@@ -50,6 +53,7 @@ export class ClickHouseTickStore implements TickStore {
   private readonly inflight = new Map<string, Promise<InsertOutcome>>();
   private readonly commit: GroupCommit<Entry, InsertOutcome>;
   private readonly time: string;
+  private readonly breaker: Breaker;
 
   private constructor(
     readonly client: ClickHouseClient,
@@ -59,6 +63,18 @@ export class ClickHouseTickStore implements TickStore {
     this.commit = new GroupCommit(options.commit, (entries) => this.flush(entries));
     // The tick time in epoch milliseconds, whatever the column type.
     this.time = caps.modern ? "toUnixTimestamp64Milli(ts)" : "ts";
+    // Queries only: inserts go through the spool, which already answers for an absent server.
+    // The client's request timeout bounds each query.
+    this.breaker = new Breaker("clickhouse", {
+      failures: 5,
+      halfOpenAfterMs: 2000,
+      concurrency: options.concurrency,
+      isFailure: (err) => err instanceof UnavailableError,
+    });
+  }
+
+  get circuit(): BreakerState {
+    return this.breaker.state;
   }
 
   static async open(options: ClickHouseOptions, migrations: readonly MigrationFile[]): Promise<{ store: ClickHouseTickStore; migrator: ClickHouseMigrator }> {
@@ -148,13 +164,20 @@ export class ClickHouseTickStore implements TickStore {
     return new ChQuery(this.caps);
   }
 
-  private async select<Row>(q: BoundQuery, signal?: AbortSignal): Promise<Row[]> {
-    try {
-      const rs = await this.client.query({ query: q.query, query_params: q.params, format: "JSONEachRow", abort_signal: signal });
-      return await rs.json<Row>();
-    } catch (err) {
-      throw classify(err);
-    }
+  private select<Row>(q: BoundQuery, signal?: AbortSignal): Promise<Row[]> {
+    return this.guarded(signal, async () => (await this.client.query({ query: q.query, query_params: q.params, format: "JSONEachRow", abort_signal: signal })).json<Row>());
+  }
+
+  /** Through the breaker, with errors classified; a call its caller cancelled is not a server failure. */
+  private guarded<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    return this.breaker.run(async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        throw classify(err);
+      }
+    });
   }
 
   /** `SELECT <tick columns> FROM ticks WHERE <series>` */
@@ -170,12 +193,7 @@ export class ClickHouseTickStore implements TickStore {
 
   async *range(r: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]> {
     const q = this.selectTicks(r.symbol, r.broker).sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)} ORDER BY ts`.build();
-    let rs;
-    try {
-      rs = await this.client.query({ query: q.query, query_params: q.params, format: "JSONEachRow", abort_signal: signal });
-    } catch (err) {
-      throw classify(err);
-    }
+    const rs = await this.guarded(signal, () => this.client.query({ query: q.query, query_params: q.params, format: "JSONEachRow", abort_signal: signal }));
     // Rows arrive as the server streams them; at most one chunk is held in memory.
     let chunk: TickRow[] = [];
     for await (const rows of rs.stream<RawTick>()) {

@@ -78,6 +78,10 @@ export class SqlGraphStore implements GraphStore {
     await this.sql.query("SELECT 1 FROM graph_vertices LIMIT 1");
   }
 
+  get circuit(): SqlClient["circuit"] {
+    return this.sql.circuit;
+  }
+
   poolStats(): PoolStats | undefined {
     return this.sql.poolStats?.();
   }

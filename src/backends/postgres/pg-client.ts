@@ -1,12 +1,39 @@
 import pg from "pg";
+import { DomainError } from "../../errors.js";
 import type { PoolStats } from "../../ports/backend.js";
-import type { SqlClient } from "./sql-client.js";
+import { Breaker, type BreakerState } from "../../resilience/breaker.js";
+import { type SqlClient, sqlErrorCode } from "./sql-client.js";
 
-export type PgPoolOptions = { min: number; max: number; connectTimeoutMs: number; statementTimeoutMs: number };
+export type PgPoolOptions = {
+  min: number;
+  max: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  concurrency?: { limit: number; queue: number };
+};
 
-/** SqlClient over a `pg` pool (the production PostgreSQL path). */
+/**
+ * SQLSTATE classes that mean the server, not the statement, is in trouble: connection exception,
+ * insufficient resources, operator intervention (shutdown, query cancelled by timeout), system
+ * error, internal error. Others (a duplicate key, a bad value) are answers.
+ */
+const SERVER_TROUBLE = new Set(["08", "53", "57", "58", "XX"]);
+
+function isServerFailure(err: unknown): boolean {
+  if (err instanceof DomainError) return false;
+  const code = sqlErrorCode(err);
+  // Socket errors carry Node codes (ECONNREFUSED) or none at all.
+  if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  return SERVER_TROUBLE.has(code.slice(0, 2));
+}
+
+/**
+ * SqlClient over a `pg` pool (the production PostgreSQL path). Statements and transactions go
+ * through a bulkhead and circuit breaker; pg's own connect and statement timeouts bound each call.
+ */
 export class PgSqlClient implements SqlClient {
   private readonly pool: pg.Pool;
+  private readonly breaker: Breaker;
 
   constructor(url: string, options: PgPoolOptions) {
     this.pool = new pg.Pool({
@@ -19,10 +46,15 @@ export class PgSqlClient implements SqlClient {
     });
     // An idle client that errors (server restart) must not crash the process; the pool drops it.
     this.pool.on("error", () => undefined);
+    this.breaker = new Breaker("postgres", { failures: 5, halfOpenAfterMs: 2000, concurrency: options.concurrency, isFailure: isServerFailure });
+  }
+
+  get circuit(): BreakerState {
+    return this.breaker.state;
   }
 
   async query<Row extends Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.pool.query<Row>(text, params as unknown[]);
+    const result = await this.breaker.run(() => this.pool.query<Row>(text, params as unknown[]));
     return result.rows;
   }
 
@@ -30,7 +62,11 @@ export class PgSqlClient implements SqlClient {
     await this.pool.query(script);
   }
 
-  async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    return this.breaker.run(() => this.transactionNow(fn));
+  }
+
+  private async transactionNow<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const tx: SqlClient = {
       query: async <Row extends Record<string, unknown>>(text: string, params: readonly unknown[] = []) =>

@@ -10,6 +10,8 @@ export interface SqlClient {
   exec(script: string): Promise<void>;
   /** Runs `fn` in one transaction, committed when it resolves and rolled back when it throws. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /** The circuit breaker's state, where the client has one (not in process). */
+  readonly circuit?: "closed" | "open" | "half-open";
 }
 
 /** PostgreSQL error fields the adapters inspect (both pg and PGlite expose `code`). */

@@ -84,6 +84,10 @@ export class SqlUserStore implements UserStore {
     await this.sql.query("SELECT 1");
   }
 
+  get circuit(): SqlClient["circuit"] {
+    return this.sql.circuit;
+  }
+
   poolStats(): PoolStats | undefined {
     return this.sql.poolStats?.();
   }

@@ -11,6 +11,7 @@ export type RedisCacheOptions = {
   /** Prefix of every key (a tenant namespace), or "". */
   namespace: string;
   timeoutMs: number;
+  concurrency?: { limit: number; queue: number };
 };
 
 /** A view of the Buffer's bytes as a plain Uint8Array (what the port promises). */
@@ -70,7 +71,7 @@ export class RedisCacheStore implements CacheStore {
       c.on("error", () => undefined);
       return c;
     });
-    this.breaker = new Breaker("cache", { failures: 3, halfOpenAfterMs: 1000, timeoutMs: options.timeoutMs });
+    this.breaker = new Breaker("cache", { failures: 3, halfOpenAfterMs: 1000, timeoutMs: options.timeoutMs, concurrency: options.concurrency });
   }
 
   private client(): Redis {
@@ -78,8 +79,13 @@ export class RedisCacheStore implements CacheStore {
     return this.clients[this.next]!;
   }
 
-  private run<T>(fn: (c: Redis) => Promise<T>): Promise<T> {
-    return this.breaker.run(() => fn(this.client()));
+  /**
+   * `idempotent`: a second run after a failed first one gives the same effect and the same answer,
+   * so it may be retried. Not so for INCRBY, conditional SET and DEL, whose answers depend on what
+   * a first run that reached Redis did.
+   */
+  private run<T>(fn: (c: Redis) => Promise<T>, idempotent = true): Promise<T> {
+    return this.breaker.run(() => fn(this.client()), { idempotent });
   }
 
   get circuit(): BreakerState {
@@ -108,7 +114,7 @@ export class RedisCacheStore implements CacheStore {
     if (ttlMs > 0) args.push("PX", ttlMs);
     if (condition === "if-absent") args.push("NX");
     if (condition === "if-present") args.push("XX");
-    const reply = await this.run((c) => c.call("SET", key, Buffer.from(value), ...args));
+    const reply = await this.run((c) => c.call("SET", key, Buffer.from(value), ...args), condition === "always");
     return reply === "OK";
   }
 
@@ -132,7 +138,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async del(keys: readonly string[]): Promise<number> {
-    return Number(await this.run((c) => c.del(...keys)));
+    return Number(await this.run((c) => c.del(...keys), false));
   }
 
   async ttl(key: string): Promise<number | undefined> {
@@ -152,6 +158,6 @@ export class RedisCacheStore implements CacheStore {
         if (err instanceof Error && NOT_AN_INTEGER.test(err.message)) throw new FailedPreconditionError(`value of ${key} is not an integer, or the increment would overflow`);
         throw err;
       }
-    });
+    }, false);
   }
 }

@@ -4,7 +4,7 @@ import { InvalidArgumentError, NotFoundError } from "../../errors.js";
 import type { CollectionSpec, Metric, PropertyCondition, PropertyType, SearchQuery, VectorHit, VectorRecord, VectorStore } from "../../ports/vector-store.js";
 import { Breaker, type BreakerState } from "../../resilience/breaker.js";
 
-export type WeaviateOptions = { url: string; grpcPort: number; timeoutMs: number };
+export type WeaviateOptions = { url: string; grpcPort: number; timeoutMs: number; concurrency?: { limit: number; queue: number } };
 
 /** Our spec rides in the collection's description: Weaviate itself enforces no dimension. */
 const SPEC_PREFIX = "neliti:";
@@ -30,8 +30,9 @@ export class WeaviateVectorStore implements VectorStore {
   private constructor(
     private readonly client: WeaviateClient,
     timeoutMs: number,
+    concurrency: WeaviateOptions["concurrency"],
   ) {
-    this.breaker = new Breaker("vectors", { failures: 5, halfOpenAfterMs: 2000, timeoutMs });
+    this.breaker = new Breaker("vectors", { failures: 5, halfOpenAfterMs: 2000, timeoutMs, concurrency });
   }
 
   static async open(o: WeaviateOptions): Promise<WeaviateVectorStore> {
@@ -47,7 +48,7 @@ export class WeaviateVectorStore implements VectorStore {
       timeout: { init: seconds, query: seconds, insert: seconds * 4 },
       skipInitChecks: true,
     });
-    return new WeaviateVectorStore(client, o.timeoutMs);
+    return new WeaviateVectorStore(client, o.timeoutMs, o.concurrency);
   }
 
   get circuit(): BreakerState {
@@ -55,16 +56,19 @@ export class WeaviateVectorStore implements VectorStore {
   }
 
   async probe(): Promise<void> {
-    const ready = await this.breaker.run(() => this.client.isReady());
-    if (!ready) throw new Error("Weaviate is not ready");
+    // Thrown inside the breaker, so failed probes open the circuit as failed calls do.
+    await this.breaker.run(async () => {
+      if (!(await this.client.isReady())) throw new Error("Weaviate is not ready");
+    });
   }
 
   async close(): Promise<void> {
     await this.client.close();
   }
 
+  /** Every Weaviate call here is idempotent (upserts carry their ids), so failures are retried once. */
   private run<T>(fn: () => Promise<T>): Promise<T> {
-    return this.breaker.run(fn);
+    return this.breaker.run(fn, { idempotent: true });
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<{ created: boolean; existing: CollectionSpec }> {
