@@ -20,7 +20,9 @@ import { UserDomain } from "./domain/users.js";
 import { STANDARD_COLLECTIONS, VectorDomain } from "./domain/vectors.js";
 import { authenticate } from "./auth/interceptor.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
+import { rateLimit } from "./auth/rate-limit.js";
 import { HealthStatus } from "./health/grpc-health.js";
+import { probeBackends } from "./health/health-report.js";
 import { TickStreamConsumer, TickStreamPublisher } from "./ingest/tick-stream.js";
 import { TickValidator } from "./ingest/tick-validation.js";
 import type { Logger } from "./observability/logger.js";
@@ -45,8 +47,8 @@ export type App = {
   health: HealthStatus;
   metrics: Metrics;
   ticks: TickDomain;
-  /** Ends live subscriptions and the tick-stream consumer (shutdown). */
-  stopStreams(): Promise<void>;
+  /** Ends live subscriptions, the tick-stream consumer and the backend probes (shutdown). */
+  stopBackground(): Promise<void>;
 };
 
 /** Creates the first admin from the environment when no user with that email exists yet. */
@@ -84,6 +86,15 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   const consumer = config.tickStream.consume ? new TickStreamConsumer(stream, ticks, log, config.tickStream.group) : undefined;
   consumer?.start();
 
+  const probes = backends.probes();
+  metrics.watchCircuits(() => Object.entries(probes).map(([backend, p]) => ({ backend, adapter: p.adapter, circuit: p.circuit })));
+  // Keeps the backend gauges current between health reports, so a dashboard sees an outage
+  // within one interval even when nobody asks for the report.
+  const prober =
+    config.healthProbeIntervalMs > 0
+      ? setInterval(() => void probeBackends(probes, metrics).catch((err: unknown) => log.warn({ err: String(err) }, "backend probe failed")), config.healthProbeIntervalMs).unref()
+      : undefined;
+
   const health = new HealthStatus([...SERVICES.map((s) => s.typeName)]);
   const reflection = new ReflectionIndex([...SERVICES, Health]);
 
@@ -91,8 +102,14 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     metrics,
     health,
     ticks,
-    interceptors: [observe(metrics, log), authenticate(users, log, config.auth.enabled), validateRequests()],
-    stopStreams: async () => {
+    interceptors: [
+      observe(metrics, log),
+      authenticate(users, log, config.auth.enabled),
+      ...(config.rateLimit.perKeyRps > 0 ? [rateLimit(config.rateLimit.perKeyRps)] : []),
+      validateRequests(),
+    ],
+    stopBackground: async () => {
+      clearInterval(prober);
       hub.close();
       await consumer?.stop();
     },
@@ -110,7 +127,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
       router.service(CacheService, cacheService(cache));
       router.service(StreamService, streamService(stream));
       router.service(SchemaService, schemaService(backends.migrators));
-      router.service(HealthReportService, healthReportService(backends.probes(), metrics, config.embedded));
+      router.service(HealthReportService, healthReportService(probes, metrics, config.embedded));
       router.service(Health, health.service());
       registerReflection(router, reflection);
     },

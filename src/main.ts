@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
     app.health.drain();
-    await app.stopStreams();
+    await app.stopBackground();
     await server?.close(config.shutdownGraceMs);
     await backends.close();
     log.info("stopped");

@@ -1,4 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { BreakerState } from "../resilience/breaker.js";
+
+const CIRCUIT_VALUE: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2 };
 
 /** Every Prometheus metric the service exports, on one registry (served at /metrics). */
 export class Metrics {
@@ -68,7 +71,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private circuits: () => { backend: string; adapter: string; circuit: BreakerState | undefined }[] = () => [];
+
+  readonly circuitState = new Gauge({
+    name: "neliti_backend_circuit_state",
+    help: "Circuit breaker per backend, read at scrape time: 0 closed, 1 half-open, 2 open",
+    labelNames: ["backend", "adapter"] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.circuitState.reset();
+      for (const { backend, adapter, circuit } of this.circuits()) {
+        if (circuit !== undefined) this.circuitState.set({ backend, adapter }, CIRCUIT_VALUE[circuit]);
+      }
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "neliti_" });
+  }
+
+  /** Where the circuit gauge reads the breakers' states from. */
+  watchCircuits(read: () => { backend: string; adapter: string; circuit: BreakerState | undefined }[]): void {
+    this.circuits = read;
   }
 }

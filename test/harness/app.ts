@@ -21,7 +21,7 @@ export async function inMemoryApp(env: Record<string, string> = {}): Promise<Tes
     app,
     client: (service) => createClient(service, transport),
     close: async () => {
-      await app.stopStreams();
+      await app.stopBackground();
       await backends.close();
     },
   };
