@@ -20,10 +20,13 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
+  TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
   MAX_MESSAGE_BYTES: int(1024, 256 * 1024 * 1024).default(32 * 1024 * 1024),
   HTTP2_WINDOW_BYTES: int(65535, 2 ** 31 - 1).default(16 * 1024 * 1024),
   COMPRESS_MIN_BYTES: int(0, 2 ** 31 - 1).default(1024 * 1024),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  HEALTH_PROBE_INTERVAL_MS: int(0, 3_600_000).default(5_000),
+  RATE_LIMIT_PER_KEY_RPS: int(0, 10_000_000).default(0),
 
   CLICKHOUSE_URL: optionalUrl,
   POSTGRES_URL: optionalUrl,
@@ -68,11 +71,16 @@ export type Config = {
   dataDir: string;
   inMemory: boolean;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
-  tls: { certFile: string; keyFile: string } | undefined;
+  /** `clientCaFile`: mutual TLS, every client must present a certificate signed by this CA. */
+  tls: { certFile: string; keyFile: string; clientCaFile: string | undefined } | undefined;
   maxMessageBytes: number;
   http2WindowBytes: number;
   compressMinBytes: number;
   shutdownGraceMs: number;
+  /** How often backends are probed for the health gauges; 0: only when the report is asked for. */
+  healthProbeIntervalMs: number;
+  /** Requests per second per API key or user; 0: no limit. */
+  rateLimit: { perKeyRps: number };
   backends: {
     clickhouseUrl: string | undefined;
     postgresUrl: string | undefined;
@@ -131,17 +139,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
     throw new ConfigError("invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE must be set together");
   }
+  if (e.TLS_CLIENT_CA_FILE !== undefined && e.TLS_CERT_FILE === undefined) {
+    throw new ConfigError("invalid configuration:\n  TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE (mutual TLS is on top of TLS)");
+  }
   return {
     host: e.HOST,
     port: e.PORT,
     dataDir: e.DATA_DIR,
     inMemory: e.IN_MEMORY,
     logLevel: e.LOG_LEVEL,
-    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE, clientCaFile: e.TLS_CLIENT_CA_FILE } : undefined,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     http2WindowBytes: e.HTTP2_WINDOW_BYTES,
     compressMinBytes: e.COMPRESS_MIN_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    healthProbeIntervalMs: e.HEALTH_PROBE_INTERVAL_MS,
+    rateLimit: { perKeyRps: e.RATE_LIMIT_PER_KEY_RPS },
     backends: {
       clickhouseUrl: e.CLICKHOUSE_URL,
       postgresUrl: e.POSTGRES_URL,

@@ -51,8 +51,19 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
   });
 
   const settings: http2.Settings = { initialWindowSize: Math.min(config.http2WindowBytes, 2 ** 31 - 1), maxConcurrentStreams: 1000 };
-  const server = config.tls
-    ? http2.createSecureServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), allowHTTP1: true, settings }, handler)
+  const tls = config.tls;
+  const server = tls
+    ? http2.createSecureServer(
+        {
+          cert: readFileSync(tls.certFile),
+          key: readFileSync(tls.keyFile),
+          allowHTTP1: true,
+          settings,
+          // Mutual TLS: the handshake itself refuses a client without a certificate from this CA.
+          ...(tls.clientCaFile ? { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        handler,
+      )
     : http2.createServer({ settings }, handler);
 
   // Acks are small writes: without TCP_NODELAY they can wait on the peer's delayed ACK.
