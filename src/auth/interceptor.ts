@@ -23,7 +23,7 @@ export function authenticate(users: UserDomain, log: Logger, enabled: boolean): 
     const rule = METHOD_PERMISSIONS[method];
     if (rule === "open") return next(req);
     if (!enabled) {
-      req.contextValues.set(PRINCIPAL, { userId: "", permissions: ["*:*"], via: "anonymous-dev" });
+      req.contextValues.set(PRINCIPAL, { userId: "", permissions: ["*:*"], via: "anonymous-dev", subject: "anonymous" });
       return next(req);
     }
     const principal = await identify(users, req.header);

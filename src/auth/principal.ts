@@ -6,6 +6,8 @@ export type Principal = {
   /** Effective permissions: the roles' grants, narrowed by an API key's scopes. */
   permissions: string[];
   via: "session" | "api-key" | "anonymous-dev";
+  /** The credential: `api-key:<key prefix>` or `user:<user id>` (what rate limits count against). */
+  subject: string;
 };
 
 /** Handlers read the caller from the context (e.g. self-service calls). */

@@ -157,12 +157,12 @@ export class UserDomain {
     if (!claims) return undefined;
     const key = sessionKey(claims.userId, claims.sessionId);
     const cached = await this.recall<{ permissions: string[] }>(key);
-    if (cached) return { userId: claims.userId, permissions: cached.permissions, via: "session" };
+    if (cached) return { userId: claims.userId, permissions: cached.permissions, via: "session", subject: `user:${claims.userId}` };
     const check = await this.validateSession(token);
     if (!check.valid) return undefined;
     const permissions = await this.store.rolePermissions(check.user.roles);
     await this.remember(key, { permissions }, Math.min(check.expiresAt.getTime() - Date.now(), CREDENTIAL_CACHE_MS));
-    return { userId: check.user.id, permissions, via: "session" };
+    return { userId: check.user.id, permissions, via: "session", subject: `user:${check.user.id}` };
   }
 
   /** The caller behind an API key secret; its scopes narrow the owner's permissions. */
@@ -182,7 +182,7 @@ export class UserDomain {
     }
     if (entry.expiresAtMs !== 0 && entry.expiresAtMs <= Date.now()) return undefined;
     if (!hashMatches(entry.hash, secret)) return undefined;
-    return { userId: entry.userId, permissions: entry.permissions, via: "api-key" };
+    return { userId: entry.userId, permissions: entry.permissions, via: "api-key", subject: `api-key:${prefix}` };
   }
 
   private async verifyToken(token: string): Promise<{ userId: string; sessionId: string } | undefined> {
