@@ -90,13 +90,17 @@ install_tools() {
 # ---------------------------------------------------------------- up
 up_postgres() {
   local dir=$DATA/postgres
-  if "$PG_BIN/pg_ctl" status -D "$dir/data" >/dev/null 2>&1 || runuser -u postgres -- "$PG_BIN/pg_ctl" status -D "$dir/data" >/dev/null 2>&1; then return 0; fi
+  # Up means accepting connections: pg_ctl status would count a killed postmaster left as a zombie
+  # (nothing reaps orphans in some containers) as running.
+  if "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1; then return 0; fi
   mkdir -p "$dir" && chown postgres: "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
   fi
+  # fsync off: test data need not survive a crash of the machine. synchronous_commit stays on: a
+  # commit must survive kill -9 of the server, which the fault tests do.
   runuser -u postgres -- "$PG_BIN/pg_ctl" start -D "$dir/data" -l "$dir/server.log" -w -o \
-    "-p $PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" >/dev/null
+    "-p $PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" >/dev/null
   wait_for postgres 30 "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT"
   # The service's own role: may create databases, so each test suite can work in a database of its own.
   psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q <<'SQL'
@@ -184,11 +188,18 @@ up_weaviate() {
 }
 
 # ---------------------------------------------------------------- stop / down
-stop_postgres() {
-  [ -f "$DATA/postgres/data/postmaster.pid" ] || return 0
-  kill -9 "$(head -1 "$DATA/postgres/data/postmaster.pid")" 2>/dev/null || true
+stop_postgres() { # a crash of the whole server: the postmaster and every backend it forked
+  local pidfile=$DATA/postgres/data/postmaster.pid pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(head -1 "$pidfile")
+  pkill -9 -P "$pid" 2>/dev/null || true
+  kill -9 "$pid" 2>/dev/null || true
   pkill -9 -f "postgres -D $DATA/postgres/data" 2>/dev/null || true
-  sleep 0.5
+  local deadline=$((SECONDS + 10))
+  while pgrep -u postgres -f "^postgres" >/dev/null 2>&1 && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  # A zombie keeps the dead postmaster's pid "alive" (nothing reaps orphans in some containers),
+  # which would make the next start refuse the lock files naming it.
+  rm -f "$pidfile" "$DATA/postgres/.s.PGSQL.$PG_PORT.lock"
 }
 stop_pidfile() { # pidfile command-line-pattern: kill -9 by pid file, and by pattern for strays
   if [ -f "$1" ]; then kill -9 "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; fi

@@ -1,0 +1,121 @@
+import { performance } from "node:perf_hooks";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { type Backend, BackendStatus } from "../../gen/neliti/dataplane/v1/ops_pb.js";
+import { connect, HealthReportService } from "../../src/client.js";
+import type { BackendId } from "./backends.js";
+import { killBackend, startBackend } from "./stack-control.js";
+
+export type DrillResult = {
+  backend: BackendId;
+  /** From the kill until the health report shows the backend down. */
+  detectMs: number;
+  /** From the backend answering again (the restart script waits for that) until a call through the service succeeds. */
+  recoverMs: number;
+  /** Calls to the backend's service that failed during the drill (all with UNAVAILABLE). */
+  failed: number;
+  /** Calls that failed with another code than UNAVAILABLE: a precise outage answer is part of the drill. */
+  failedOtherwise: string[];
+  /** Calls to the other services (on other stores) that failed: must be none. */
+  othersFailed: number;
+  /** Writes acknowledged during the drill that are not readable afterwards: must be none. */
+  lost: number;
+};
+
+export type DrillTarget = {
+  backend: BackendId;
+  /** The backend as the health report names it. */
+  reportAs: Backend;
+  /** One acknowledged write; returns what to read back later. */
+  write(i: number): Promise<string>;
+  /** Whether an acknowledged write is there. */
+  present(id: string): Promise<boolean>;
+  /** A call to a service on another store, which must keep answering. */
+  other(): Promise<unknown>;
+};
+
+const TICK_MS = 50;
+
+/**
+ * kill -9 a backend under load and restart it, with the service running throughout: measures the
+ * time to detect (health report) and to recover (first successful call), counts failed calls,
+ * and checks every write acknowledged before, during and after the outage is still there.
+ */
+export async function faultDrill(baseUrl: string, target: DrillTarget): Promise<DrillResult> {
+  const report = connect(HealthReportService, { baseUrl });
+  const acked: string[] = [];
+  const failedOtherwise: string[] = [];
+  let failed = 0;
+  let othersFailed = 0;
+  let n = 0;
+  let running = true;
+  let lastOk = 0;
+  // Independent callers: a request starts every tick whether or not earlier ones have answered,
+  // so a call held by the outage does not hide how the calls after it are answered.
+  const pending = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  const load = (async () => {
+    while (running) {
+      const i = n++;
+      track(
+        target.write(i).then(
+          (id) => {
+            acked.push(id);
+            lastOk = performance.now();
+          },
+          (err: unknown) => {
+            failed++;
+            const code = ConnectError.from(err).code;
+            if (code !== Code.Unavailable) failedOtherwise.push(`${Code[code]}: ${ConnectError.from(err).rawMessage}`);
+          },
+        ),
+      );
+      track(target.other().then(() => undefined, () => void othersFailed++));
+      await new Promise((r) => setTimeout(r, TICK_MS));
+    }
+    await Promise.all(pending);
+  })();
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const killedAt = performance.now();
+    killBackend(target.backend);
+    let detectMs = Number.NaN;
+    while (performance.now() - killedAt < 30_000) {
+      const { backends } = await report.getHealthReport({});
+      if (backends.find((b) => b.backend === target.reportAs)?.status === BackendStatus.DOWN) {
+        detectMs = performance.now() - killedAt;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Down long enough for the breaker to open on any backend (5 failures, probes every 500 ms).
+    await new Promise((r) => setTimeout(r, 4000));
+    startBackend(target.backend);
+    const backAt = performance.now();
+    while (lastOk < backAt && performance.now() - backAt < 60_000) await new Promise((r) => setTimeout(r, 20));
+    const recoverMs = lastOk >= backAt ? lastOk - backAt : Number.NaN;
+    await new Promise((r) => setTimeout(r, 300));
+    running = false;
+    await load;
+    let lost = 0;
+    for (const id of acked) if (!(await target.present(id))) lost++;
+    return { backend: target.backend, detectMs, recoverMs, failed, failedOtherwise, othersFailed, lost };
+  } finally {
+    running = false;
+    await load;
+  }
+}
+
+/** The drill's row, printed as the fault table the operators read. */
+export function printDrill(r: DrillResult): void {
+  const ms = (x: number) => (Number.isNaN(x) ? "never" : `${Math.round(x)} ms`);
+  console.log(
+    [
+      "| backend | time to detect | time to recover | requests failed | other services failed | data lost |",
+      "|---|---|---|---|---|---|",
+      `| ${r.backend} | ${ms(r.detectMs)} | ${ms(r.recoverMs)} | ${r.failed} | ${r.othersFailed} | ${r.lost} |`,
+    ].join("\n"),
+  );
+}
