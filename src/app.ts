@@ -116,7 +116,8 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     routes: (router) => {
       router.service(
         TickService,
-        tickService(ticks, (ack) => {
+        tickService(ticks, (ack, seconds) => {
+          metrics.ingestAck.observe({ state: ack.state }, seconds);
           if (ack.state === "durable" || ack.state === "spooled") metrics.ticksIngested.inc({ outcome: ack.state }, ack.accepted);
           else if (ack.state === "rejected") metrics.rejections.inc({ service: TickService.typeName, method: "batch" });
         }),

@@ -57,6 +57,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly ingestAck = new Histogram({
+    name: "neliti_ingest_ack_seconds",
+    help: "Time from receiving a tick batch to acknowledging it, by ack state (durable, spooled, duplicate, rejected)",
+    labelNames: ["state"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
   readonly backendUp = new Gauge({
     name: "neliti_backend_up",
     help: "1 when the backend answered its last probe",

@@ -64,14 +64,17 @@ const barsOf = (req: { symbol: string; broker: string; timeframe: Timeframe; sta
 const STREAM_WINDOW = 16;
 
 /** Thin handlers: proto <-> TickDomain. */
-export function tickService(ticks: TickDomain, onAck: (ack: BatchAck) => void = () => undefined): ServiceImpl<typeof TickService> {
+/** `onAck` hears every batch's ack with the seconds from receiving the batch to answering it. */
+export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: number) => void = () => undefined): ServiceImpl<typeof TickService> {
   const missingBatch: PreparedBatch = { ok: false, ack: { batchId: "", state: "rejected", accepted: 0, violations: [{ field: "batch", index: -1, description: "is required" }] } };
   /** Stores a prepared batch (or answers its rejection) and reports the ack. */
-  const settle = (prepared: PreparedBatch, signal: AbortSignal): Promise<BatchAck> =>
-    (prepared.ok ? ticks.commit(prepared, signal) : Promise.resolve(prepared.ack)).then((ack) => {
-      onAck(ack);
+  const settle = (prepared: PreparedBatch, signal: AbortSignal): Promise<BatchAck> => {
+    const started = performance.now();
+    return (prepared.ok ? ticks.commit(prepared, signal) : Promise.resolve(prepared.ack)).then((ack) => {
+      onAck(ack, (performance.now() - started) / 1000);
       return ack;
     });
+  };
   const ingestOne = (batch: TickBatch | undefined, signal: AbortSignal) => settle(batch ? ticks.prepare(batch) : missingBatch, signal);
   return {
     async writeTicks(requests, ctx: HandlerContext) {

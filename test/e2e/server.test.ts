@@ -151,6 +151,7 @@ describe("the real server over HTTP/2 (embedded mode)", () => {
     expect(body).toContain("neliti_rpc_duration_seconds_bucket");
     // The 10 ticks written in the first test, counted by outcome.
     expect(body).toMatch(/neliti_ticks_ingested_total\{outcome="durable"\} 10\n/);
+    expect(body).toMatch(/neliti_ingest_ack_seconds_count\{state="durable"\} [1-9]/);
     expect(body).toContain("neliti_process_resident_memory_bytes");
   });
 
@@ -178,6 +179,21 @@ describe("the real server over HTTP/2 (embedded mode)", () => {
     expect(JSON.parse(run(addr, "grpc.health.v1.Health/Check"))).toEqual({ status: "SERVING" });
     const recent = JSON.parse(run("-d", '{"symbol":"E2E","limit":2}', addr, "neliti.dataplane.v1.TickService/GetRecentTicks")) as { ticks: unknown[] };
     expect(recent.ticks).toHaveLength(2);
+  });
+});
+
+describe("backend gauges", () => {
+  it("are kept current by the periodic probe, without anyone asking for the health report", async () => {
+    const server = await startServerProcess({ HEALTH_PROBE_INTERVAL_MS: "100" });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const { body } = await httpGet(server.url, "/metrics");
+      for (const backend of ["ticks", "users", "graph", "vectors", "cache", "stream"]) {
+        expect(body).toMatch(new RegExp(`neliti_backend_up\\{backend="${backend}",adapter="embedded"\\} 1`));
+      }
+    } finally {
+      await server.stop("SIGKILL");
+    }
   });
 });
 
