@@ -77,21 +77,44 @@ export class DeadlineExceededError extends DomainError {
 export const RETRY_AFTER_HEADER = "retry-after-ms";
 
 /**
+ * Status messages and the violations trailer echo what the caller sent (a field's value, a name),
+ * so they are bounded: an echoed 100 KB string would not fit an HTTP/2 header frame, and the peer
+ * would tear down the whole connection instead of reading the status.
+ */
+const MAX_MESSAGE_CHARS = 512;
+const MAX_VIOLATIONS_LISTED = 20;
+
+function bounded(text: string): string {
+  return text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}... (${text.length} characters in all)`;
+}
+
+function violationsTrailer(violations: readonly FieldViolationInfo[]): string {
+  const listed = violations.slice(0, MAX_VIOLATIONS_LISTED).map((v) => ({ ...v, field: bounded(v.field), description: bounded(v.description) }));
+  return JSON.stringify(violations.length > listed.length ? [...listed, { field: "", index: -1, description: `and ${violations.length - listed.length} more` }] : listed);
+}
+
+/**
  * Maps any thrown value to a ConnectError. Domain errors keep their code and message; field
  * violations are listed in the message (machine-readable copies go in the `x-field-violations`
- * trailer as JSON); unexpected errors become INTERNAL without leaking their text.
+ * trailer as JSON, the first 20 of them); unexpected errors become INTERNAL without leaking their
+ * text. Every message is bounded (see MAX_MESSAGE_CHARS).
  */
 export function toConnectError(err: unknown): ConnectError {
-  if (err instanceof ConnectError) return err;
+  if (err instanceof ConnectError) {
+    return err.rawMessage.length <= MAX_MESSAGE_CHARS ? err : new ConnectError(bounded(err.rawMessage), err.code, err.metadata, err.details.filter((d) => "desc" in d), err.cause);
+  }
   if (err instanceof DomainError) {
     const meta = new Headers();
     if (err instanceof InvalidArgumentError) {
-      meta.set("x-field-violations", JSON.stringify(err.violations));
+      meta.set("x-field-violations", violationsTrailer(err.violations));
     }
     if ((err instanceof UnavailableError || err instanceof ResourceExhaustedError) && err.retryAfterMs !== undefined) {
       meta.set(RETRY_AFTER_HEADER, String(err.retryAfterMs));
     }
-    return new ConnectError(err.message, err.code, meta, undefined, err);
+    const message = err instanceof InvalidArgumentError && err.violations.length > MAX_VIOLATIONS_LISTED
+      ? `${err.violations.slice(0, MAX_VIOLATIONS_LISTED).map((v) => `${v.field}: ${v.description}`).join("; ")}; and ${err.violations.length - MAX_VIOLATIONS_LISTED} more`
+      : err.message;
+    return new ConnectError(bounded(message), err.code, meta, undefined, err);
   }
   if (err instanceof Error && err.name === "AbortError") {
     return new ConnectError("request cancelled", Code.Canceled, undefined, undefined, err);

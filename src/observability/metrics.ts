@@ -45,7 +45,7 @@ export class Metrics {
 
   readonly rejections = new Counter({
     name: "neliti_rejections_total",
-    help: "Requests or batches rejected as invalid, by service and method",
+    help: "Requests, batches and frames refused as invalid, by service and method: INVALID_ARGUMENT answers, and frames the protocol layer refused before any handler (malformed, truncated, oversized)",
     labelNames: ["service", "method"] as const,
     registers: [this.registry],
   });

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { CLIENT_ADDRESS } from "../auth/interceptor.js";
+import { RPC_REACHED } from "./interceptors.js";
 import type { App } from "../app.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../observability/logger.js";
@@ -20,7 +21,8 @@ export type RunningServer = {
  * streams are not throttled by the 64 KiB default.
  */
 export async function startServer(app: App, config: Config, log: Logger): Promise<RunningServer> {
-  const handler = connectNodeAdapter({
+  const marks = new WeakMap<object, { reached: boolean }>();
+  const rpcHandler = connectNodeAdapter({
     routes: app.routes,
     interceptors: app.interceptors,
     readMaxBytes: config.maxMessageBytes,
@@ -30,7 +32,11 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
     grpc: true,
     grpcWeb: true,
     connect: true,
-    contextValues: (req) => createContextValues().set(CLIENT_ADDRESS, req.socket.remoteAddress ?? "unknown"),
+    contextValues: (req) => {
+      const mark = { reached: false };
+      marks.set(req, mark);
+      return createContextValues().set(CLIENT_ADDRESS, req.socket.remoteAddress ?? "unknown").set(RPC_REACHED, mark);
+    },
     fallback: (req, res) => {
       if (req.method === "GET" && req.url === "/metrics") {
         app.metrics.registry.metrics().then(
@@ -49,6 +55,16 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
       res.end();
     },
   });
+  /** Counts requests the protocol layer refused before the interceptors saw them (see RPC_REACHED). */
+  const handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+    res.once("close", () => {
+      const mark = marks.get(req);
+      if (!mark || mark.reached) return;
+      const [, service = "", method = ""] = /^\/([^/]+)\/([^/?]+)/.exec(req.url) ?? [];
+      app.metrics.rejections.inc({ service, method });
+    });
+    rpcHandler(req, res);
+  };
 
   const settings: http2.Settings = { initialWindowSize: Math.min(config.http2WindowBytes, 2 ** 31 - 1), maxConcurrentStreams: 1000 };
   const tls = config.tls;

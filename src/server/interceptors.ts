@@ -2,10 +2,17 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { createValidator } from "@bufbuild/protovalidate";
 import { pathToString } from "@bufbuild/protobuf/reflect";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
 import { InvalidArgumentError, toConnectError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+
+/**
+ * Set by the HTTP server on every request to a known method; `observe` marks it reached. A request
+ * that ends unreached was refused by the protocol layer before any interceptor (a malformed,
+ * truncated or oversized frame), and the server counts it as a rejection.
+ */
+export const RPC_REACHED = createContextKey<{ reached: boolean } | undefined>(undefined, { description: "reached the interceptors" });
 
 /**
  * Observes every RPC: request id, per-RPC counters by status code, latency, in-flight streams,
@@ -14,6 +21,8 @@ import type { Metrics } from "../observability/metrics.js";
  */
 export function observe(metrics: Metrics, log: Logger): Interceptor {
   return (next) => async (req) => {
+    const mark = req.contextValues.get(RPC_REACHED);
+    if (mark) mark.reached = true;
     const labels = { service: req.service.typeName, method: req.method.name };
     const requestId = req.header.get("x-request-id") ?? randomUUID();
     const started = performance.now();

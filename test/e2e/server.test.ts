@@ -23,27 +23,10 @@ import {
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
 import { findTool } from "../harness/tools.js";
 import { rowsBatch, series } from "../harness/ticks.js";
+import { httpGet } from "../harness/tools.js";
 
 async function* one<T>(item: T): AsyncIterable<T> {
   yield item;
-}
-
-function httpGet(url: string, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const session = http2.connect(url);
-    session.on("error", reject);
-    const req = session.request({ ":path": path, ":method": "GET" });
-    let body = "";
-    let status = 0;
-    req.on("response", (h) => (status = Number(h[":status"])));
-    req.setEncoding("utf8");
-    req.on("data", (d: string) => (body += d));
-    req.on("end", () => {
-      session.close();
-      resolve({ status, body });
-    });
-    req.end();
-  });
 }
 
 describe("the real server over HTTP/2 (embedded mode)", () => {

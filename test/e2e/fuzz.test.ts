@@ -1,0 +1,238 @@
+import http2 from "node:http2";
+import { create, type DescMessage, type DescMethod, type DescMethodStreaming, type DescMethodUnary, type Message, ScalarType } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { SERVICES } from "../../src/app.js";
+import { seededRandom } from "../../bench/lib.js";
+import { httpGet } from "../harness/tools.js";
+import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
+
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+const METHODS = [...SERVICES, Health, ServerReflection].flatMap((s) => s.methods);
+const random = seededRandom(20261125);
+const randomBytes = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
+
+/** Strings that break naive query building, logging, paths and encoders. */
+const HOSTILE = [
+  "'; DROP TABLE ticks; --",
+  `\\" OR 1=1 -- \\\\' \`x\``,
+  "nul\u0000inside\u0000",
+  "x".repeat(100_000),
+  "${jndi:ldap://127.0.0.1/a} {{7*7}} %s%n",
+  "../../../../etc/passwd",
+  "Robert'); DELETE FROM users WHERE ('1'='1",
+  "\uD800 lone surrogate, \u202Eright-to-left, \r\nheader: injected",
+];
+
+// ------------------------------------------------------------------ raw frames
+
+type Protocol = "grpc" | "grpc-web" | "connect";
+type Frame = { name: string; body(method: DescMethod, protocol: Protocol): Uint8Array; allowed: string[] };
+
+const envelope = (flags: number, declaredLength: number, payload: Uint8Array) => {
+  const out = new Uint8Array(5 + payload.length);
+  out[0] = flags;
+  new DataView(out.buffer).setUint32(1, declaredLength);
+  out.set(payload, 5);
+  return out;
+};
+/** Connect's unary requests carry the bare message; every other request is enveloped. */
+const bareOrEnveloped = (method: DescMethod, protocol: Protocol, payload: Uint8Array) =>
+  protocol === "connect" && method.methodKind === "unary" ? payload : envelope(0, payload.length, payload);
+
+// The protocol layer answers these before any handler runs. Undecodable binary messages are
+// INTERNAL: connect-es (like grpc-go) treats a failed binary parse so; JSON parse errors are
+// INVALID_ARGUMENT. Random bytes may also decode into a message the handler then judges.
+const FRAMES: Frame[] = [
+  { name: "truncated envelope header", body: () => Uint8Array.of(0, 0, 0), allowed: ["invalid_argument", "internal"] },
+  { name: "envelope shorter than its length", body: () => envelope(0, 100, randomBytes(10)), allowed: ["invalid_argument", "internal"] },
+  {
+    name: "random bytes",
+    body: (m, p) => bareOrEnveloped(m, p, randomBytes(64)),
+    allowed: ["internal", "invalid_argument", "ok", "not_found", "failed_precondition", "resource_exhausted", "unimplemented", "already_exists"],
+  },
+  { name: "compressed flag without an encoding", body: () => envelope(1, 16, randomBytes(16)), allowed: ["internal", "invalid_argument"] },
+  { name: "length beyond the message limit", body: () => envelope(0, 0x7fffffff, randomBytes(16)), allowed: ["resource_exhausted", "invalid_argument", "internal"] },
+];
+
+const CONTENT_TYPE: Record<Protocol, (m: DescMethod) => string> = {
+  grpc: () => "application/grpc+proto",
+  "grpc-web": () => "application/grpc-web+proto",
+  connect: (m) => (m.methodKind === "unary" ? "application/proto" : "application/connect+proto"),
+};
+
+const GRPC_CODE_NAMES = Object.fromEntries(
+  Object.entries(Code)
+    .filter(([, v]) => typeof v === "number")
+    .map(([k, v]) => [String(v), k.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase()]),
+) as Record<string, string>;
+
+/** Sends one raw HTTP/2 request and reads the RPC's status the way each protocol reports it. */
+function rawCall(session: http2.ClientHttp2Session, method: DescMethod, protocol: Protocol, body: Uint8Array): Promise<string> {
+  return new Promise((resolve) => {
+    const req = session.request({
+      ":method": "POST",
+      ":path": `/${method.parent.typeName}/${method.name}`,
+      "content-type": CONTENT_TYPE[protocol](method),
+      ...(protocol === "grpc" ? { te: "trailers" } : {}),
+      ...(protocol === "connect" && method.methodKind === "unary" ? { "connect-protocol-version": "1" } : {}),
+    });
+    const timer = setTimeout(() => {
+      req.close();
+      resolve("no answer within 5 s");
+    }, 5000);
+    let headers: http2.IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    req.on("response", (h) => (headers = h));
+    req.on("trailers", (t) => (headers = { ...headers, ...t }));
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      resolve(`stream error: ${e.message}`);
+    });
+    req.on("end", () => {
+      clearTimeout(timer);
+      const data = Buffer.concat(chunks);
+      if (protocol === "grpc") return resolve(GRPC_CODE_NAMES[String(headers["grpc-status"])] ?? `no grpc-status (HTTP ${headers[":status"]})`);
+      if (protocol === "grpc-web") {
+        const status = /grpc-status: ?(\d+)/.exec(data.toString("latin1"))?.[1] ?? headers["grpc-status"];
+        return resolve(GRPC_CODE_NAMES[String(status)] ?? `no grpc-status (HTTP ${headers[":status"]})`);
+      }
+      if (method.methodKind === "unary") {
+        if (Number(headers[":status"]) === 200) return resolve("ok");
+        return resolve((JSON.parse(data.toString("utf8")) as { code?: string }).code ?? `HTTP ${headers[":status"]}`);
+      }
+      // Connect streams end with an end-of-stream envelope (flag 2) holding JSON.
+      const end = data.lastIndexOf(2) >= 0 ? /\{"error":\{"code":"([a-z_]+)"/.exec(data.toString("utf8"))?.[1] : undefined;
+      resolve(end ?? "ok");
+    });
+    req.end(body);
+  });
+}
+
+// ------------------------------------------------------------------ hostile messages
+
+/** A request whose every text field holds a hostile string (nested messages filled as well). */
+function hostileMessage<T extends DescMessage>(schema: T, variant: number, depth = 0): Message {
+  const msg = create(schema) as Record<string, unknown>;
+  schema.fields.forEach((field, i) => {
+    if (field.oneof) return;
+    const text = HOSTILE[(variant + i) % HOSTILE.length]!;
+    if (field.fieldKind === "scalar" && field.scalar === ScalarType.STRING) msg[field.localName] = text;
+    else if (field.fieldKind === "scalar" && field.scalar === ScalarType.BYTES) msg[field.localName] = new TextEncoder().encode(text);
+    else if (field.fieldKind === "list" && field.listKind === "scalar" && field.scalar === ScalarType.STRING) msg[field.localName] = [text, text];
+    else if (field.fieldKind === "message" && depth < 3 && !field.message.typeName.startsWith("google.protobuf.")) {
+      msg[field.localName] = hostileMessage(field.message, variant + i, depth + 1);
+    } else if (field.fieldKind === "list" && field.listKind === "message" && depth < 3 && !field.message.typeName.startsWith("google.protobuf.")) {
+      msg[field.localName] = [hostileMessage(field.message, variant + i, depth + 1)];
+    }
+  });
+  return msg as Message;
+}
+
+async function* once<T>(x: T): AsyncIterable<T> {
+  yield x;
+}
+
+/** Calls `method` with `message` through a generic client and returns the status code's name. */
+async function hostileCall(transport: Transport, method: DescMethod, message: Message): Promise<string> {
+  // A subscription that accepted its request stays open: a second without an error is an answer.
+  const signal = AbortSignal.timeout(method.methodKind === "unary" ? 10_000 : 1_000);
+  try {
+    if (method.methodKind === "unary") {
+      await transport.unary(method as DescMethodUnary, signal, undefined, undefined, message, undefined);
+      return "ok";
+    }
+    const res = await transport.stream(method as DescMethodStreaming, signal, undefined, undefined, once(message), undefined);
+    let n = 0;
+    for await (const _ of res.message) if (++n >= 3) break;
+    return "ok";
+  } catch (err) {
+    if (signal.aborted) return "ok (still open)";
+    return GRPC_CODE_NAMES[String(ConnectError.from(err).code)]!;
+  }
+}
+
+// DescMethod does not narrow on methodKind, hence the casts in hostileCall.
+
+// ------------------------------------------------------------------ the suite
+
+async function metric(url: string, pattern: RegExp): Promise<number> {
+  const { body } = await httpGet(url, "/metrics");
+  return [...body.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+describe("hostile input to every RPC in every protocol", () => {
+  let server: ServerProcess;
+  let session: http2.ClientHttp2Session;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ AUTH_ENABLED: "false", MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) });
+    session = http2.connect(server.url);
+  });
+  afterAll(async () => {
+    session?.close();
+    await server?.stop("SIGKILL");
+  });
+
+  const runFrames = async () => {
+    const wrong: string[] = [];
+    let refused = 0;
+    for (const method of METHODS) {
+      for (const protocol of ["grpc", "grpc-web", "connect"] as const) {
+        for (const frame of FRAMES) {
+          const got = await rawCall(session, method, protocol, frame.body(method, protocol));
+          if (!frame.allowed.includes(got)) wrong.push(`${method.parent.name}/${method.name} ${protocol} ${frame.name}: ${got}`);
+          if (got !== "ok") refused++;
+        }
+      }
+    }
+    return { wrong, refused };
+  };
+
+  it("answers malformed, truncated, oversized and random frames with a status, and counts the rejections", async () => {
+    const before = await metric(server.url, /^neliti_rejections_total\{[^}]*\} (\d+)$/gm);
+    const { wrong, refused } = await runFrames();
+    expect(wrong).toEqual([]);
+    const after = await metric(server.url, /^neliti_rejections_total\{[^}]*\} (\d+)$/gm);
+    // Every frame refused before a handler ran is counted; random bytes that decode may instead be
+    // judged by a handler and end in another code, so at least the envelope failures are there.
+    expect(after - before).toBeGreaterThanOrEqual(METHODS.length * 3 * 4);
+    expect(after - before).toBeLessThanOrEqual(refused);
+  });
+
+  it("never answers hostile strings in any field with INTERNAL or UNKNOWN, over gRPC, gRPC-Web and Connect JSON", async () => {
+    const transports: Record<string, Transport> = {
+      grpc: createGrpcTransport({ baseUrl: server.url }),
+      "grpc-web": createGrpcWebTransport({ baseUrl: server.url, httpVersion: "2" }),
+      "connect-json": createConnectTransport({ baseUrl: server.url, httpVersion: "2", useBinaryFormat: false }),
+    };
+    const wrong: string[] = [];
+    for (const method of METHODS) {
+      await Promise.all(
+        Object.entries(transports).map(async ([name, transport]) => {
+          for (let variant = 0; variant < HOSTILE.length; variant += 3) {
+            const code = await hostileCall(transport, method, hostileMessage(method.input, variant));
+            if (code === "internal" || code === "unknown") wrong.push(`${method.parent.name}/${method.name} over ${name}, variant ${variant}: ${code}`);
+          }
+        }),
+      );
+    }
+    expect(wrong).toEqual([]);
+  }, 120_000);
+
+  it("stays up and serving, with memory that does not grow with more of the same", async () => {
+    const rss = () => metric(server.url, /^neliti_process_resident_memory_bytes (\d+)$/gm);
+    await runFrames();
+    const settled = await rss();
+    for (let i = 0; i < 3; i++) await runFrames();
+    const grown = (await rss()) - settled;
+    expect(grown).toBeLessThan(64 * 1024 * 1024);
+    expect(server.proc.exitCode).toBeNull();
+    const health = createClient(Health, createGrpcTransport({ baseUrl: server.url }));
+    expect((await health.check({})).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+  });
+});
