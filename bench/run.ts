@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   graph: () => import("./graph.js").then((m) => m.run()),
   vector: () => import("./vector.js").then((m) => m.run()),
   floor: () => import("./floor.js").then((m) => m.run()),
+  soak: () => import("./soak.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];
