@@ -114,12 +114,12 @@ SQL
     psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -c "CREATE DATABASE neliti OWNER neliti"
 }
 
-up_redis() {
+up_redis() { # append-only file: a write Redis acknowledged survives kill -9 of the server (the fault drill checks)
   local dir=$DATA/redis
   pid_alive "$dir/redis.pid" && return 0
   mkdir -p "$dir"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --dir "$dir" \
-    --pidfile "$dir/redis.pid" --logfile "$dir/server.log" --save "" --appendonly no
+    --pidfile "$dir/redis.pid" --logfile "$dir/server.log" --save "" --appendonly yes --appendfsync everysec
   wait_for redis 20 redis-cli -p "$REDIS_PORT" ping
 }
 

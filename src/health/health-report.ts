@@ -25,7 +25,7 @@ export async function probeBackends(backends: Record<BackendName, BackendProbe>,
       let status: BackendReport["status"] = "up";
       let message = "";
       try {
-        await probe.probe(AbortSignal.timeout(PROBE_TIMEOUT_MS));
+        await withTimeout(probe.probe(AbortSignal.timeout(PROBE_TIMEOUT_MS)), PROBE_TIMEOUT_MS);
       } catch (err) {
         status = "down";
         message = err instanceof Error ? err.message : String(err);
@@ -45,4 +45,13 @@ export async function probeBackends(backends: Record<BackendName, BackendProbe>,
       return { backend, adapter: probe.adapter, status, latencyMs, pool, circuit: probe.circuit, message };
     }),
   );
+}
+
+/** Probes that cannot be cancelled (their client ignores the signal) still answer within the timeout. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

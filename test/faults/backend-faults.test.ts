@@ -1,12 +1,20 @@
 import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { Admin } from "@platformatic/kafka";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import weaviate from "weaviate-client";
+import { StartPosition } from "../../gen/neliti/dataplane/v1/stream_pb.js";
+import { WriteTicksRequestSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { Backend } from "../../gen/neliti/dataplane/v1/ops_pb.js";
 import { VertexKind } from "../../gen/neliti/dataplane/v1/graph_pb.js";
-import { CacheService, connect, GraphService, VectorService } from "../../src/client.js";
+import { CacheService, connect, GraphService, StreamService, TickService, VectorService } from "../../src/client.js";
 import { uniqueSuffix } from "../harness/backends.js";
 import { faultDrill, printDrill } from "../harness/fault-drill.js";
+import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
 import { createTempDatabase } from "../harness/postgres.js";
+import { rowsBatch, series } from "../harness/ticks.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
 import { describeFaults, startBackend } from "../harness/stack-control.js";
 
@@ -90,3 +98,163 @@ describeFaults("weaviate", "Weaviate killed under load and restarted: vectors re
     expect(result.lost).toBe(0);
   });
 });
+
+describeFaults("redis", "Redis killed under load and restarted: the cache recovers, acknowledged sets survive", (url) => {
+  let server: ServerProcess | undefined;
+  const namespace = `drill:${uniqueSuffix()}:`;
+  beforeAll(async () => {
+    server = await startServerProcess({ REDIS_URL: url, CACHE_NAMESPACE: namespace, HEALTH_PROBE_INTERVAL_MS: "500", ...SECRET });
+  });
+  afterAll(async () => {
+    await server?.stop("SIGKILL");
+    startBackend("redis");
+    const redis = new Redis(url);
+    const keys = await redis.keys(`${namespace}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it("answers UNAVAILABLE while it is down, detects it within seconds, recovers without a restart, loses nothing", async () => {
+    const cache = connect(CacheService, { baseUrl: server!.url });
+    const ticks = connect(TickService, { baseUrl: server!.url });
+    const result = await faultDrill(server!.url, {
+      backend: "redis",
+      reportAs: Backend.CACHE,
+      write: async (i) => {
+        await cache.set({ key: `k${i}`, value: Uint8Array.of(i % 256) });
+        return `k${i}`;
+      },
+      present: (key) => cache.get({ key }).then((r) => r.found, () => false),
+      other: () => ticks.getRecentTicks({ symbol: "EURUSD", limit: 1 }),
+    });
+    printDrill(result);
+    expect(result.failedOtherwise).toEqual([]);
+    expect(result.detectMs).toBeLessThan(10_000);
+    expect(result.recoverMs).toBeLessThan(15_000);
+    expect(result.failed).toBeGreaterThan(0);
+    expect(result.othersFailed).toBe(0);
+    expect(result.lost).toBe(0);
+  });
+});
+
+describeFaults("kafka", "Kafka killed under load and restarted: publishing recovers, acknowledged messages are all in the log", (brokers) => {
+  let server: ServerProcess | undefined;
+  const topic = `drill_${uniqueSuffix()}`;
+  beforeAll(async () => {
+    server = await startServerProcess({ KAFKA_BROKERS: brokers, TICK_STREAM_PUBLISH: "false", HEALTH_PROBE_INTERVAL_MS: "500", ...SECRET });
+    await connect(StreamService, { baseUrl: server.url }).createTopic({ name: topic, partitions: 3 });
+  });
+  afterAll(async () => {
+    await server?.stop("SIGKILL");
+    startBackend("kafka");
+    const admin = new Admin({ clientId: "drill-cleanup", bootstrapBrokers: brokers.split(",") });
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.close();
+  });
+
+  it("answers UNAVAILABLE while it is down, detects it within seconds, recovers without a restart, loses nothing", async () => {
+    const stream = connect(StreamService, { baseUrl: server!.url });
+    const cache = connect(CacheService, { baseUrl: server!.url });
+    let stored: Set<string> | undefined;
+    /** Everything in the topic, read once from the beginning. */
+    const readAll = async () => {
+      const values = new Set<string>();
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), 15_000);
+      try {
+        for await (const res of stream.subscribe({ topic, start: { case: "position", value: StartPosition.EARLIEST }, maxBatch: 1000 }, { signal: ac.signal })) {
+          for (const m of res.messages) values.add(new TextDecoder().decode(m.value));
+        }
+      } catch {
+        // Aborted after the timeout: what arrived is the log.
+      } finally {
+        clearTimeout(timer);
+      }
+      return values;
+    };
+    const result = await faultDrill(server!.url, {
+      backend: "kafka",
+      reportAs: Backend.STREAM,
+      write: async (i) => {
+        const value = `m${i}`;
+        await stream.publish({ topic, messages: [{ key: new TextEncoder().encode(`k${i % 7}`), value: new TextEncoder().encode(value) }] }, { timeoutMs: 15_000 });
+        return value;
+      },
+      present: async (value) => (stored ??= await readAll()).has(value),
+      other: () => cache.get({ key: "other" }),
+    });
+    printDrill(result);
+    expect(result.failedOtherwise).toEqual([]);
+    expect(result.detectMs).toBeLessThan(10_000);
+    expect(result.recoverMs).toBeLessThan(30_000);
+    expect(result.failed).toBeGreaterThan(0);
+    expect(result.othersFailed).toBe(0);
+    expect(result.lost).toBe(0);
+  });
+});
+
+describeFaults("clickhouse", "ClickHouse killed under load and restarted: ingest spools, replays, and loses nothing", (url) => {
+  let server: ServerProcess | undefined;
+  let db: { url: string; drop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    db = await createTempClickHouseDatabase(url);
+    server = await startServerProcess({ CLICKHOUSE_URL: db.url, HEALTH_PROBE_INTERVAL_MS: "500", ...SECRET });
+  });
+  afterAll(async () => {
+    await server?.stop("SIGKILL");
+    startBackend("clickhouse");
+    await db?.drop();
+  });
+
+  it("keeps acknowledging (spooled) while it is down, detects it within seconds, replays after, loses nothing", async () => {
+    const ticks = connect(TickService, { baseUrl: server!.url });
+    const cache = connect(CacheService, { baseUrl: server!.url });
+    const symbol = `DRILL${uniqueSuffix().slice(0, 8).toUpperCase()}`;
+    const base = Date.now() - 60_000;
+    let stored: Set<bigint> | undefined;
+    /** The symbol's tick times in ClickHouse, once the spool has replayed what it holds. */
+    const readAll = async (expected: number) => {
+      const deadline = Date.now() + 60_000;
+      let times = new Set<bigint>();
+      while (Date.now() < deadline) {
+        times = new Set<bigint>();
+        try {
+          for await (const chunk of ticks.queryTicks({ symbol, startTimeMsc: BigInt(base - 1), endTimeMsc: BigInt(base + 10_000_000) })) {
+            for (const t of chunk.ticks) times.add(t.timeMsc);
+          }
+        } catch (err) {
+          // Until its breaker's next trial the service still answers UNAVAILABLE: ask again.
+          if (ConnectError.from(err).code !== Code.Unavailable) throw err;
+        }
+        if (times.size >= expected) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      return times;
+    };
+    const acked: string[] = [];
+    const result = await faultDrill(server!.url, {
+      backend: "clickhouse",
+      reportAs: Backend.TICKS,
+      write: async (i) => {
+        const summary = await ticks.writeTicks(once(create(WriteTicksRequestSchema, { batch: rowsBatch(`drill-${symbol}-${i}`, series(1, { symbol }, base + i)) })));
+        if (summary.durableTicks + summary.spooledTicks !== 1n) throw new Error(`batch ${i} not acknowledged: ${JSON.stringify(summary)}`);
+        acked.push(String(i));
+        return String(i);
+      },
+      present: async (i) => (stored ??= await readAll(acked.length)).has(BigInt(base + Number(i))),
+      other: () => cache.get({ key: "other" }),
+    });
+    printDrill(result);
+    expect(result.failedOtherwise).toEqual([]);
+    expect(result.detectMs).toBeLessThan(10_000);
+    expect(result.recoverMs).toBeLessThan(30_000);
+    // The spool takes every batch while ClickHouse is down: no write fails.
+    expect(result.failed).toBe(0);
+    expect(result.othersFailed).toBe(0);
+    expect(result.lost).toBe(0);
+  });
+});
+
+async function* once<T>(x: T): AsyncIterable<T> {
+  yield x;
+}

@@ -25,12 +25,17 @@ describe("SerialSender", () => {
     expect(sends).toEqual([[1], [2, 3, 4], [5, 6, 7, 8], [9]]);
   });
 
-  it("fails every caller merged into a failed send and goes on with the next", async () => {
+  it("fails every caller merged into a failed send, and those waiting behind it, then goes on", async () => {
     let calls = 0;
+    let late: Promise<number[]> | undefined;
     const sender = new SerialSender<number, number>(
       async (items) => {
         calls++;
-        if (calls === 2) throw new Error("broker said no");
+        if (calls === 2) {
+          // A caller that arrives while the failing send is in flight.
+          late = sender.submit([9]);
+          throw new Error("broker said no");
+        }
         return items;
       },
       () => 1,
@@ -38,6 +43,8 @@ describe("SerialSender", () => {
     );
     const outcomes = await Promise.allSettled([sender.submit([1]), sender.submit([2]), sender.submit([3])]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "rejected"]);
+    await expect(late).rejects.toThrow("broker said no");
+    expect(calls).toBe(2);
     expect(await sender.submit([4])).toEqual([4]);
   });
 });

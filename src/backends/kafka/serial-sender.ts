@@ -9,7 +9,8 @@ type Waiting<T, R> = { items: readonly T[]; resolve(results: R[]): void; reject(
  * then refuses them (OUT_OF_ORDER_SEQUENCE_NUMBER, seen here with four Publish calls in flight)
  * or, as upstream issue platformatic/kafka#326 reports, acknowledges records it dropped. One send
  * at a time keeps sequence numbers in order; merging keeps the throughput that concurrency gave.
- * A failed send fails every caller merged into it: none of them is acknowledged.
+ * A failed send fails every caller merged into it, and every caller waiting: none of them is
+ * acknowledged.
  */
 export class SerialSender<T, R> {
   private waiting: Waiting<T, R>[] = [];
@@ -41,7 +42,9 @@ export class SerialSender<T, R> {
           at += w.items.length;
         }
       } catch (err) {
-        for (const w of round) w.reject(err);
+        // Those still waiting would meet the same broker: they fail now rather than each wait out
+        // another send's timeout, which could take them past their deadlines.
+        for (const w of [...round, ...this.waiting.splice(0)]) w.reject(err);
       }
     }
     this.sending = false;

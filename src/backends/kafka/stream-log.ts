@@ -67,7 +67,8 @@ export class KafkaStreamLog implements StreamLog {
   }
 
   async probe(): Promise<void> {
-    await this.breaker.run(() => this.admin.metadata({ topics: [] }));
+    // forceUpdate: cached metadata would answer for a broker that is gone.
+    await this.breaker.run(() => this.admin.metadata({ topics: [], forceUpdate: true }));
   }
 
   async close(): Promise<void> {
