@@ -27,6 +27,7 @@ import { TickStreamConsumer, TickStreamPublisher } from "./ingest/tick-stream.js
 import { TickValidator } from "./ingest/tick-validation.js";
 import type { Logger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
+import { rpcTracer } from "./observability/tracing.js";
 import { ReflectionIndex, registerReflection } from "./reflection/reflection.js";
 import { observe, validateRequests } from "./server/interceptors.js";
 import { cacheService } from "./services/cache-service.js";
@@ -103,7 +104,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     health,
     ticks,
     interceptors: [
-      observe(metrics, log),
+      observe(metrics, log, rpcTracer(config.tracing.otlpEndpoint)),
       authenticate(users, log, config.auth.enabled),
       ...(config.rateLimit.perKeyRps > 0 ? [rateLimit(config.rateLimit.perKeyRps)] : []),
       validateRequests(),

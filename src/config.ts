@@ -26,6 +26,7 @@ const envSchema = z.object({
   COMPRESS_MIN_BYTES: int(0, 2 ** 31 - 1).default(1024 * 1024),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   HEALTH_PROBE_INTERVAL_MS: int(0, 3_600_000).default(5_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   RATE_LIMIT_PER_KEY_RPS: int(0, 10_000_000).default(0),
 
   CLICKHOUSE_URL: optionalUrl,
@@ -79,6 +80,8 @@ export type Config = {
   shutdownGraceMs: number;
   /** How often backends are probed for the health gauges; 0: only when the report is asked for. */
   healthProbeIntervalMs: number;
+  /** OTLP/HTTP collector for RPC traces; unset: no tracing. */
+  tracing: { otlpEndpoint: string | undefined };
   /** Requests per second per API key or user; 0: no limit. */
   rateLimit: { perKeyRps: number };
   backends: {
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     healthProbeIntervalMs: e.HEALTH_PROBE_INTERVAL_MS,
     rateLimit: { perKeyRps: e.RATE_LIMIT_PER_KEY_RPS },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
     backends: {
       clickhouseUrl: e.CLICKHOUSE_URL,
       postgresUrl: e.POSTGRES_URL,

@@ -2,6 +2,7 @@ import { openBackends } from "./backends/backends.js";
 import { createApp, SERVICES } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./observability/logger.js";
+import { startTracing } from "./observability/tracing.js";
 import { type RunningServer, startServer } from "./server/http-server.js";
 
 /** Entry point: config -> backends -> server; graceful shutdown on SIGTERM/SIGINT. */
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  const stopTracing = startTracing(config.tracing.otlpEndpoint);
   const backends = await openBackends(config, log);
   const app = await createApp(config, backends, log);
 
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     await app.stopBackground();
     await server?.close(config.shutdownGraceMs);
     await backends.close();
+    await stopTracing().catch((err: unknown) => log.warn({ err: String(err) }, "could not flush traces"));
     log.info("stopped");
     process.exit(0);
   };

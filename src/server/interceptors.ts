@@ -3,9 +3,11 @@ import { performance } from "node:perf_hooks";
 import { createValidator } from "@bufbuild/protovalidate";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { InvalidArgumentError, toConnectError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import { callerContext } from "../observability/tracing.js";
 
 /**
  * Set by the HTTP server on every request to a known method; `observe` marks it reached. A request
@@ -16,10 +18,11 @@ export const RPC_REACHED = createContextKey<{ reached: boolean } | undefined>(un
 
 /**
  * Observes every RPC: request id, per-RPC counters by status code, latency, in-flight streams,
- * streamed message counts, one log line; and maps every error to a gRPC status in one place
+ * streamed message counts, one log line, a server span when tracing is on (continuing the
+ * caller's W3C trace context; a stream's span ends with the stream); and maps every error to a gRPC status in one place
  * (errors.ts). Errors raised mid-stream are mapped as they pass through.
  */
-export function observe(metrics: Metrics, log: Logger): Interceptor {
+export function observe(metrics: Metrics, log: Logger, tracer?: Tracer): Interceptor {
   return (next) => async (req) => {
     const mark = req.contextValues.get(RPC_REACHED);
     if (mark) mark.reached = true;
@@ -28,6 +31,14 @@ export function observe(metrics: Metrics, log: Logger): Interceptor {
     const started = performance.now();
     const streaming = req.method.methodKind !== "unary";
     if (streaming) metrics.inflightStreams.inc(labels);
+    const parent = tracer && callerContext(req.header);
+    const span =
+      tracer &&
+      tracer.startSpan(
+        `${labels.service}/${labels.method}`,
+        { kind: SpanKind.SERVER, attributes: { "rpc.system": "grpc", "rpc.service": labels.service, "rpc.method": labels.method, "neliti.request_id": requestId } },
+        parent,
+      );
     let finished = false;
     /** Records the end of the call; `err` is already mapped to a status. */
     const finish = (err?: ConnectError) => {
@@ -38,6 +49,11 @@ export function observe(metrics: Metrics, log: Logger): Interceptor {
       metrics.rpcRequests.inc({ ...labels, code });
       metrics.rpcDuration.observe(labels, seconds);
       if (streaming) metrics.inflightStreams.dec(labels);
+      if (span) {
+        span.setAttribute("rpc.grpc.status_code", err?.code ?? 0);
+        if (err) span.setStatus({ code: SpanStatusCode.ERROR, message: err.rawMessage });
+        span.end();
+      }
       if (err?.code === Code.InvalidArgument) metrics.rejections.inc(labels);
       if (err?.code === Code.Internal) {
         log.error({ err, requestId, rpc: req.url, ms: seconds * 1000 }, "rpc failed");
@@ -48,7 +64,7 @@ export function observe(metrics: Metrics, log: Logger): Interceptor {
 
     if (req.stream) req = { ...req, message: counted(req.message, () => metrics.messagesReceived.inc(labels)) };
     try {
-      const res = await next(req);
+      const res = await (span && parent ? context.with(trace.setSpan(parent, span), () => next(req)) : next(req));
       res.header.set("x-request-id", requestId);
       if (!res.stream) {
         finish();
