@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { expect } from "vitest";
 import { type Backend, BackendStatus } from "../../gen/neliti/dataplane/v1/ops_pb.js";
 import { connect, HealthReportService } from "../../src/client.js";
 import type { BackendId } from "./backends.js";
@@ -108,8 +109,24 @@ export async function faultDrill(baseUrl: string, target: DrillTarget): Promise<
   }
 }
 
+/**
+ * Prints the drill's row and checks what every drill must show: only UNAVAILABLE answers, detection
+ * within 10 s, recovery within `recoverWithinMs`, the other services unaffected, nothing lost; and
+ * either fast failures while the backend is down or (where a spool absorbs the outage) none.
+ */
+export function expectDrill(r: DrillResult, o: { recoverWithinMs: number; writesFailWhileDown: boolean }): void {
+  printDrill(r);
+  expect(r.failedOtherwise).toEqual([]);
+  expect(r.detectMs).toBeLessThan(10_000);
+  expect(r.recoverMs).toBeLessThan(o.recoverWithinMs);
+  if (o.writesFailWhileDown) expect(r.failed).toBeGreaterThan(0);
+  else expect(r.failed).toBe(0);
+  expect(r.othersFailed).toBe(0);
+  expect(r.lost).toBe(0);
+}
+
 /** The drill's row, printed as the fault table the operators read. */
-export function printDrill(r: DrillResult): void {
+function printDrill(r: DrillResult): void {
   const ms = (x: number) => (Number.isNaN(x) ? "never" : `${Math.round(x)} ms`);
   console.log(
     [
