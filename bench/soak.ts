@@ -17,7 +17,13 @@ import { arg, argText, machine, round, seededRandom } from "./lib.js";
 import { plot } from "./plot.js";
 
 type Sample = { t: number; rssMiB: number; lagP99Ms: number; rpcPerSecond: Record<string, number>; ticksPerSecond: number };
-type GhzReport = { count: number; rps: number; latencyDistribution: { percentage: number; latency: number }[] | null; statusCodeDistribution: Record<string, number> };
+type GhzReport = {
+  count: number;
+  rps: number;
+  latencyDistribution: { percentage: number; latency: number }[] | null;
+  statusCodeDistribution: Record<string, number>;
+  errorDistribution: Record<string, number> | null;
+};
 
 const DIM = 32;
 
@@ -162,7 +168,8 @@ export async function run() {
     const perRpc = Object.fromEntries(
       Object.entries(ghzResults).map(([method, r]) => {
         const p99 = r.latencyDistribution?.find((d) => d.percentage === 99)?.latency ?? Number.NaN;
-        const failures = Object.fromEntries(Object.entries(r.statusCodeDistribution ?? {}).filter(([code]) => code !== "OK"));
+        // ghz's error texts say which failures are the service's and which its own end of run.
+        const failures = r.errorDistribution ?? {};
         const failed = Object.values(failures).reduce((n, c) => n + c, 0);
         return [method, { callsPerSecond: round(r.rps, 1), p99Ms: round(p99 / 1e6, 2), calls: r.count, failed, failures }];
       }),
