@@ -19,6 +19,9 @@ import { DomainError, UnavailableError } from "../errors.js";
 
 export type BreakerState = "closed" | "open" | "half-open";
 
+/** A bulkhead: calls running at once, and waiting beyond that, before calls are refused. */
+export type Bulkhead = { limit: number; queue: number };
+
 export type BreakerOptions = {
   /** Consecutive failures that open the circuit. */
   failures: number;
@@ -29,8 +32,7 @@ export type BreakerOptions = {
    * its outcome unknown (pg: statement and connect timeouts end the call on the server too).
    */
   timeoutMs?: number;
-  /** A bulkhead: calls running at once, and waiting beyond that, before calls are refused. */
-  concurrency?: { limit: number; queue: number };
+  concurrency?: Bulkhead;
   /** Errors that are the backend failing rather than an answer; default: anything but a DomainError. */
   isFailure?: (err: unknown) => boolean;
 };

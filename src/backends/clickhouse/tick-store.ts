@@ -7,7 +7,7 @@ import type { CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, 
 import { type Capabilities, detectCapabilities } from "./capabilities.js";
 import { classify } from "./errors.js";
 import { UnavailableError } from "../../errors.js";
-import { Breaker, type BreakerState } from "../../resilience/breaker.js";
+import { Breaker, type BreakerState, type Bulkhead } from "../../resilience/breaker.js";
 import { ClickHouseMigrator } from "./migrator.js";
 import { RowBinaryEncoder, TICK_COLUMNS } from "./rowbinary.js";
 import { type BoundQuery, ChQuery, i64, raw, str, timeMs, u32 } from "./sql.js";
@@ -19,7 +19,7 @@ export type ClickHouseOptions = {
   maxConnections: number;
   requestTimeoutMs: number;
   commit: GroupCommitOptions;
-  concurrency?: { limit: number; queue: number };
+  concurrency?: Bulkhead;
 };
 
 type Entry = { batchId: string; block: TickBlock; verify: boolean };

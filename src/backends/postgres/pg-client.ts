@@ -1,7 +1,7 @@
 import pg from "pg";
 import { DomainError } from "../../errors.js";
 import type { PoolStats } from "../../ports/backend.js";
-import { Breaker, type BreakerState } from "../../resilience/breaker.js";
+import { Breaker, type BreakerState, type Bulkhead } from "../../resilience/breaker.js";
 import { type SqlClient, sqlErrorCode } from "./sql-client.js";
 
 export type PgPoolOptions = {
@@ -9,7 +9,7 @@ export type PgPoolOptions = {
   max: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
-  concurrency?: { limit: number; queue: number };
+  concurrency?: Bulkhead;
 };
 
 /**

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { FailedPreconditionError } from "../../errors.js";
 import type { PoolStats } from "../../ports/backend.js";
 import type { CacheStore, SetCondition } from "../../ports/cache-store.js";
-import { Breaker, type BreakerState } from "../../resilience/breaker.js";
+import { Breaker, type BreakerState, type Bulkhead } from "../../resilience/breaker.js";
 
 export type RedisCacheOptions = {
   url: string;
@@ -11,7 +11,7 @@ export type RedisCacheOptions = {
   /** Prefix of every key (a tenant namespace), or "". */
   namespace: string;
   timeoutMs: number;
-  concurrency?: { limit: number; queue: number };
+  concurrency?: Bulkhead;
 };
 
 /** A view of the Buffer's bytes as a plain Uint8Array (what the port promises). */

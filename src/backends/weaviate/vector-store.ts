@@ -2,9 +2,9 @@ import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import weaviate, { Filters, type FilterValue, type WeaviateClient, type WeaviateField } from "weaviate-client";
 import { InvalidArgumentError, NotFoundError } from "../../errors.js";
 import type { CollectionSpec, Metric, PropertyCondition, PropertyType, SearchQuery, VectorHit, VectorRecord, VectorStore } from "../../ports/vector-store.js";
-import { Breaker, type BreakerState } from "../../resilience/breaker.js";
+import { Breaker, type BreakerState, type Bulkhead } from "../../resilience/breaker.js";
 
-export type WeaviateOptions = { url: string; grpcPort: number; timeoutMs: number; concurrency?: { limit: number; queue: number } };
+export type WeaviateOptions = { url: string; grpcPort: number; timeoutMs: number; concurrency?: Bulkhead };
 
 /** Our spec rides in the collection's description: Weaviate itself enforces no dimension. */
 const SPEC_PREFIX = "neliti:";
