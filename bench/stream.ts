@@ -4,6 +4,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { StreamService } from "../gen/neliti/dataplane/v1/stream_pb.js";
 import { SerialSender } from "../src/backends/kafka/serial-sender.js";
+import { MAX_SEND_BYTES } from "../src/backends/kafka/stream-log.js";
 import { uniqueSuffix } from "../test/harness/backends.js";
 import { startServerProcess } from "../test/harness/server-process.js";
 import { arg, drive, machine, requireEnv, round, summarize } from "./lib.js";
@@ -34,7 +35,7 @@ export async function run() {
         return msgs.map(() => undefined);
       },
       (m) => m.key.length + m.value.length + 64,
-      900 * 1024,
+      MAX_SEND_BYTES,
     );
     const paths = {
       direct: (msgs: Outgoing[]) => direct.submit(msgs),

@@ -80,7 +80,7 @@ export function observe(metrics: Metrics, log: Logger, tracer?: Tracer): Interce
 }
 
 /** "NotFound" -> "not_found", as gRPC spells status codes. */
-const codeName = (code: Code) => Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+export const codeName = (code: Code) => Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 
 async function* counted<T>(source: AsyncIterable<T>, onMessage: () => void): AsyncIterable<T> {
   for await (const m of source) {

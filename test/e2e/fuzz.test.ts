@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { SERVICES } from "../../src/app.js";
+import { codeName } from "../../src/server/interceptors.js";
 import { seededRandom } from "../../bench/lib.js";
 import { httpGet } from "../harness/tools.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
@@ -64,11 +65,8 @@ const CONTENT_TYPE: Record<Protocol, (m: DescMethod) => string> = {
   connect: (m) => (m.methodKind === "unary" ? "application/proto" : "application/connect+proto"),
 };
 
-const GRPC_CODE_NAMES = Object.fromEntries(
-  Object.entries(Code)
-    .filter(([, v]) => typeof v === "number")
-    .map(([k, v]) => [String(v), k.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase()]),
-) as Record<string, string>;
+/** A grpc-status value as the server's metrics name it, or undefined when there is none. */
+const statusName = (raw: unknown) => (raw !== undefined && Code[Number(raw)] !== undefined ? codeName(Number(raw)) : undefined);
 
 /** Sends one raw HTTP/2 request and reads the RPC's status the way each protocol reports it. */
 function rawCall(session: http2.ClientHttp2Session, method: DescMethod, protocol: Protocol, body: Uint8Array): Promise<string> {
@@ -96,10 +94,10 @@ function rawCall(session: http2.ClientHttp2Session, method: DescMethod, protocol
     req.on("end", () => {
       clearTimeout(timer);
       const data = Buffer.concat(chunks);
-      if (protocol === "grpc") return resolve(GRPC_CODE_NAMES[String(headers["grpc-status"])] ?? `no grpc-status (HTTP ${headers[":status"]})`);
+      if (protocol === "grpc") return resolve(statusName(headers["grpc-status"]) ?? `no grpc-status (HTTP ${headers[":status"]})`);
       if (protocol === "grpc-web") {
         const status = /grpc-status: ?(\d+)/.exec(data.toString("latin1"))?.[1] ?? headers["grpc-status"];
-        return resolve(GRPC_CODE_NAMES[String(status)] ?? `no grpc-status (HTTP ${headers[":status"]})`);
+        return resolve(statusName(status) ?? `no grpc-status (HTTP ${headers[":status"]})`);
       }
       if (method.methodKind === "unary") {
         if (Number(headers[":status"]) === 200) return resolve("ok");
@@ -152,7 +150,7 @@ async function hostileCall(transport: Transport, method: DescMethod, message: Me
     return "ok";
   } catch (err) {
     if (signal.aborted) return "ok (still open)";
-    return GRPC_CODE_NAMES[String(ConnectError.from(err).code)]!;
+    return codeName(ConnectError.from(err).code);
   }
 }
 

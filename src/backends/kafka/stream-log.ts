@@ -25,7 +25,7 @@ type Published = { partition: number; offset: bigint };
 
 const TOPIC_CONFIG = 2;
 /** Under the broker's default message.max.bytes (1 MiB) for one partition's batch, with room for framing. */
-const MAX_SEND_BYTES = 900 * 1024;
+export const MAX_SEND_BYTES = 900 * 1024;
 const outgoingBytes = ({ record: r }: Outgoing) => r.key.length + r.value.length + r.headers.reduce((n, h) => n + h.key.length + h.value.length, 0) + 64;
 /** Java clients' partitioner (murmur2 of the key, positive), so keys land where they would from any Kafka client. */
 const partitionOf = (key: Uint8Array, partitions: number) => (murmur2(Buffer.from(key)) & 0x7fffffff) % partitions;
