@@ -10,6 +10,7 @@ import { codeName } from "../../src/server/interceptors.js";
 import { seededRandom } from "../../bench/lib.js";
 import { httpGet } from "../harness/tools.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
+import { one } from "../harness/streams.js";
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const METHODS = [...SERVICES, Health, ServerReflection].flatMap((s) => s.methods);
@@ -131,10 +132,6 @@ function hostileMessage<T extends DescMessage>(schema: T, variant: number, depth
   return msg as Message;
 }
 
-async function* once<T>(x: T): AsyncIterable<T> {
-  yield x;
-}
-
 /** Calls `method` with `message` through a generic client and returns the status code's name. */
 async function hostileCall(transport: Transport, method: DescMethod, message: Message): Promise<string> {
   // A subscription that accepted its request stays open: a second without an error is an answer.
@@ -144,7 +141,7 @@ async function hostileCall(transport: Transport, method: DescMethod, message: Me
       await transport.unary(method as DescMethodUnary, signal, undefined, undefined, message, undefined);
       return "ok";
     }
-    const res = await transport.stream(method as DescMethodStreaming, signal, undefined, undefined, once(message), undefined);
+    const res = await transport.stream(method as DescMethodStreaming, signal, undefined, undefined, one(message), undefined);
     let n = 0;
     for await (const _ of res.message) if (++n >= 3) break;
     return "ok";

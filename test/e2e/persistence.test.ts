@@ -7,10 +7,7 @@ import { WriteTicksRequestSchema } from "../../gen/neliti/dataplane/v1/tick_pb.j
 import { connect, TickService, UserService, VectorService } from "../../src/client.js";
 import { startServerProcess } from "../harness/server-process.js";
 import { rowsBatch, series } from "../harness/ticks.js";
-
-async function* one<T>(x: T): AsyncIterable<T> {
-  yield x;
-}
+import { one } from "../harness/streams.js";
 
 describe("embedded mode keeps its data across a restart", () => {
   let root: string;

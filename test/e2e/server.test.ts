@@ -24,10 +24,7 @@ import { startServerProcess, type ServerProcess } from "../harness/server-proces
 import { findTool } from "../harness/tools.js";
 import { rowsBatch, series } from "../harness/ticks.js";
 import { httpGet } from "../harness/tools.js";
-
-async function* one<T>(item: T): AsyncIterable<T> {
-  yield item;
-}
+import { one } from "../harness/streams.js";
 
 describe("the real server over HTTP/2 (embedded mode)", () => {
   let server: ServerProcess;

@@ -6,10 +6,7 @@ import { connect, TickService } from "../../src/client.js";
 import { describeWithBackend, uniqueSuffix } from "../harness/backends.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
 import { rowsBatch, series } from "../harness/ticks.js";
-
-async function* one<T>(x: T): AsyncIterable<T> {
-  yield x;
-}
+import { one } from "../harness/streams.js";
 
 describeWithBackend("kafka", "ticks and the mt5_tick_stream topic (real Kafka)", (brokers) => {
   let server: ServerProcess;

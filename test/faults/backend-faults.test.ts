@@ -17,6 +17,7 @@ import { createTempDatabase } from "../harness/postgres.js";
 import { rowsBatch, series } from "../harness/ticks.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
 import { describeFaults, startBackend } from "../harness/stack-control.js";
+import { one } from "../harness/streams.js";
 
 const SECRET = { AUTH_JWT_SECRET: "f".repeat(32), AUTH_ENABLED: "false" };
 
@@ -212,7 +213,7 @@ describeFaults("clickhouse", "ClickHouse killed under load and restarted: ingest
       backend: "clickhouse",
       reportAs: Backend.TICKS,
       write: async (i) => {
-        const summary = await ticks.writeTicks(once(create(WriteTicksRequestSchema, { batch: rowsBatch(`drill-${symbol}-${i}`, series(1, { symbol }, base + i)) })));
+        const summary = await ticks.writeTicks(one(create(WriteTicksRequestSchema, { batch: rowsBatch(`drill-${symbol}-${i}`, series(1, { symbol }, base + i)) })));
         if (summary.durableTicks + summary.spooledTicks !== 1n) throw new Error(`batch ${i} not acknowledged: ${JSON.stringify(summary)}`);
         acked.push(String(i));
         return String(i);
@@ -224,7 +225,3 @@ describeFaults("clickhouse", "ClickHouse killed under load and restarted: ingest
     expectDrill(result, { recoverWithinMs: 30_000, writesFailWhileDown: false });
   });
 });
-
-async function* once<T>(x: T): AsyncIterable<T> {
-  yield x;
-}

@@ -8,10 +8,7 @@ import { startServerProcess, type ServerProcess } from "../harness/server-proces
 import { describeFaults, killBackend, startBackend } from "../harness/stack-control.js";
 import { rowsBatch, series } from "../harness/ticks.js";
 import { uniqueSuffix } from "../harness/backends.js";
-
-async function* one<T>(x: T): AsyncIterable<T> {
-  yield x;
-}
+import { one } from "../harness/streams.js";
 
 describeFaults("redis", "the cache fails fast when Redis is down and recovers by itself", (url) => {
   let server: ServerProcess | undefined;
