@@ -5,11 +5,13 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Readable } from "node:stream";
 import { AckState, IngestTicksRequestSchema, type TickBatchSchema, TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
-import { RowBinaryEncoder, TICK_COLUMNS } from "../src/backends/clickhouse/rowbinary.js";
+import { NativeBlockEncoder, TICK_COLUMNS } from "../src/backends/clickhouse/native-block.js";
+import { tickColumns } from "../src/client.js";
+import { RowBinaryEncoder } from "./rowbinary.js";
 import type { TickBlock } from "../src/ingest/tick-block.js";
 import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, machine, requireEnv, round, rssSampler, summarize } from "./lib.js";
+import { arg, drive, machine, requireEnv, round, rssSampler, summarize } from "./lib.js";
 
 const SYMBOLS = ["EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "BTCUSD", "US500", "AUDUSD", "USDCHF"];
 
@@ -18,10 +20,8 @@ function makeBatches(batches: number, size: number): { id: string; columns: Mess
   const now = Date.now();
   const out = [];
   for (let b = 0; b < batches; b++) {
-    const symbolIndex = new Array<number>(size);
-    const timeMsc = new Array<bigint>(size);
-    const bid = new Array<number>(size);
-    const ask = new Array<number>(size);
+    const symbolIndex = new Uint32Array(size);
+    const timeMsc = new BigInt64Array(size);
     const block: TickBlock = {
       length: size,
       symbol: new Array<string>(size),
@@ -40,8 +40,6 @@ function makeBatches(batches: number, size: number): { id: string; columns: Mess
       const p = 1 + ((b * size + i) % 1000) / 1e4;
       symbolIndex[i] = s;
       timeMsc[i] = BigInt(t);
-      bid[i] = p;
-      ask[i] = p + 0.0002;
       (block.symbol as string[])[i] = SYMBOLS[s]!;
       block.timeMsc[i] = t;
       block.bid[i] = p;
@@ -52,24 +50,51 @@ function makeBatches(batches: number, size: number): { id: string; columns: Mess
       batchId: id,
       payload: {
         case: "columns" as const,
-        value: {
+        value: tickColumns({
           symbols: SYMBOLS,
           brokers: ["BenchBroker"],
           symbolIndex,
-          brokerIndex: new Array<number>(size).fill(0),
-          accountType: new Array<number>(size).fill(2),
+          brokerIndex: new Uint32Array(size),
+          accountType: block.accountType,
           timeMsc,
-          bid,
-          ask,
-          last: new Array<number>(size).fill(0),
-          volume: new Array<number>(size).fill(1),
-          flags: new Array<number>(size).fill(6),
-        },
+          bid: block.bid,
+          ask: block.ask,
+          last: block.last,
+          volume: block.volume,
+          flags: block.flags,
+        }),
       },
     };
     out.push({ id, columns, block });
   }
   return out;
+}
+
+type TempDb = Awaited<ReturnType<typeof createTempClickHouseDatabase>>;
+type Chunk = { batchId: string; block: TickBlock }[];
+
+/**
+ * Inserts all batches straight into ClickHouse in 100k-row chunks, `concurrency` INSERTs in flight
+ * (as many as the service streams have), so encoding one chunk overlaps another's insert; rows/s.
+ */
+async function directInsert(dbUrl: string, batches: ReturnType<typeof makeBatches>, concurrency: number, format: string, encode: (chunk: Chunk) => Buffer) {
+  const server = await startServerProcess({ CLICKHOUSE_URL: dbUrl, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false", LOG_LEVEL: "info" });
+  await server.stop("SIGTERM"); // creates the schema through the migrations
+  const ch = createClickHouse({ url: dbUrl, request_timeout: 60_000 });
+  const perChunk = Math.max(1, Math.floor(100_000 / batches[0]!.block.length));
+  const t0 = performance.now();
+  await drive(Math.ceil(batches.length / perChunk), concurrency, async (c) => {
+    const chunk = batches.slice(c * perChunk, (c + 1) * perChunk).map((b) => ({ batchId: b.id, block: b.block }));
+    const r = await ch.exec({ query: `INSERT INTO ticks (${TICK_COLUMNS}) FORMAT ${format}`, values: Readable.from([encode(chunk)]) });
+    r.stream.resume();
+    await new Promise((res, rej) => r.stream.once("end", res).once("error", rej));
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await ch.close();
+  const stored = await countRows(dbUrl);
+  const result = { rowsPerSecond: Math.round(stored / seconds), seconds: round(seconds) };
+  console.log(`direct ${format} insert: ${result.rowsPerSecond} rows/s (${stored} rows in ${result.seconds} s, ${concurrency} in flight)`);
+  return result;
 }
 
 async function countRows(url: string): Promise<number> {
@@ -89,27 +114,15 @@ export async function run() {
   const batches = makeBatches(batchCount, batchSize);
   console.log(`ingest bench: ${rows} ticks, ${batchCount} columnar batches of ${batchSize}, ${streams} streams; ${machine()}`);
 
-  // Direct baseline: RowBinary encoded in Node, POSTed in 100k-row chunks into the same schema.
-  const directDb = await createTempClickHouseDatabase(url);
-  const serviceDb = await createTempClickHouseDatabase(url);
+  // Direct baselines: the same rows encoded in Node and POSTed in 100k-row chunks into the same
+  // schema, as RowBinary (the baseline the issue names) and as Native (the format the service uses).
+  const databases = [await createTempClickHouseDatabase(url), await createTempClickHouseDatabase(url), await createTempClickHouseDatabase(url)];
+  const [rowBinaryDb, nativeDb, serviceDb] = databases as [TempDb, TempDb, TempDb];
   try {
-    const server = await startServerProcess({ CLICKHOUSE_URL: directDb.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false", LOG_LEVEL: "info" });
-    await server.stop("SIGTERM"); // creates the schema in the direct database through the migrations
-    const ch = createClickHouse({ url: directDb.url, request_timeout: 60_000 });
-    const encoder = new RowBinaryEncoder();
-    const perChunk = Math.max(1, Math.floor(100_000 / batchSize));
-    const t0 = performance.now();
-    for (let i = 0; i < batches.length; i += perChunk) {
-      const chunk = batches.slice(i, i + perChunk).map((b) => ({ batchId: b.id, block: b.block }));
-      const r = await ch.exec({ query: `INSERT INTO ticks (${TICK_COLUMNS}) FORMAT RowBinary`, values: Readable.from([encoder.encode(chunk)]) });
-      r.stream.resume();
-      await new Promise((res, rej) => r.stream.once("end", res).once("error", rej));
-    }
-    const directSeconds = (performance.now() - t0) / 1000;
-    await ch.close();
-    const directRows = await countRows(directDb.url);
-    const direct = { rowsPerSecond: Math.round(directRows / directSeconds), seconds: round(directSeconds) };
-    console.log(`direct RowBinary insert: ${direct.rowsPerSecond} rows/s (${directRows} rows in ${direct.seconds} s)`);
+    const rowBinary = new RowBinaryEncoder();
+    const native = new NativeBlockEncoder("Int64");
+    const direct = await directInsert(rowBinaryDb.url, batches, streams, "RowBinary", (chunk) => rowBinary.encode(chunk));
+    const directNative = await directInsert(nativeDb.url, batches, streams, "Native", (chunk) => native.encode(chunk));
 
     // Through the service: IngestTicks streams, acks only when durable.
     const svc = await startServerProcess({ CLICKHOUSE_URL: serviceDb.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
@@ -151,11 +164,11 @@ export async function run() {
       `service IngestTicks:     ${service.rowsPerSecond} rows/s (${acked} acked, ${stored} stored, in ${service.seconds} s); ack latency p50 ${service.ackLatencyMs.p50} ms, p99 ${service.ackLatencyMs.p99} ms; service peak RSS ${peakRssMiB} MiB`,
     );
     const ratio = round(service.rowsPerSecond / direct.rowsPerSecond);
-    console.log(`ratio service/direct: ${ratio} (target >= 0.8)`);
+    const nativeRatio = round(service.rowsPerSecond / directNative.rowsPerSecond);
+    console.log(`ratio service/direct: ${ratio} against RowBinary (target >= 0.8), ${nativeRatio} against Native`);
     if (stored !== rows) throw new Error(`stored ${stored} rows, expected ${rows}`);
-    return { bench: "ingest", machine: machine(), date: new Date().toISOString(), rows, batchSize, streams, direct, service, ratio };
+    return { bench: "ingest", machine: machine(), date: new Date().toISOString(), rows, batchSize, streams, direct, directNative, service, ratio, nativeRatio };
   } finally {
-    await directDb.drop();
-    await serviceDb.drop();
+    for (const db of databases) await db.drop();
   }
 }

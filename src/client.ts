@@ -1,4 +1,4 @@
-import type { DescService } from "@bufbuild/protobuf";
+import type { DescService, MessageInitShape } from "@bufbuild/protobuf";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 
@@ -6,6 +6,7 @@ export { CacheService } from "../gen/neliti/dataplane/v1/cache_pb.js";
 export { GraphService } from "../gen/neliti/dataplane/v1/graph_pb.js";
 export { HealthReportService, SchemaService } from "../gen/neliti/dataplane/v1/ops_pb.js";
 export { StreamService } from "../gen/neliti/dataplane/v1/stream_pb.js";
+import type { TickColumnsSchema } from "../gen/neliti/dataplane/v1/tick_pb.js";
 export { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 export { UserService } from "../gen/neliti/dataplane/v1/user_pb.js";
 export { VectorService } from "../gen/neliti/dataplane/v1/vector_pb.js";
@@ -32,4 +33,39 @@ export function connect<S extends DescService>(service: S, options: ClientOption
     return next(req);
   };
   return createClient(service, createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [auth] }));
+}
+
+/** A columnar batch as typed arrays, one element per tick (see TickColumns in tick.proto). */
+export type TickArrays = {
+  symbols: string[];
+  brokers: string[];
+  symbolIndex: Uint32Array;
+  brokerIndex: Uint32Array;
+  /** AccountType values. */
+  accountType: Uint8Array;
+  /** Milliseconds since the Unix epoch. */
+  timeMsc: BigInt64Array;
+  bid: Float64Array;
+  ask: Float64Array;
+  last: Float64Array;
+  volume: Float64Array;
+  flags: Uint32Array;
+};
+
+/** TickColumns from typed arrays: each array's bytes as they are in memory (little-endian hosts). */
+export function tickColumns(t: TickArrays): MessageInitShape<typeof TickColumnsSchema> {
+  const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return {
+    symbols: t.symbols,
+    brokers: t.brokers,
+    symbolIndex: bytes(t.symbolIndex),
+    brokerIndex: bytes(t.brokerIndex),
+    accountType: bytes(t.accountType),
+    timeMsc: bytes(t.timeMsc),
+    bid: bytes(t.bid),
+    ask: bytes(t.ask),
+    last: bytes(t.last),
+    volume: bytes(t.volume),
+    flags: bytes(t.flags),
+  };
 }

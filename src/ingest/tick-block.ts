@@ -1,5 +1,6 @@
+import { endianness } from "node:os";
 import { create } from "@bufbuild/protobuf";
-import { type Tick, TickSchema, type TickBatch } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { type Tick, type TickBatch, type TickColumns, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { TickRow } from "../ports/tick-store.js";
 
 /**
@@ -36,59 +37,63 @@ export function blockFromBatch(batch: TickBatch): TickBlock {
   switch (batch.payload.case) {
     case "rows":
       return blockFromTicks(batch.payload.value.ticks);
-    case "columns": {
-      const c = batch.payload.value;
-      const n = c.timeMsc.length;
-      const columns: [string, { length: number }][] = [
-        ["symbol_index", c.symbolIndex],
-        ["broker_index", c.brokerIndex],
-        ["account_type", c.accountType],
-        ["bid", c.bid],
-        ["ask", c.ask],
-        ["last", c.last],
-        ["volume", c.volume],
-        ["flags", c.flags],
-      ];
-      if (n === 0) throw new MalformedBatchError("batch.columns.time_msc", -1, "a batch needs at least one tick");
-      for (const [name, col] of columns) {
-        if (col.length !== n) {
-          throw new MalformedBatchError(`batch.columns.${name}`, -1, `has ${col.length} values, time_msc has ${n}`);
-        }
-      }
-      const symbol = new Array<string>(n);
-      const broker = new Array<string>(n);
-      for (let i = 0; i < n; i++) {
-        const s = c.symbols[c.symbolIndex[i]!];
-        if (s === undefined) throw new MalformedBatchError(`batch.columns.symbol_index[${i}]`, i, "points past the symbols dictionary");
-        const b = c.brokers[c.brokerIndex[i]!];
-        if (b === undefined) throw new MalformedBatchError(`batch.columns.broker_index[${i}]`, i, "points past the brokers dictionary");
-        symbol[i] = s;
-        broker[i] = b;
-      }
-      const accountType = new Uint8Array(n);
-      const timeMsc = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const a = c.accountType[i]!;
-        // Out-of-range values become 255, which validation rejects by index.
-        accountType[i] = a >= 0 && a < 256 ? a : 255;
-        timeMsc[i] = Number(c.timeMsc[i]!);
-      }
-      return {
-        length: n,
-        symbol,
-        broker,
-        accountType,
-        timeMsc,
-        bid: new Float64Array(c.bid),
-        ask: new Float64Array(c.ask),
-        last: new Float64Array(c.last),
-        volume: new Float64Array(c.volume),
-        flags: new Uint32Array(c.flags),
-      };
-    }
+    case "columns":
+      return blockFromColumns(batch.payload.value);
     default:
       throw new MalformedBatchError("batch.payload", -1, "a batch needs rows or columns");
   }
+}
+
+/** Wire arrays are little-endian and typed arrays use the host's order: they agree on x86 and ARM. */
+export function requireLittleEndianHost(who: string): void {
+  if (endianness() !== "LE") throw new Error(`${who} reads and writes typed arrays as little-endian bytes`);
+}
+requireLittleEndianHost("the columnar tick decoder");
+
+type Fixed = Uint8Array | Uint32Array | Float64Array | Int32Array;
+
+/**
+ * The columnar form's little-endian arrays, copied once each into aligned typed arrays (a copy
+ * rather than a view: the block outlives the request and must not pin its buffer). Times are
+ * int64 on the wire and read as two 32-bit halves, so no BigInt is made per tick.
+ */
+export function blockFromColumns(c: TickColumns): TickBlock {
+  const n = c.timeMsc.length / 8;
+  if (n === 0) throw new MalformedBatchError("batch.columns.time_msc", -1, "a batch needs at least one tick");
+  if (!Number.isInteger(n)) throw new MalformedBatchError("batch.columns.time_msc", -1, `has ${c.timeMsc.length} bytes, not a whole number of 8-byte values`);
+  const column = <T extends Fixed>(name: string, bytes: Uint8Array, make: (n: number) => T): T => {
+    const out = make(n);
+    if (bytes.length !== out.byteLength) {
+      throw new MalformedBatchError(`batch.columns.${name}`, -1, `has ${bytes.length} bytes; ${n} ticks need ${out.byteLength}`);
+    }
+    new Uint8Array(out.buffer).set(bytes);
+    return out;
+  };
+  const symbolIndex = column("symbol_index", c.symbolIndex, (k) => new Uint32Array(k));
+  const brokerIndex = column("broker_index", c.brokerIndex, (k) => new Uint32Array(k));
+  const halves = column("time_msc", c.timeMsc, (k) => new Int32Array(2 * k));
+  const block = {
+    length: n,
+    symbol: new Array<string>(n),
+    broker: new Array<string>(n),
+    accountType: column("account_type", c.accountType, (k) => new Uint8Array(k)),
+    timeMsc: new Float64Array(n),
+    bid: column("bid", c.bid, (k) => new Float64Array(k)),
+    ask: column("ask", c.ask, (k) => new Float64Array(k)),
+    last: column("last", c.last, (k) => new Float64Array(k)),
+    volume: column("volume", c.volume, (k) => new Float64Array(k)),
+    flags: column("flags", c.flags, (k) => new Uint32Array(k)),
+  };
+  for (let i = 0; i < n; i++) {
+    const s = c.symbols[symbolIndex[i]!];
+    if (s === undefined) throw new MalformedBatchError(`batch.columns.symbol_index[${i}]`, i, "points past the symbols dictionary");
+    const b = c.brokers[brokerIndex[i]!];
+    if (b === undefined) throw new MalformedBatchError(`batch.columns.broker_index[${i}]`, i, "points past the brokers dictionary");
+    block.symbol[i] = s;
+    block.broker[i] = b;
+    block.timeMsc[i] = (halves[2 * i]! >>> 0) + halves[2 * i + 1]! * 4294967296;
+  }
+  return block;
 }
 
 export function blockFromTicks(ticks: readonly Tick[]): TickBlock {

@@ -41,6 +41,47 @@ describeWithBackend("clickhouse", "real ClickHouse", (url) => {
       expect(() => literal({ type: "UInt32", value: -1 })).toThrow(RangeError);
     });
 
+    it("one group-committed Native INSERT stores every column of every batch exactly", async () => {
+      const db = await createTempClickHouseDatabase(url);
+      const { store } = await openClickHouseTickStore(db.url);
+      const ch = createClient({ url: db.url, clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+      try {
+        const now = Date.now();
+        // Sizes that exercise the doubling copy of batch ids (1, 2, 3, 7 rows) and times past 2^32 ms.
+        const sizes = [1, 2, 3, 7];
+        const batches = sizes.map((n, b) =>
+          blockFromTicks(
+            Array.from({ length: n }, (_, i) =>
+              tick({ symbol: `NAT${i % 3}`, broker: b % 2 ? "Broker ünï" : "B", timeMsc: BigInt(now - 1000 * b - i), bid: 1 + i / 7, ask: 2 + b, last: i, volume: 0.25 * i, flags: 2 ** 31 + i, accountType: 1 + (i % 3) }),
+            ),
+          ),
+        );
+        expect(await Promise.all(batches.map((block, b) => store.insert(`nat-${b}`, block)))).toEqual(sizes.map(() => "stored"));
+        const rows = await (
+          await ch.query({ query: "SELECT batch_id, symbol, broker, account_type, ts, bid, ask, last, volume, flags FROM ticks ORDER BY batch_id, ts DESC", format: "JSONEachRow" })
+        ).json<Record<string, unknown>>();
+        const expected = batches.flatMap((block, b) =>
+          Array.from({ length: block.length }, (_, i) => ({
+            batch_id: `nat-${b}`,
+            symbol: block.symbol[i],
+            broker: block.broker[i],
+            account_type: block.accountType[i],
+            ts: block.timeMsc[i],
+            bid: block.bid[i],
+            ask: block.ask[i],
+            last: block.last[i],
+            volume: block.volume[i],
+            flags: block.flags[i],
+          })),
+        );
+        expect(rows).toEqual(expected);
+      } finally {
+        await ch.close();
+        await store.close();
+        await db.drop();
+      }
+    });
+
     it("migrates down and up again, recording each step", async () => {
       const db = await createTempClickHouseDatabase(url);
       const { store, migrator } = await openClickHouseTickStore(db.url);

@@ -13,6 +13,7 @@ import {
 } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { inMemoryApp, type TestApp } from "../harness/app.js";
 import { rowsBatch, series, tick } from "../harness/ticks.js";
+import { tickColumns } from "../../src/client.js";
 
 async function* from<T>(items: T[]): AsyncIterable<T> {
   for (const item of items) yield item;
@@ -76,27 +77,31 @@ describe("TickService (embedded, in-memory transport)", () => {
 
   it("accepts the columnar batch form and checks its column lengths and dictionary indexes", async () => {
     const now = BigInt(Date.now());
-    const columns = {
+    const arrays = {
       symbols: ["COL1", "COL2"],
       brokers: ["B"],
-      symbolIndex: [0, 1, 0],
-      brokerIndex: [0, 0, 0],
-      accountType: [1, 1, 2],
-      timeMsc: [now - 2n, now - 1n, now],
-      bid: [1, 2, 3],
-      ask: [1.1, 2.1, 3.1],
-      last: [0, 0, 0],
-      volume: [1, 1, 1],
-      flags: [0, 0, 0],
+      symbolIndex: Uint32Array.of(0, 1, 0),
+      brokerIndex: Uint32Array.of(0, 0, 0),
+      accountType: Uint8Array.of(1, 1, 2),
+      timeMsc: BigInt64Array.of(now - 2n, now - 1n, now),
+      bid: Float64Array.of(1, 2, 3),
+      ask: Float64Array.of(1.1, 2.1, 3.1),
+      last: Float64Array.of(0, 0, 0),
+      volume: Float64Array.of(1, 1, 1),
+      flags: Uint32Array.of(0, 0, 0),
     };
+    const columns = tickColumns(arrays);
     const ok = ticks.ingestTicks(from([create(IngestTicksRequestSchema, { batch: { batchId: "col-1", payload: { case: "columns", value: columns } } })]));
     for await (const ack of ok) expect(ack.state).toBe(AckState.DURABLE);
     expect((await ticks.getRecentTicks({ symbol: "COL1", limit: 5 })).ticks.map((x) => x.bid)).toEqual([3, 1]);
 
     const bad = [
-      { ...columns, bid: [1, 2] },
-      { ...columns, symbolIndex: [0, 5, 0] },
-      { ...columns, ask: [1.1, 1.5, 3.1] },
+      tickColumns({ ...arrays, bid: Float64Array.of(1, 2) }),
+      tickColumns({ ...arrays, symbolIndex: Uint32Array.of(0, 5, 0) }),
+      tickColumns({ ...arrays, ask: Float64Array.of(1.1, 1.5, 3.1) }),
+      { ...columns, timeMsc: new Uint8Array(23) },
+      { ...columns, flags: new Uint8Array(13) },
+      tickColumns({ ...arrays, accountType: Uint8Array.of(1, 9, 1) }),
     ];
     const acks = [];
     for await (const ack of ticks.ingestTicks(from(bad.map((c, i) => create(IngestTicksRequestSchema, { batch: { batchId: `col-bad-${i}`, payload: { case: "columns", value: c } } }))))) {
@@ -106,7 +111,12 @@ describe("TickService (embedded, in-memory transport)", () => {
       [AckState.REJECTED, "batch.columns.bid"],
       [AckState.REJECTED, "batch.columns.symbol_index[1]"],
       [AckState.REJECTED, "batch.columns.bid[1]"],
+      [AckState.REJECTED, "batch.columns.time_msc"],
+      [AckState.REJECTED, "batch.columns.flags"],
+      [AckState.REJECTED, "batch.columns.account_type[1]"],
     ]);
+    expect(acks[0]!.violations[0]!.description).toBe("has 16 bytes; 3 ticks need 24");
+    expect(acks[3]!.violations[0]!.description).toMatch(/23 bytes, not a whole number of 8-byte values/);
   });
 
   it("GetRecentTicks returns newest first, per broker or across brokers", async () => {

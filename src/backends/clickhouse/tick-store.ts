@@ -9,7 +9,7 @@ import { classify } from "./errors.js";
 import { UnavailableError } from "../../errors.js";
 import { Breaker, type BreakerState, type Bulkhead } from "../../resilience/breaker.js";
 import { ClickHouseMigrator } from "./migrator.js";
-import { RowBinaryEncoder, TICK_COLUMNS } from "./rowbinary.js";
+import { NativeBlockEncoder, TICK_COLUMNS } from "./native-block.js";
 import { type BoundQuery, ChQuery, i64, raw, str, timeMs, u32 } from "./sql.js";
 import type { MigrationFile } from "../../migrations/migration-files.js";
 
@@ -40,15 +40,16 @@ class RecentIds {
 const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(bid + ask) / 2", last: "last" };
 
 /**
- * TickStore on ClickHouse. Inserts from all streams are group-committed into one RowBinary
- * INSERT per flush; each row carries its batch id and a materialized view records stored batch
- * ids in tick_batches, so a retried batch is recognised even after a restart. Before each
+ * TickStore on ClickHouse. Inserts from all streams are group-committed into one INSERT per
+ * flush, a Native block built from the batches' columns (see native-block.ts); each row carries
+ * its batch id and a materialized view records stored batch ids in tick_batches, so a retried
+ * batch is recognised even after a restart. Before each
  * insert the flush asks tick_batches which of its ids are stored already: a flush that failed
  * mid-way (the server died after committing) is then safe to retry.
  */
 export class ClickHouseTickStore implements TickStore {
   readonly adapter = "clickhouse";
-  private readonly encoder = new RowBinaryEncoder();
+  private readonly encoder: NativeBlockEncoder;
   private readonly stored = new RecentIds(200_000);
   private readonly inflight = new Map<string, Promise<InsertOutcome>>();
   private readonly commit: GroupCommit<Entry, InsertOutcome>;
@@ -61,6 +62,7 @@ export class ClickHouseTickStore implements TickStore {
     private readonly options: ClickHouseOptions,
   ) {
     this.commit = new GroupCommit(options.commit, (entries) => this.flush(entries));
+    this.encoder = new NativeBlockEncoder(caps.modern ? "DateTime64(3, 'UTC')" : "Int64");
     // The tick time in epoch milliseconds, whatever the column type.
     this.time = caps.modern ? "toUnixTimestamp64Milli(ts)" : "ts";
     // Queries only: inserts go through the spool, which already answers for an absent server.
@@ -122,8 +124,11 @@ export class ClickHouseTickStore implements TickStore {
       const fresh = entries.filter((e) => !already.has(e.batchId));
       if (fresh.length > 0) {
         const result = await this.client.exec({
-          query: `INSERT INTO ticks (${TICK_COLUMNS}) FORMAT RowBinary`,
+          query: `INSERT INTO ticks (${TICK_COLUMNS}) FORMAT Native`,
           values: Readable.from([this.encoder.encode(fresh)]),
+          // The block declares symbol and broker as String; current servers store them as
+          // LowCardinality and convert on insert when told the client does not speak it.
+          clickhouse_settings: this.caps.modern ? { low_cardinality_allow_in_native_format: 0 } : {},
         });
         result.stream.resume();
         await new Promise((resolve, reject) => result.stream.once("end", resolve).once("error", reject));

@@ -1,0 +1,149 @@
+import { requireLittleEndianHost, type TickBlock } from "../../ingest/tick-block.js";
+
+/**
+ * Ticks as one ClickHouse Native block for `INSERT INTO ticks (...) FORMAT Native`.
+ *
+ * Why Native rather than RowBinary: Native is columnar like TickBlock, so the price, volume, flag
+ * and account columns go out as one copy of each typed array instead of a write per value, and
+ * ClickHouse reads them the same way (measured in bench/RESULTS.md, "ingest"). The client has no
+ * encoder for either format; this one is small because the block header is just names and types.
+ *
+ * Layout (the HTTP interface speaks the revision-0 form, the same on 18.16 and current servers):
+ * column count and row count as LEB128, then per column its name and type as strings (LEB128
+ * length + UTF-8) and its values: fixed-width numbers little-endian back to back, strings each as
+ * length + bytes.
+ */
+export const TICK_COLUMNS = "symbol, broker, account_type, ts, bid, ask, last, volume, flags, batch_id";
+
+requireLittleEndianHost("the Native block encoder");
+
+/** The type `ts` is declared with in the block: Int64 milliseconds on 18.16, DateTime64(3) on current servers. */
+export type TimeColumnType = "Int64" | "DateTime64(3, 'UTC')";
+
+type FloatColumn = "bid" | "ask" | "last" | "volume";
+const FLOAT_COLUMNS: readonly FloatColumn[] = ["bid", "ask", "last", "volume"];
+/** Above this many distinct strings the cache starts again: batch ids are unique, symbols are not. */
+const MAX_CACHED_STRINGS = 50_000;
+
+export class NativeBlockEncoder {
+  private readonly strings = new Map<string, Buffer>();
+  /** Per column, in TICK_COLUMNS order, its name and type: what precedes its values. */
+  private readonly heads: Buffer[];
+
+  constructor(timeType: TimeColumnType) {
+    const types: [string, string][] = [
+      ["symbol", "String"],
+      ["broker", "String"],
+      ["account_type", "UInt8"],
+      ["ts", timeType],
+      ["bid", "Float64"],
+      ["ask", "Float64"],
+      ["last", "Float64"],
+      ["volume", "Float64"],
+      ["flags", "UInt32"],
+      ["batch_id", "String"],
+    ];
+    this.heads = types.map(([name, type]) => Buffer.concat([nativeString(name), nativeString(type)]));
+  }
+
+  /** A string's Native bytes, cached: symbols and brokers repeat in every batch. */
+  private stringBytes(s: string): Buffer {
+    let b = this.strings.get(s);
+    if (!b) {
+      b = nativeString(s);
+      if (this.strings.size >= MAX_CACHED_STRINGS) this.strings.clear();
+      this.strings.set(s, b);
+    }
+    return b;
+  }
+
+  encode(batches: readonly { batchId: string; block: TickBlock }[]): Buffer {
+    let rows = 0;
+    for (const { block } of batches) rows += block.length;
+    // The encoded symbol and broker of every row, looked up once for sizing and writing.
+    const symbols = new Array<Buffer>(rows);
+    const brokers = new Array<Buffer>(rows);
+    let stringBytes = 0;
+    let r = 0;
+    for (const { batchId, block } of batches) {
+      stringBytes += this.stringBytes(batchId).length * block.length;
+      for (let i = 0; i < block.length; i++, r++) {
+        const symbol = (symbols[r] = this.stringBytes(block.symbol[i]!));
+        const broker = (brokers[r] = this.stringBytes(block.broker[i]!));
+        stringBytes += symbol.length + broker.length;
+      }
+    }
+    const counts = Buffer.concat([leb128(this.heads.length), leb128(rows)]);
+    const heads = this.heads.reduce((n, h) => n + h.length, 0);
+    const out = Buffer.allocUnsafe(counts.length + heads + stringBytes + rows * (1 + 8 + 8 * FLOAT_COLUMNS.length + 4));
+    let o = counts.copy(out, 0);
+    const [symbol, broker, account, ts, bid, ask, last, volume, flags, batchId] = this.heads as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+
+    o += symbol.copy(out, o);
+    for (let i = 0; i < rows; i++) o = putSmall(out, o, symbols[i]!);
+    o += broker.copy(out, o);
+    for (let i = 0; i < rows; i++) o = putSmall(out, o, brokers[i]!);
+    o += account.copy(out, o);
+    for (const { block } of batches) o = put(out, o, block.accountType);
+    o += ts.copy(out, o);
+    for (const { block } of batches) o = putInt64(out, o, block.timeMsc);
+    const floats: Record<FloatColumn, Buffer> = { bid, ask, last, volume };
+    for (const column of FLOAT_COLUMNS) {
+      o += floats[column].copy(out, o);
+      for (const { block } of batches) o = put(out, o, block[column]);
+    }
+    o += flags.copy(out, o);
+    for (const { block } of batches) o = put(out, o, block.flags);
+    o += batchId.copy(out, o);
+    for (const { batchId: id, block } of batches) o = putRepeated(out, o, this.stringBytes(id), block.length);
+    return out;
+  }
+}
+
+/** Whole milliseconds (exact below 2^53) as Int64 little-endian, without a BigInt per value. */
+function putInt64(out: Buffer, o: number, values: Float64Array): number {
+  for (let i = 0; i < values.length; i++) {
+    const t = values[i]!;
+    const hi = Math.floor(t / 4294967296);
+    out.writeUInt32LE(t - hi * 4294967296, o);
+    out.writeInt32LE(hi, o + 4);
+    o += 8;
+  }
+  return o;
+}
+
+function put(out: Buffer, o: number, values: Uint8Array | Uint32Array | Float64Array): number {
+  out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), o);
+  return o + values.byteLength;
+}
+
+/** Byte by byte: for a few bytes this beats Buffer#copy, whose call costs more than the copy. */
+function putSmall(out: Buffer, o: number, bytes: Buffer): number {
+  for (let j = 0; j < bytes.length; j++) out[o + j] = bytes[j]!;
+  return o + bytes.length;
+}
+
+/** `bytes` `times` over, by doubling what is already written. */
+function putRepeated(out: Buffer, o: number, bytes: Buffer, times: number): number {
+  const end = o + bytes.length * times;
+  if (times === 0) return o;
+  bytes.copy(out, o);
+  for (let filled = bytes.length; o + filled < end; filled *= 2) out.copyWithin(o + filled, o, Math.min(o + filled, end - filled));
+  return end;
+}
+
+function nativeString(s: string): Buffer {
+  const utf8 = Buffer.from(s, "utf8");
+  return Buffer.concat([leb128(utf8.length), utf8]);
+}
+
+function leb128(n: number): Buffer {
+  const bytes: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n > 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (n > 0);
+  return Buffer.from(bytes);
+}
