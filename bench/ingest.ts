@@ -24,8 +24,10 @@ function makeBatches(batches: number, size: number): { id: string; columns: Mess
     const timeMsc = new BigInt64Array(size);
     const block: TickBlock = {
       length: size,
-      symbol: new Array<string>(size),
-      broker: new Array<string>(size).fill("BenchBroker"),
+      symbols: SYMBOLS,
+      symbolIndex,
+      brokers: ["BenchBroker"],
+      brokerIndex: new Uint32Array(size),
       accountType: new Uint8Array(size).fill(2),
       timeMsc: new Float64Array(size),
       bid: new Float64Array(size),
@@ -40,7 +42,6 @@ function makeBatches(batches: number, size: number): { id: string; columns: Mess
       const p = 1 + ((b * size + i) % 1000) / 1e4;
       symbolIndex[i] = s;
       timeMsc[i] = BigInt(t);
-      (block.symbol as string[])[i] = SYMBOLS[s]!;
       block.timeMsc[i] = t;
       block.bid[i] = p;
       block.ask[i] = p + 0.0002;
@@ -54,7 +55,7 @@ function makeBatches(batches: number, size: number): { id: string; columns: Mess
           symbols: SYMBOLS,
           brokers: ["BenchBroker"],
           symbolIndex,
-          brokerIndex: new Uint32Array(size),
+          brokerIndex: block.brokerIndex,
           accountType: block.accountType,
           timeMsc,
           bid: block.bid,
@@ -104,71 +105,108 @@ async function countRows(url: string): Promise<number> {
   return Number(r!.n);
 }
 
-export async function run() {
-  const url = requireEnv("CLICKHOUSE_URL");
-  const batchSize = arg("batch", 5000);
-  const batchCount = arg("batches", 400);
-  const streams = arg("streams", 2);
-  const window = arg("window", 16);
-  const rows = batchSize * batchCount;
-  const batches = makeBatches(batchCount, batchSize);
-  console.log(`ingest bench: ${rows} ticks, ${batchCount} columnar batches of ${batchSize}, ${streams} streams; ${machine()}`);
+type Settings = { url: string; batches: ReturnType<typeof makeBatches>; streams: number; window: number };
 
-  // Direct baselines: the same rows encoded in Node and POSTed in 100k-row chunks into the same
-  // schema, as RowBinary (the baseline the issue names) and as Native (the format the service uses).
-  const databases = [await createTempClickHouseDatabase(url), await createTempClickHouseDatabase(url), await createTempClickHouseDatabase(url)];
-  const [rowBinaryDb, nativeDb, serviceDb] = databases as [TempDb, TempDb, TempDb];
+/** Streams every batch through the service's IngestTicks (acks only when durable); rows/s and more. */
+async function serviceInsert(dbUrl: string, { batches, streams, window }: Settings) {
+  const svc = await startServerProcess({ CLICKHOUSE_URL: dbUrl, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
+  const rss = rssSampler(svc.proc.pid!);
+  const client = createClient(TickService, createGrpcTransport({ baseUrl: svc.url }));
+  const requests = batches.map((b) => create(IngestTicksRequestSchema, { batch: b.columns }));
+  const latencies: number[] = [];
+  const sentAt = new Map<string, number>();
+  let acked = 0;
+  const s0 = performance.now();
+  await Promise.all(
+    Array.from({ length: streams }, async (_, s) => {
+      const mine = requests.filter((_, i) => i % streams === s);
+      let inflight = 0;
+      let wake: (() => void) | undefined;
+      async function* gen() {
+        for (const r of mine) {
+          while (inflight >= window) await new Promise<void>((res) => (wake = res));
+          inflight++;
+          sentAt.set(r.batch!.batchId, performance.now());
+          yield r;
+        }
+      }
+      for await (const ack of client.ingestTicks(gen())) {
+        if (ack.state !== AckState.DURABLE) throw new Error(`unexpected ack ${AckState[ack.state]} for ${ack.batchId}`);
+        latencies.push(performance.now() - sentAt.get(ack.batchId)!);
+        acked += ack.acceptedTicks;
+        inflight--;
+        wake?.();
+      }
+    }),
+  );
+  const seconds = (performance.now() - s0) / 1000;
+  const peakRssMiB = rss.stop();
+  await svc.stop("SIGTERM");
+  const stored = await countRows(dbUrl);
+  const rows = batches.reduce((n, b) => n + b.block.length, 0);
+  if (stored !== rows || acked !== rows) throw new Error(`acked ${acked} and stored ${stored} rows, expected ${rows}`);
+  const service = { rowsPerSecond: Math.round(acked / seconds), seconds: round(seconds), ackLatencyMs: summarize(latencies), peakRssMiB };
+  console.log(
+    `service IngestTicks:     ${service.rowsPerSecond} rows/s (${acked} acked and stored in ${service.seconds} s); ack latency p50 ${service.ackLatencyMs.p50} ms, p99 ${service.ackLatencyMs.p99} ms; service peak RSS ${peakRssMiB} MiB`,
+  );
+  return service;
+}
+
+/**
+ * One round: the direct baselines (the same rows encoded in Node and POSTed into the same schema,
+ * as RowBinary, the baseline the issue names, and as Native, the format the service uses), then the
+ * service; each into a fresh database.
+ */
+async function oneRound(settings: Settings) {
+  const databases: TempDb[] = [];
+  const fresh = async () => {
+    const db = await createTempClickHouseDatabase(settings.url);
+    databases.push(db);
+    return db.url;
+  };
   try {
     const rowBinary = new RowBinaryEncoder();
     const native = new NativeBlockEncoder("Int64");
-    const direct = await directInsert(rowBinaryDb.url, batches, streams, "RowBinary", (chunk) => rowBinary.encode(chunk));
-    const directNative = await directInsert(nativeDb.url, batches, streams, "Native", (chunk) => native.encode(chunk));
-
-    // Through the service: IngestTicks streams, acks only when durable.
-    const svc = await startServerProcess({ CLICKHOUSE_URL: serviceDb.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
-    const rss = rssSampler(svc.proc.pid!);
-    const client = createClient(TickService, createGrpcTransport({ baseUrl: svc.url }));
-    const requests = batches.map((b) => create(IngestTicksRequestSchema, { batch: b.columns }));
-    const latencies: number[] = [];
-    const sentAt = new Map<string, number>();
-    let acked = 0;
-    const s0 = performance.now();
-    await Promise.all(
-      Array.from({ length: streams }, async (_, s) => {
-        const mine = requests.filter((_, i) => i % streams === s);
-        let inflight = 0;
-        let wake: (() => void) | undefined;
-        async function* gen() {
-          for (const r of mine) {
-            while (inflight >= window) await new Promise<void>((res) => (wake = res));
-            inflight++;
-            sentAt.set(r.batch!.batchId, performance.now());
-            yield r;
-          }
-        }
-        for await (const ack of client.ingestTicks(gen())) {
-          if (ack.state !== AckState.DURABLE) throw new Error(`unexpected ack ${AckState[ack.state]} for ${ack.batchId}`);
-          latencies.push(performance.now() - sentAt.get(ack.batchId)!);
-          acked += ack.acceptedTicks;
-          inflight--;
-          wake?.();
-        }
-      }),
-    );
-    const serviceSeconds = (performance.now() - s0) / 1000;
-    const peakRssMiB = rss.stop();
-    await svc.stop("SIGTERM");
-    const stored = await countRows(serviceDb.url);
-    const service = { rowsPerSecond: Math.round(acked / serviceSeconds), seconds: round(serviceSeconds), ackLatencyMs: summarize(latencies), peakRssMiB, stored };
-    console.log(
-      `service IngestTicks:     ${service.rowsPerSecond} rows/s (${acked} acked, ${stored} stored, in ${service.seconds} s); ack latency p50 ${service.ackLatencyMs.p50} ms, p99 ${service.ackLatencyMs.p99} ms; service peak RSS ${peakRssMiB} MiB`,
-    );
+    const direct = await directInsert(await fresh(), settings.batches, settings.streams, "RowBinary", (chunk) => rowBinary.encode(chunk));
+    const directNative = await directInsert(await fresh(), settings.batches, settings.streams, "Native", (chunk) => native.encode(chunk));
+    const service = await serviceInsert(await fresh(), settings);
     const ratio = round(service.rowsPerSecond / direct.rowsPerSecond);
     const nativeRatio = round(service.rowsPerSecond / directNative.rowsPerSecond);
-    console.log(`ratio service/direct: ${ratio} against RowBinary (target >= 0.8), ${nativeRatio} against Native`);
-    if (stored !== rows) throw new Error(`stored ${stored} rows, expected ${rows}`);
-    return { bench: "ingest", machine: machine(), date: new Date().toISOString(), rows, batchSize, streams, direct, directNative, service, ratio, nativeRatio };
+    console.log(`round ratio service/direct: ${ratio} against RowBinary, ${nativeRatio} against Native`);
+    return { direct, directNative, service, ratio, nativeRatio };
   } finally {
     for (const db of databases) await db.drop();
   }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+export async function run() {
+  const url = requireEnv("CLICKHOUSE_URL");
+  const batchSize = arg("batch", 5000);
+  const batchCount = arg("batches", 1000);
+  const streams = arg("streams", 2);
+  const window = arg("window", 16);
+  // The machine's figures wander by 20% from run to run (client, service and ClickHouse share two
+  // cores), so the bench runs rounds of all three paths and reports the medians.
+  const rounds = arg("rounds", 3);
+  const rows = batchSize * batchCount;
+  const batches = makeBatches(batchCount, batchSize);
+  console.log(`ingest bench: ${rounds} rounds of ${rows} ticks, ${batchCount} columnar batches of ${batchSize}, ${streams} streams; ${machine()}`);
+  const results = [];
+  for (let r = 0; r < rounds; r++) results.push(await oneRound({ url, batches, streams, window }));
+  const summary = {
+    directRowsPerSecond: median(results.map((r) => r.direct.rowsPerSecond)),
+    directNativeRowsPerSecond: median(results.map((r) => r.directNative.rowsPerSecond)),
+    serviceRowsPerSecond: median(results.map((r) => r.service.rowsPerSecond)),
+    ratio: median(results.map((r) => r.ratio)),
+    nativeRatio: median(results.map((r) => r.nativeRatio)),
+    ackLatencyP99Ms: median(results.map((r) => r.service.ackLatencyMs.p99)),
+    peakRssMiB: Math.max(...results.map((r) => r.service.peakRssMiB)),
+  };
+  console.log(
+    `median of ${rounds} rounds: direct RowBinary ${summary.directRowsPerSecond} rows/s, direct Native ${summary.directNativeRowsPerSecond} rows/s, service ${summary.serviceRowsPerSecond} rows/s; ` +
+      `ratio service/direct ${summary.ratio} against RowBinary (target >= 0.8), ${summary.nativeRatio} against Native; ack p99 ${summary.ackLatencyP99Ms} ms; peak RSS ${summary.peakRssMiB} MiB`,
+  );
+  return { bench: "ingest", machine: machine(), date: new Date().toISOString(), rows, batchSize, streams, rounds: results, ...summary };
 }

@@ -35,19 +35,21 @@ export class RowBinaryEncoder {
 
   encode(batches: readonly { batchId: string; block: TickBlock }[]): Buffer {
     let size = 0;
-    for (const { batchId, block } of batches) {
+    // Each batch's dictionaries encoded once, then indexed per row.
+    const dictionaries = batches.map(({ block }) => ({ symbols: block.symbols.map((x) => this.stringBytes(x)), brokers: block.brokers.map((x) => this.stringBytes(x)) }));
+    batches.forEach(({ batchId, block }, k) => {
       const id = this.stringBytes(batchId).length;
-      for (let i = 0; i < block.length; i++) {
-        size += this.stringBytes(block.symbol[i]!).length + this.stringBytes(block.broker[i]!).length + FIXED_BYTES + id;
-      }
-    }
+      const { symbols, brokers } = dictionaries[k]!;
+      for (let i = 0; i < block.length; i++) size += symbols[block.symbolIndex[i]!]!.length + brokers[block.brokerIndex[i]!]!.length + FIXED_BYTES + id;
+    });
     const out = Buffer.allocUnsafe(size);
     let o = 0;
-    for (const { batchId, block } of batches) {
+    for (const [k, { batchId, block }] of batches.entries()) {
       const id = this.stringBytes(batchId);
+      const { symbols, brokers } = dictionaries[k]!;
       for (let i = 0; i < block.length; i++) {
-        o += this.stringBytes(block.symbol[i]!).copy(out, o);
-        o += this.stringBytes(block.broker[i]!).copy(out, o);
+        o += symbols[block.symbolIndex[i]!]!.copy(out, o);
+        o += brokers[block.brokerIndex[i]!]!.copy(out, o);
         out[o++] = block.accountType[i]!;
         // Int64 as two 32-bit halves: exact for any integer below 2^53, and no BigInt per tick.
         const t = block.timeMsc[i]!;

@@ -1,7 +1,7 @@
 import { fromBinary, toBinary, type JsonObject } from "@bufbuild/protobuf";
 import { type Tick, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { ResourceExhaustedError } from "../errors.js";
-import { tickAt, type TickBlock } from "../ingest/tick-block.js";
+import { seriesOf, tickAt, type TickBlock } from "../ingest/tick-block.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { CacheStore, SetCondition } from "../ports/cache-store.js";
 import type { DurableTickListener } from "./ticks.js";
@@ -121,15 +121,14 @@ export class LatestTickCacher implements DurableTickListener {
   }
 
   onDurable(block: TickBlock): void {
-    // Index of the newest tick per symbol, then broker (no per-tick key strings on this hot path).
-    const newest = new Map<string, Map<string, number>>();
+    // Index of the newest tick per series (no per-tick key strings on this hot path).
+    const { keys, ofTick } = seriesOf(block);
+    const newest = new Int32Array(keys.length).fill(-1);
     for (let i = 0; i < block.length; i++) {
-      let brokers = newest.get(block.symbol[i]!);
-      if (!brokers) newest.set(block.symbol[i]!, (brokers = new Map()));
-      const j = brokers.get(block.broker[i]!);
-      if (j === undefined || block.timeMsc[i]! >= block.timeMsc[j]!) brokers.set(block.broker[i]!, i);
+      const j = newest[ofTick[i]!]!;
+      if (j < 0 || block.timeMsc[i]! >= block.timeMsc[j]!) newest[ofTick[i]!] = i;
     }
-    const ticks = [...newest.values()].flatMap((brokers) => [...brokers.values()].map((i) => tickAt(block, i)));
+    const ticks = Array.from(newest, (i) => tickAt(block, i));
     this.cache.setLatestTicks(ticks).catch(this.warn);
   }
 }

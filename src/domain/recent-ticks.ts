@@ -1,4 +1,4 @@
-import type { TickBlock } from "../ingest/tick-block.js";
+import { seriesOf, type TickBlock } from "../ingest/tick-block.js";
 import type { TickRow } from "../ports/tick-store.js";
 
 /**
@@ -12,19 +12,9 @@ export class RecentTicks {
   constructor(private readonly capacity: number) {}
 
   add(block: TickBlock): void {
-    let lastSymbol: string | undefined;
-    let lastBroker: string | undefined;
-    let ring: Ring | undefined;
-    for (let i = 0; i < block.length; i++) {
-      const symbol = block.symbol[i]!;
-      const broker = block.broker[i]!;
-      if (symbol !== lastSymbol || broker !== lastBroker) {
-        ring = this.ring(symbol, broker);
-        lastSymbol = symbol;
-        lastBroker = broker;
-      }
-      ring!.push(block, i);
-    }
+    const { keys, ofTick } = seriesOf(block);
+    const rings = keys.map((k) => this.ring(k.symbol, k.broker));
+    for (let i = 0; i < block.length; i++) rings[ofTick[i]!]!.push(block, i);
   }
 
   private ring(symbol: string, broker: string): Ring {

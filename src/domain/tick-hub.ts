@@ -18,11 +18,12 @@ export class TickHub {
 
   publish(block: TickBlock): void {
     for (const s of this.subscribers) {
+      // The filter is decided once per dictionary entry, then read per tick.
+      const symbolWanted = block.symbols.map((x) => s.filter.symbols.size === 0 || s.filter.symbols.has(x));
+      const brokerWanted = block.brokers.map((x) => s.filter.broker === undefined || s.filter.broker === x);
       const picked: number[] = [];
       for (let i = 0; i < block.length; i++) {
-        if ((s.filter.symbols.size === 0 || s.filter.symbols.has(block.symbol[i]!)) && (s.filter.broker === undefined || s.filter.broker === block.broker[i])) {
-          picked.push(i);
-        }
+        if (symbolWanted[block.symbolIndex[i]!] && brokerWanted[block.brokerIndex[i]!]) picked.push(i);
       }
       if (picked.length === 0) continue;
       if (s.queue.length >= this.queueBatches) {

@@ -4,14 +4,20 @@ import { type Tick, type TickBatch, type TickColumns, TickSchema } from "../../g
 import type { TickRow } from "../ports/tick-store.js";
 
 /**
- * TickBlock is the ingest pipeline's in-memory form of a batch: one typed array per column.
- * Both wire forms (row-wise and columnar) are turned into it once; validation, storage encoding
- * (RowBinary), the recent-ticks ring and fan-out all read columns instead of objects.
+ * TickBlock is the ingest pipeline's in-memory form of a batch: one typed array per column, and
+ * symbols and brokers as small dictionaries with per-tick indexes (a batch has a handful of each).
+ * Both wire forms (row-wise and columnar) are turned into it once; validation, the Native
+ * encoding, the recent-ticks ring, the last-tick cache and fan-out all read columns, and do their
+ * per-symbol work once per dictionary entry instead of once per tick.
  */
 export type TickBlock = {
   readonly length: number;
-  readonly symbol: readonly string[];
-  readonly broker: readonly string[];
+  /** Symbols of the batch; symbolIndex[i] points into it. May hold entries no tick uses. */
+  readonly symbols: readonly string[];
+  readonly symbolIndex: Uint32Array;
+  /** Brokers of the batch; brokerIndex[i] points into it. */
+  readonly brokers: readonly string[];
+  readonly brokerIndex: Uint32Array;
   readonly accountType: Uint8Array;
   /** Milliseconds since the epoch; integers up to 2^53 are exact in a double. */
   readonly timeMsc: Float64Array;
@@ -69,13 +75,13 @@ export function blockFromColumns(c: TickColumns): TickBlock {
     new Uint8Array(out.buffer).set(bytes);
     return out;
   };
-  const symbolIndex = column("symbol_index", c.symbolIndex, (k) => new Uint32Array(k));
-  const brokerIndex = column("broker_index", c.brokerIndex, (k) => new Uint32Array(k));
   const halves = column("time_msc", c.timeMsc, (k) => new Int32Array(2 * k));
-  const block = {
+  const block: TickBlock = {
     length: n,
-    symbol: new Array<string>(n),
-    broker: new Array<string>(n),
+    symbols: c.symbols,
+    symbolIndex: column("symbol_index", c.symbolIndex, (k) => new Uint32Array(k)),
+    brokers: c.brokers,
+    brokerIndex: column("broker_index", c.brokerIndex, (k) => new Uint32Array(k)),
     accountType: column("account_type", c.accountType, (k) => new Uint8Array(k)),
     timeMsc: new Float64Array(n),
     bid: column("bid", c.bid, (k) => new Float64Array(k)),
@@ -84,25 +90,20 @@ export function blockFromColumns(c: TickColumns): TickBlock {
     volume: column("volume", c.volume, (k) => new Float64Array(k)),
     flags: column("flags", c.flags, (k) => new Uint32Array(k)),
   };
+  const symbols = c.symbols.length;
+  const brokers = c.brokers.length;
   for (let i = 0; i < n; i++) {
-    const s = c.symbols[symbolIndex[i]!];
-    if (s === undefined) throw new MalformedBatchError(`batch.columns.symbol_index[${i}]`, i, "points past the symbols dictionary");
-    const b = c.brokers[brokerIndex[i]!];
-    if (b === undefined) throw new MalformedBatchError(`batch.columns.broker_index[${i}]`, i, "points past the brokers dictionary");
-    block.symbol[i] = s;
-    block.broker[i] = b;
+    if (block.symbolIndex[i]! >= symbols) throw new MalformedBatchError(`batch.columns.symbol_index[${i}]`, i, "points past the symbols dictionary");
+    if (block.brokerIndex[i]! >= brokers) throw new MalformedBatchError(`batch.columns.broker_index[${i}]`, i, "points past the brokers dictionary");
     block.timeMsc[i] = (halves[2 * i]! >>> 0) + halves[2 * i + 1]! * 4294967296;
   }
   return block;
 }
 
 export function blockFromTicks(ticks: readonly Tick[]): TickBlock {
-  const n = ticks.length;
-  const block = allocate(n);
-  for (let i = 0; i < n; i++) {
-    const t = ticks[i]!;
-    block.symbol[i] = t.symbol;
-    block.broker[i] = t.broker;
+  const block = new BlockBuilder(ticks.length);
+  ticks.forEach((t, i) => {
+    block.put(i, t.symbol, t.broker);
     block.accountType[i] = t.accountType >= 0 && t.accountType < 256 ? t.accountType : 255;
     block.timeMsc[i] = Number(t.timeMsc);
     block.bid[i] = t.bid;
@@ -110,15 +111,14 @@ export function blockFromTicks(ticks: readonly Tick[]): TickBlock {
     block.last[i] = t.last;
     block.volume[i] = t.volume;
     block.flags[i] = t.flags;
-  }
-  return block;
+  });
+  return block.build();
 }
 
 export function blockFromRows(rows: readonly TickRow[]): TickBlock {
-  const block = allocate(rows.length);
+  const block = new BlockBuilder(rows.length);
   rows.forEach((r, i) => {
-    block.symbol[i] = r.symbol;
-    block.broker[i] = r.broker;
+    block.put(i, r.symbol, r.broker);
     block.accountType[i] = r.accountType;
     block.timeMsc[i] = r.timeMsc;
     block.bid[i] = r.bid;
@@ -127,30 +127,89 @@ export function blockFromRows(rows: readonly TickRow[]): TickBlock {
     block.volume[i] = r.volume;
     block.flags[i] = r.flags;
   });
-  return block;
+  return block.build();
 }
 
-type MutableBlock = { -readonly [K in keyof TickBlock]: TickBlock[K] extends readonly string[] ? string[] : TickBlock[K] };
+/** Fills a block tick by tick, collecting the symbol and broker dictionaries as it goes. */
+class BlockBuilder {
+  private readonly symbols = new Map<string, number>();
+  private readonly brokers = new Map<string, number>();
+  readonly symbolIndex: Uint32Array;
+  readonly brokerIndex: Uint32Array;
+  readonly accountType: Uint8Array;
+  readonly timeMsc: Float64Array;
+  readonly bid: Float64Array;
+  readonly ask: Float64Array;
+  readonly last: Float64Array;
+  readonly volume: Float64Array;
+  readonly flags: Uint32Array;
 
-function allocate(n: number): MutableBlock {
-  return {
-    length: n,
-    symbol: new Array<string>(n),
-    broker: new Array<string>(n),
-    accountType: new Uint8Array(n),
-    timeMsc: new Float64Array(n),
-    bid: new Float64Array(n),
-    ask: new Float64Array(n),
-    last: new Float64Array(n),
-    volume: new Float64Array(n),
-    flags: new Uint32Array(n),
+  constructor(readonly length: number) {
+    this.symbolIndex = new Uint32Array(length);
+    this.brokerIndex = new Uint32Array(length);
+    this.accountType = new Uint8Array(length);
+    this.timeMsc = new Float64Array(length);
+    this.bid = new Float64Array(length);
+    this.ask = new Float64Array(length);
+    this.last = new Float64Array(length);
+    this.volume = new Float64Array(length);
+    this.flags = new Uint32Array(length);
+  }
+
+  put(i: number, symbol: string, broker: string): void {
+    this.symbolIndex[i] = entry(this.symbols, symbol);
+    this.brokerIndex[i] = entry(this.brokers, broker);
+  }
+
+  build(): TickBlock {
+    const { length, symbolIndex, brokerIndex, accountType, timeMsc, bid, ask, last, volume, flags } = this;
+    return { length, symbols: [...this.symbols.keys()], symbolIndex, brokers: [...this.brokers.keys()], brokerIndex, accountType, timeMsc, bid, ask, last, volume, flags };
+  }
+}
+
+function entry(dictionary: Map<string, number>, value: string): number {
+  let k = dictionary.get(value);
+  if (k === undefined) dictionary.set(value, (k = dictionary.size));
+  return k;
+}
+
+export const symbolAt = (block: TickBlock, i: number): string => block.symbols[block.symbolIndex[i]!]!;
+export const brokerAt = (block: TickBlock, i: number): string => block.brokers[block.brokerIndex[i]!]!;
+
+/** The distinct symbol and broker pairs of a block, and each tick's pair as an index into them. */
+export type BlockSeries = { readonly keys: readonly { symbol: string; broker: string }[]; readonly ofTick: Uint32Array };
+
+/**
+ * Numbers the block's series (symbol and broker pairs) in order of first appearance. Dictionary
+ * entries are compared as strings, so a dictionary that repeats a value still gives one series.
+ */
+export function seriesOf(block: TickBlock): BlockSeries {
+  const canonical = (dictionary: readonly string[]) => {
+    const first = new Map<string, number>();
+    return Uint32Array.from(dictionary, (v) => entry(first, v));
   };
+  const symbol = canonical(block.symbols);
+  const broker = canonical(block.brokers);
+  const width = block.brokers.length;
+  const seen = new Map<number, number>();
+  const keys: { symbol: string; broker: string }[] = [];
+  const ofTick = new Uint32Array(block.length);
+  for (let i = 0; i < block.length; i++) {
+    const pair = symbol[block.symbolIndex[i]!]! * width + broker[block.brokerIndex[i]!]!;
+    let k = seen.get(pair);
+    if (k === undefined) {
+      seen.set(pair, (k = keys.length));
+      keys.push({ symbol: symbolAt(block, i), broker: brokerAt(block, i) });
+    }
+    ofTick[i] = k;
+  }
+  return { keys, ofTick };
 }
 
 export function rowAt(block: TickBlock, i: number): TickRow {
   return {
-    symbol: block.symbol[i]!,
-    broker: block.broker[i]!,
+    symbol: symbolAt(block, i),
+    broker: brokerAt(block, i),
     accountType: block.accountType[i]!,
     timeMsc: block.timeMsc[i]!,
     bid: block.bid[i]!,
@@ -169,20 +228,25 @@ export function tickAt(block: TickBlock, i: number): Tick {
   return toProtoTick(rowAt(block, i));
 }
 
-/** The ticks at `indexes`, as a new block (used to filter fan-out). */
+/** The ticks at `indexes`, as a new block with the same dictionaries (used to filter fan-out). */
 export function selectRows(block: TickBlock, indexes: readonly number[]): TickBlock {
-  const out = allocate(indexes.length);
-  for (let j = 0; j < indexes.length; j++) {
-    const i = indexes[j]!;
-    out.symbol[j] = block.symbol[i]!;
-    out.broker[j] = block.broker[i]!;
-    out.accountType[j] = block.accountType[i]!;
-    out.timeMsc[j] = block.timeMsc[i]!;
-    out.bid[j] = block.bid[i]!;
-    out.ask[j] = block.ask[i]!;
-    out.last[j] = block.last[i]!;
-    out.volume[j] = block.volume[i]!;
-    out.flags[j] = block.flags[i]!;
-  }
-  return out;
+  const pick = <T extends Uint8Array | Uint32Array | Float64Array>(column: T, out: T): T => {
+    for (let j = 0; j < indexes.length; j++) out[j] = column[indexes[j]!]!;
+    return out;
+  };
+  const n = indexes.length;
+  return {
+    length: n,
+    symbols: block.symbols,
+    symbolIndex: pick(block.symbolIndex, new Uint32Array(n)),
+    brokers: block.brokers,
+    brokerIndex: pick(block.brokerIndex, new Uint32Array(n)),
+    accountType: pick(block.accountType, new Uint8Array(n)),
+    timeMsc: pick(block.timeMsc, new Float64Array(n)),
+    bid: pick(block.bid, new Float64Array(n)),
+    ask: pick(block.ask, new Float64Array(n)),
+    last: pick(block.last, new Float64Array(n)),
+    volume: pick(block.volume, new Float64Array(n)),
+    flags: pick(block.flags, new Uint32Array(n)),
+  };
 }

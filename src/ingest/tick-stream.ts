@@ -29,11 +29,12 @@ export class TickStreamPublisher implements DurableTickListener {
   onDurable(block: TickBlock, batchId: string, origin: "rpc" | "stream"): void {
     if (origin === "stream") return;
     const bySymbol = new Map<string, number[]>();
-    for (let i = 0; i < block.length; i++) {
-      const rows = bySymbol.get(block.symbol[i]!);
-      if (rows) rows.push(i);
-      else bySymbol.set(block.symbol[i]!, [i]);
-    }
+    const groups = block.symbols.map((symbol) => {
+      let rows = bySymbol.get(symbol);
+      if (!rows) bySymbol.set(symbol, (rows = []));
+      return rows;
+    });
+    for (let i = 0; i < block.length; i++) groups[block.symbolIndex[i]!]!.push(i);
     const encoder = new TextEncoder();
     const records = [...bySymbol].map(([symbol, rows]) => {
       const part = selectRows(block, rows);

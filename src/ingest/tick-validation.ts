@@ -24,9 +24,6 @@ export type TickRules = {
 };
 
 export class TickValidator {
-  private readonly symbolOk = new Map<string, boolean>();
-  private readonly brokerOk = new Map<string, boolean>();
-
   constructor(private readonly rules: TickRules) {}
 
   /**
@@ -40,15 +37,12 @@ export class TickValidator {
     const add = (i: number, field: string, description: string) => {
       out.push({ field: path(i, field), index: i, description });
     };
+    // Names are checked once per dictionary entry; each tick reports its own.
+    const symbolOk = block.symbols.map((v) => wellFormed(v, SYMBOL_MAX, SYMBOL_PATTERN));
+    const brokerOk = block.brokers.map((v) => wellFormed(v, BROKER_MAX, BROKER_PATTERN));
     for (let i = 0; i < block.length && out.length < max; i++) {
-      const symbol = block.symbol[i]!;
-      if (!this.check(this.symbolOk, symbol, SYMBOL_MAX, SYMBOL_PATTERN)) {
-        add(i, "symbol", `must be 1-${SYMBOL_MAX} characters matching ${SYMBOL_PATTERN.source}`);
-      }
-      const broker = block.broker[i]!;
-      if (!this.check(this.brokerOk, broker, BROKER_MAX, BROKER_PATTERN)) {
-        add(i, "broker", `must be 1-${BROKER_MAX} characters matching ${BROKER_PATTERN.source}`);
-      }
+      if (!symbolOk[block.symbolIndex[i]!]) add(i, "symbol", `must be 1-${SYMBOL_MAX} characters matching ${SYMBOL_PATTERN.source}`);
+      if (!brokerOk[block.brokerIndex[i]!]) add(i, "broker", `must be 1-${BROKER_MAX} characters matching ${BROKER_PATTERN.source}`);
       if (!ACCOUNT_TYPES.has(block.accountType[i]!)) add(i, "account_type", "must be DEMO, REAL or CONTEST");
       const t = block.timeMsc[i]!;
       if (!(t > 0)) add(i, "time_msc", "must be greater than 0");
@@ -69,15 +63,8 @@ export class TickValidator {
     }
     return out;
   }
+}
 
-  private check(memo: Map<string, boolean>, value: string, maxLen: number, pattern: RegExp): boolean {
-    let ok = memo.get(value);
-    if (ok === undefined) {
-      ok = value.length >= 1 && value.length <= maxLen && pattern.test(value);
-      // Bounded so that a hostile stream of distinct strings cannot grow it without end.
-      if (memo.size > 100_000) memo.clear();
-      memo.set(value, ok);
-    }
-    return ok;
-  }
+function wellFormed(value: string, maxLen: number, pattern: RegExp): boolean {
+  return value.length >= 1 && value.length <= maxLen && pattern.test(value);
 }

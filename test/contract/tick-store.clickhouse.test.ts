@@ -2,7 +2,7 @@ import { createClient } from "@clickhouse/client";
 import { describe, expect, it } from "vitest";
 import { literal } from "../../src/backends/clickhouse/sql.js";
 import { statements } from "../../src/backends/clickhouse/migrator.js";
-import { blockFromTicks } from "../../src/ingest/tick-block.js";
+import { blockFromTicks, brokerAt, symbolAt } from "../../src/ingest/tick-block.js";
 import { describeWithBackend } from "../harness/backends.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../harness/clickhouse.js";
 import { tick } from "../harness/ticks.js";
@@ -63,8 +63,8 @@ describeWithBackend("clickhouse", "real ClickHouse", (url) => {
         const expected = batches.flatMap((block, b) =>
           Array.from({ length: block.length }, (_, i) => ({
             batch_id: `nat-${b}`,
-            symbol: block.symbol[i],
-            broker: block.broker[i],
+            symbol: symbolAt(block, i),
+            broker: brokerAt(block, i),
             account_type: block.accountType[i],
             ts: block.timeMsc[i],
             bid: block.bid[i],

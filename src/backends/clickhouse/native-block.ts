@@ -27,6 +27,7 @@ const MAX_CACHED_STRINGS = 50_000;
 
 export class NativeBlockEncoder {
   private readonly strings = new Map<string, Buffer>();
+  private readonly buffers = new BufferPool(4);
   /** Per column, in TICK_COLUMNS order, its name and type: what precedes its values. */
   private readonly heads: Buffer[];
 
@@ -46,6 +47,16 @@ export class NativeBlockEncoder {
     this.heads = types.map(([name, type]) => Buffer.concat([nativeString(name), nativeString(type)]));
   }
 
+  /** The entries' Native bytes back to back, with where each starts and how long it is. */
+  private dictionary(entries: readonly string[]): Dictionary {
+    const encoded = entries.map((e) => this.stringBytes(e));
+    const bytes = Buffer.concat(encoded);
+    const start = new Uint32Array(encoded.length);
+    const length = Uint32Array.from(encoded, (e) => e.length);
+    for (let k = 1; k < encoded.length; k++) start[k] = start[k - 1]! + length[k - 1]!;
+    return { bytes, start, length };
+  }
+
   /** A string's Native bytes, cached: symbols and brokers repeat in every batch. */
   private stringBytes(s: string): Buffer {
     let b = this.strings.get(s);
@@ -57,32 +68,37 @@ export class NativeBlockEncoder {
     return b;
   }
 
+  /** Hands a block's buffer back once its INSERT has finished, for the next encode to reuse. */
+  release(block: Buffer): void {
+    this.buffers.give(block);
+  }
+
+  /** The block as one buffer; pass it to release() when the server has it. */
   encode(batches: readonly { batchId: string; block: TickBlock }[]): Buffer {
     let rows = 0;
-    for (const { block } of batches) rows += block.length;
-    // The encoded symbol and broker of every row, looked up once for sizing and writing.
-    const symbols = new Array<Buffer>(rows);
-    const brokers = new Array<Buffer>(rows);
     let stringBytes = 0;
-    let r = 0;
+    // Per batch, its dictionaries' encoded entries: each string is looked up once per batch.
+    const symbols: Dictionary[] = [];
+    const brokers: Dictionary[] = [];
     for (const { batchId, block } of batches) {
+      rows += block.length;
+      const s = this.dictionary(block.symbols);
+      const b = this.dictionary(block.brokers);
+      symbols.push(s);
+      brokers.push(b);
       stringBytes += this.stringBytes(batchId).length * block.length;
-      for (let i = 0; i < block.length; i++, r++) {
-        const symbol = (symbols[r] = this.stringBytes(block.symbol[i]!));
-        const broker = (brokers[r] = this.stringBytes(block.broker[i]!));
-        stringBytes += symbol.length + broker.length;
-      }
+      for (let i = 0; i < block.length; i++) stringBytes += s.length[block.symbolIndex[i]!]! + b.length[block.brokerIndex[i]!]!;
     }
     const counts = Buffer.concat([leb128(this.heads.length), leb128(rows)]);
     const heads = this.heads.reduce((n, h) => n + h.length, 0);
-    const out = Buffer.allocUnsafe(counts.length + heads + stringBytes + rows * (1 + 8 + 8 * FLOAT_COLUMNS.length + 4));
+    const out = this.buffers.take(counts.length + heads + stringBytes + rows * (1 + 8 + 8 * FLOAT_COLUMNS.length + 4));
     let o = counts.copy(out, 0);
     const [symbol, broker, account, ts, bid, ask, last, volume, flags, batchId] = this.heads as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
 
     o += symbol.copy(out, o);
-    for (let i = 0; i < rows; i++) o = putSmall(out, o, symbols[i]!);
+    batches.forEach(({ block }, k) => (o = putStrings(out, o, symbols[k]!, block.symbolIndex)));
     o += broker.copy(out, o);
-    for (let i = 0; i < rows; i++) o = putSmall(out, o, brokers[i]!);
+    batches.forEach(({ block }, k) => (o = putStrings(out, o, brokers[k]!, block.brokerIndex)));
     o += account.copy(out, o);
     for (const { block } of batches) o = put(out, o, block.accountType);
     o += ts.copy(out, o);
@@ -102,25 +118,55 @@ export class NativeBlockEncoder {
 
 /** Whole milliseconds (exact below 2^53) as Int64 little-endian, without a BigInt per value. */
 function putInt64(out: Buffer, o: number, values: Float64Array): number {
+  const halves = new Int32Array(2 * values.length);
   for (let i = 0; i < values.length; i++) {
     const t = values[i]!;
     const hi = Math.floor(t / 4294967296);
-    out.writeUInt32LE(t - hi * 4294967296, o);
-    out.writeInt32LE(hi, o + 4);
-    o += 8;
+    halves[2 * i] = t - hi * 4294967296;
+    halves[2 * i + 1] = hi;
   }
-  return o;
+  return put(out, o, halves);
 }
 
-function put(out: Buffer, o: number, values: Uint8Array | Uint32Array | Float64Array): number {
+function put(out: Buffer, o: number, values: Uint8Array | Int32Array | Uint32Array | Float64Array): number {
   out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), o);
   return o + values.byteLength;
 }
 
-/** Byte by byte: for a few bytes this beats Buffer#copy, whose call costs more than the copy. */
-function putSmall(out: Buffer, o: number, bytes: Buffer): number {
-  for (let j = 0; j < bytes.length; j++) out[o + j] = bytes[j]!;
-  return o + bytes.length;
+/**
+ * A few large buffers kept for reuse. Why: a flush's block is megabytes; a fresh one each time
+ * costs page faults on first write and garbage-collector work for the external memory, both
+ * visible in the ingest profile.
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly keep: number) {}
+
+  take(size: number): Buffer {
+    const i = this.free.findIndex((b) => b.length >= size);
+    if (i >= 0) return this.free.splice(i, 1)[0]!.subarray(0, size);
+    // Room to grow, so that a slightly bigger flush next time still finds a buffer.
+    return Buffer.allocUnsafeSlow(Math.ceil(size * 1.25)).subarray(0, size);
+  }
+
+  give(used: Buffer): void {
+    if (this.free.length < this.keep) this.free.push(Buffer.from(used.buffer, used.byteOffset, used.buffer.byteLength - used.byteOffset));
+  }
+}
+
+type Dictionary = { bytes: Uint8Array; start: Uint32Array; length: Uint32Array };
+
+/**
+ * The dictionary entry of each row, byte by byte: for a few bytes this beats Buffer#copy, whose
+ * call costs more than the copy.
+ */
+function putStrings(out: Uint8Array, o: number, { bytes, start, length }: Dictionary, index: Uint32Array): number {
+  for (let i = 0; i < index.length; i++) {
+    const k = index[i]!;
+    for (let j = start[k]!, end = j + length[k]!; j < end; j++) out[o++] = bytes[j]!;
+  }
+  return o;
 }
 
 /** `bytes` `times` over, by doubling what is already written. */

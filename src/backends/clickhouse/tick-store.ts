@@ -123,15 +123,18 @@ export class ClickHouseTickStore implements TickStore {
       for (const e of entries) if (e.verify && !already.has(e.batchId) && (await this.rowsPresent(e))) already.add(e.batchId);
       const fresh = entries.filter((e) => !already.has(e.batchId));
       if (fresh.length > 0) {
+        const block = this.encoder.encode(fresh);
         const result = await this.client.exec({
           query: `INSERT INTO ticks (${TICK_COLUMNS}) FORMAT Native`,
-          values: Readable.from([this.encoder.encode(fresh)]),
+          values: Readable.from([block]),
           // The block declares symbol and broker as String; current servers store them as
           // LowCardinality and convert on insert when told the client does not speak it.
           clickhouse_settings: this.caps.modern ? { low_cardinality_allow_in_native_format: 0 } : {},
         });
         result.stream.resume();
         await new Promise((resolve, reject) => result.stream.once("end", resolve).once("error", reject));
+        // Only after a complete answer: a failed INSERT's buffer may still be in the socket's hands.
+        this.encoder.release(block);
       }
       for (const e of entries) this.stored.add(e.batchId);
       return entries.map((e) => (already.has(e.batchId) ? "duplicate" : "stored"));
@@ -159,7 +162,7 @@ export class ClickHouseTickStore implements TickStore {
       lo = Math.min(lo, e.block.timeMsc[i]!);
       hi = Math.max(hi, e.block.timeMsc[i]!);
     }
-    const symbols = [...new Set(e.block.symbol)].map(str);
+    const symbols = [...new Set(e.block.symbols)].map(str);
     const q = this.query().sql`SELECT count() AS n FROM ticks WHERE symbol IN (${symbols}) AND ts >= ${timeMs(lo)} AND ts <= ${timeMs(hi)} AND batch_id = ${str(e.batchId)}`;
     const [row] = await this.select<{ n: number }>(q.build());
     return Number(row?.n ?? 0) > 0;
