@@ -11,7 +11,7 @@ import { RowBinaryEncoder } from "./rowbinary.js";
 import type { TickBlock } from "../src/ingest/tick-block.js";
 import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, drive, machine, requireEnv, round, rssSampler, summarize } from "./lib.js";
+import { arg, cpuPerItem, drive, machine, pidOf, requireEnv, round, rssSampler, summarize } from "./lib.js";
 
 const SYMBOLS = ["EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "BTCUSD", "US500", "AUDUSD", "USDCHF"];
 
@@ -71,6 +71,9 @@ function makeBatches(batches: number, size: number): { id: string; columns: Mess
   return out;
 }
 
+const CLICKHOUSE_PROCESS = "clickhouse-server";
+const cpuText = (cpu: Record<string, number>) => Object.entries(cpu).map(([k, v]) => `${k} ${v}`).join(", ");
+
 type TempDb = Awaited<ReturnType<typeof createTempClickHouseDatabase>>;
 type Chunk = { batchId: string; block: TickBlock }[];
 
@@ -83,18 +86,21 @@ async function directInsert(dbUrl: string, batches: ReturnType<typeof makeBatche
   await server.stop("SIGTERM"); // creates the schema through the migrations
   const ch = createClickHouse({ url: dbUrl, request_timeout: 60_000 });
   const perChunk = Math.max(1, Math.floor(100_000 / batches[0]!.block.length));
+  const rows = batches.reduce((n, b) => n + b.block.length, 0);
   const t0 = performance.now();
-  await drive(Math.ceil(batches.length / perChunk), concurrency, async (c) => {
-    const chunk = batches.slice(c * perChunk, (c + 1) * perChunk).map((b) => ({ batchId: b.id, block: b.block }));
-    const r = await ch.exec({ query: `INSERT INTO ticks (${TICK_COLUMNS}) FORMAT ${format}`, values: Readable.from([encode(chunk)]) });
-    r.stream.resume();
-    await new Promise((res, rej) => r.stream.once("end", res).once("error", rej));
-  });
+  const { cpuMicrosPerItem: cpuMicrosPerRow } = await cpuPerItem({ bench: process.pid, clickhouse: pidOf(CLICKHOUSE_PROCESS) }, rows, () =>
+    drive(Math.ceil(batches.length / perChunk), concurrency, async (c) => {
+      const chunk = batches.slice(c * perChunk, (c + 1) * perChunk).map((b) => ({ batchId: b.id, block: b.block }));
+      const r = await ch.exec({ query: `INSERT INTO ticks (${TICK_COLUMNS}) FORMAT ${format}`, values: Readable.from([encode(chunk)]) });
+      r.stream.resume();
+      await new Promise((res, rej) => r.stream.once("end", res).once("error", rej));
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   await ch.close();
   const stored = await countRows(dbUrl);
-  const result = { rowsPerSecond: Math.round(stored / seconds), seconds: round(seconds) };
-  console.log(`direct ${format} insert: ${result.rowsPerSecond} rows/s (${stored} rows in ${result.seconds} s, ${concurrency} in flight)`);
+  const result = { rowsPerSecond: Math.round(stored / seconds), seconds: round(seconds), cpuMicrosPerRow };
+  console.log(`direct ${format} insert: ${result.rowsPerSecond} rows/s (${stored} rows in ${result.seconds} s, ${concurrency} in flight; CPU us per row: ${cpuText(cpuMicrosPerRow)})`);
   return result;
 }
 
@@ -116,8 +122,9 @@ async function serviceInsert(dbUrl: string, { batches, streams, window }: Settin
   const latencies: number[] = [];
   const sentAt = new Map<string, number>();
   let acked = 0;
+  const rows = batches.reduce((n, b) => n + b.block.length, 0);
   const s0 = performance.now();
-  await Promise.all(
+  const { cpuMicrosPerItem: cpuMicrosPerRow } = await cpuPerItem({ bench: process.pid, service: svc.proc.pid, clickhouse: pidOf(CLICKHOUSE_PROCESS) }, rows, () => Promise.all(
     Array.from({ length: streams }, async (_, s) => {
       const mine = requests.filter((_, i) => i % streams === s);
       let inflight = 0;
@@ -138,16 +145,15 @@ async function serviceInsert(dbUrl: string, { batches, streams, window }: Settin
         wake?.();
       }
     }),
-  );
+  ));
   const seconds = (performance.now() - s0) / 1000;
   const peakRssMiB = rss.stop();
   await svc.stop("SIGTERM");
   const stored = await countRows(dbUrl);
-  const rows = batches.reduce((n, b) => n + b.block.length, 0);
   if (stored !== rows || acked !== rows) throw new Error(`acked ${acked} and stored ${stored} rows, expected ${rows}`);
-  const service = { rowsPerSecond: Math.round(acked / seconds), seconds: round(seconds), ackLatencyMs: summarize(latencies), peakRssMiB };
+  const service = { rowsPerSecond: Math.round(acked / seconds), seconds: round(seconds), ackLatencyMs: summarize(latencies), peakRssMiB, cpuMicrosPerRow };
   console.log(
-    `service IngestTicks:     ${service.rowsPerSecond} rows/s (${acked} acked and stored in ${service.seconds} s); ack latency p50 ${service.ackLatencyMs.p50} ms, p99 ${service.ackLatencyMs.p99} ms; service peak RSS ${peakRssMiB} MiB`,
+    `service IngestTicks:     ${service.rowsPerSecond} rows/s (${acked} acked and stored in ${service.seconds} s); ack latency p50 ${service.ackLatencyMs.p50} ms, p99 ${service.ackLatencyMs.p99} ms; service peak RSS ${peakRssMiB} MiB; CPU us per row: ${cpuText(cpuMicrosPerRow)}`,
   );
   return service;
 }

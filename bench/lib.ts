@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 
@@ -41,6 +42,33 @@ export function rssSampler(pid: number, everyMs = 100): { stop(): number; series
       return round(peak, 1);
     },
   };
+}
+
+/** The oldest process whose command line matches `pattern` (e.g. a database server of the stack). */
+export function pidOf(pattern: string): number | undefined {
+  try {
+    return Number(execFileSync("pgrep", ["-o", "-f", pattern], { encoding: "utf8" }).trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU microseconds per item that each named process spends while `work` runs: where a path's
+ * cost goes when client, service and database share the machine's cores.
+ */
+export async function cpuPerItem<T>(pids: Record<string, number | undefined>, items: number, work: () => Promise<T>): Promise<{ result: T; cpuMicrosPerItem: Record<string, number> }> {
+  const known = Object.entries(pids).filter((e): e is [string, number] => e[1] !== undefined);
+  const before = known.map(([, pid]) => cpuSeconds(pid));
+  const result = await work();
+  const cpuMicrosPerItem = Object.fromEntries(known.map(([name, pid], i) => [name, round(((cpuSeconds(pid) - before[i]!) * 1e6) / items, 2)]));
+  return { result, cpuMicrosPerItem };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export function machine(): string {

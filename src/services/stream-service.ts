@@ -36,7 +36,7 @@ export function streamService(stream: StreamDomain): ServiceImpl<typeof StreamSe
     async publish(req) {
       const results = await stream.publish(
         req.topic,
-        req.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers.map((h) => ({ key: h.key, value: h.value })), timestampMs: Number(m.timestampMs) })),
+        req.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers, timestampMs: Number(m.timestampMs) })),
       );
       return { results };
     },

@@ -28,7 +28,7 @@ const TOPIC_CONFIG = 2;
 export const MAX_SEND_BYTES = 900 * 1024;
 const outgoingBytes = ({ record: r }: Outgoing) => r.key.length + r.value.length + r.headers.reduce((n, h) => n + h.key.length + h.value.length, 0) + 64;
 /** Java clients' partitioner (murmur2 of the key, positive), so keys land where they would from any Kafka client. */
-const partitionOf = (key: Uint8Array, partitions: number) => (murmur2(Buffer.from(key)) & 0x7fffffff) % partitions;
+const partitionOf = (key: Uint8Array, partitions: number) => (murmur2(view(key)) & 0x7fffffff) % partitions;
 
 /**
  * StreamLog on Redpanda / Kafka through @platformatic/kafka (chosen over kafkajs by measurement,
@@ -133,6 +133,7 @@ export class KafkaStreamLog implements StreamLog {
   private async sendNow(items: Outgoing[]): Promise<Published[]> {
     this.producer ??= new Producer({ ...this.base("producer"), idempotent: true, acks: ProduceAcks.ALL });
     const producer = this.producer;
+    const now = BigInt(Date.now());
     const result = await this.breaker.run(() =>
       producer.send({
         messages: items.map(({ topic, partition, record: r }) => ({
@@ -140,21 +141,24 @@ export class KafkaStreamLog implements StreamLog {
           partition,
           key: view(r.key),
           value: view(r.value),
-          headers: new Map(r.headers.map((h) => [Buffer.from(h.key), view(h.value)])),
-          timestamp: BigInt(r.timestampMs || Date.now()),
+          headers: r.headers.length === 0 ? undefined : new Map(r.headers.map((h) => [Buffer.from(h.key), view(h.value)])),
+          timestamp: r.timestampMs ? BigInt(r.timestampMs) : now,
         })),
       }),
     );
     // The broker returns the base offset per partition; messages of a partition are consecutive
     // in the order they were sent.
-    const slot = (topic: string, partition: number) => `${partition}:${topic}`;
-    const base = new Map((result.offsets ?? []).map((o) => [slot(o.topic, o.partition), BigInt(o.offset)]));
-    const seen = new Map<string, bigint>();
+    const next = new Map<string, bigint[]>();
+    for (const o of result.offsets ?? []) {
+      let partitions = next.get(o.topic);
+      if (!partitions) next.set(o.topic, (partitions = []));
+      partitions[o.partition] = BigInt(o.offset);
+    }
     return items.map(({ topic, partition }) => {
-      const key = slot(topic, partition);
-      const k = seen.get(key) ?? 0n;
-      seen.set(key, k + 1n);
-      return { partition, offset: (base.get(key) ?? 0n) + k };
+      const partitions = next.get(topic);
+      const offset = partitions?.[partition] ?? 0n;
+      if (partitions) partitions[partition] = offset + 1n;
+      return { partition, offset };
     });
   }
 
