@@ -1,5 +1,5 @@
 import type { FieldViolationInfo } from "../errors.js";
-import { blockFromBatch, MalformedBatchError, type TickBlock } from "../ingest/tick-block.js";
+import { blockFromBatch, MalformedBatchError, MAX_BATCH_TICKS, type TickBlock } from "../ingest/tick-block.js";
 import type { TickFieldPath, TickValidator } from "../ingest/tick-validation.js";
 import type { TickBatch } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { CandleQuery, CandleRow, RangeQuery, TickRow, TickStore } from "../ports/tick-store.js";
@@ -57,8 +57,8 @@ export class TickDomain {
       if (err instanceof MalformedBatchError) return reject([{ field: err.field, index: err.index, description: err.message }]);
       throw err;
     }
-    if (block.length === 0 || block.length > 100_000) {
-      return reject([{ field: "batch.rows.ticks", index: -1, description: "a batch holds 1 to 100000 ticks" }]);
+    if (block.length === 0 || block.length > MAX_BATCH_TICKS) {
+      return reject([{ field: "batch.rows.ticks", index: -1, description: `a batch holds 1 to ${MAX_BATCH_TICKS} ticks` }]);
     }
     const violations = this.validator.validate(block, batch.payload.case === "columns" ? columnPath : rowPath);
     return violations.length > 0 ? reject(violations) : { ok: true, batchId: batch.batchId, block };

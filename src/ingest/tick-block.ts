@@ -28,6 +28,11 @@ export type TickBlock = {
   readonly flags: Uint32Array;
 };
 
+/** Per batch, as tick.proto states them. */
+export const MAX_BATCH_TICKS = 100_000;
+const MAX_SYMBOLS = 10_000;
+const MAX_BROKERS = 1_000;
+
 /** Structural problems of a columnar batch (length mismatches, bad indexes) are reported like field violations. */
 export class MalformedBatchError extends Error {
   constructor(
@@ -67,6 +72,11 @@ export function blockFromColumns(c: TickColumns): TickBlock {
   const n = c.timeMsc.length / 8;
   if (n === 0) throw new MalformedBatchError("batch.columns.time_msc", -1, "a batch needs at least one tick");
   if (!Number.isInteger(n)) throw new MalformedBatchError("batch.columns.time_msc", -1, `has ${c.timeMsc.length} bytes, not a whole number of 8-byte values`);
+  // The limits protovalidate states on TickColumns, checked here because stream messages do not
+  // pass through it, and before anything is copied.
+  if (n > MAX_BATCH_TICKS) throw new MalformedBatchError("batch.columns.time_msc", -1, `holds ${n} ticks; a batch holds at most ${MAX_BATCH_TICKS}`);
+  if (c.symbols.length > MAX_SYMBOLS) throw new MalformedBatchError("batch.columns.symbols", -1, `holds ${c.symbols.length} entries; at most ${MAX_SYMBOLS}`);
+  if (c.brokers.length > MAX_BROKERS) throw new MalformedBatchError("batch.columns.brokers", -1, `holds ${c.brokers.length} entries; at most ${MAX_BROKERS}`);
   const column = <T extends Fixed>(name: string, bytes: Uint8Array, make: (n: number) => T): T => {
     const out = make(n);
     if (bytes.length !== out.byteLength) {

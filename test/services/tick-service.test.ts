@@ -102,6 +102,8 @@ describe("TickService (embedded, in-memory transport)", () => {
       { ...columns, timeMsc: new Uint8Array(23) },
       { ...columns, flags: new Uint8Array(13) },
       tickColumns({ ...arrays, accountType: Uint8Array.of(1, 9, 1) }),
+      { ...columns, timeMsc: new Uint8Array(8 * 100_001) },
+      { ...columns, symbols: Array.from({ length: 10_001 }, (_, i) => `S${i}`) },
     ];
     const acks = [];
     for await (const ack of ticks.ingestTicks(from(bad.map((c, i) => create(IngestTicksRequestSchema, { batch: { batchId: `col-bad-${i}`, payload: { case: "columns", value: c } } }))))) {
@@ -114,7 +116,10 @@ describe("TickService (embedded, in-memory transport)", () => {
       [AckState.REJECTED, "batch.columns.time_msc"],
       [AckState.REJECTED, "batch.columns.flags"],
       [AckState.REJECTED, "batch.columns.account_type[1]"],
+      [AckState.REJECTED, "batch.columns.time_msc"],
+      [AckState.REJECTED, "batch.columns.symbols"],
     ]);
+    expect(acks[6]!.violations[0]!.description).toBe("holds 100001 ticks; a batch holds at most 100000");
     expect(acks[0]!.violations[0]!.description).toBe("has 16 bytes; 3 ticks need 24");
     expect(acks[3]!.violations[0]!.description).toMatch(/23 bytes, not a whole number of 8-byte values/);
   });
