@@ -11,7 +11,7 @@ import { RowBinaryEncoder } from "./rowbinary.js";
 import type { TickBlock } from "../src/ingest/tick-block.js";
 import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, cpuPerItem, drive, machine, pidOf, requireEnv, round, rssSampler, summarize } from "./lib.js";
+import { arg, cpuPerItem, cpuText, drive, machine, percentile, pidOf, requireEnv, round, rssSampler, summarize } from "./lib.js";
 
 const SYMBOLS = ["EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "BTCUSD", "US500", "AUDUSD", "USDCHF"];
 
@@ -72,7 +72,6 @@ function makeBatches(batches: number, size: number): { id: string; columns: Mess
 }
 
 const CLICKHOUSE_PROCESS = "clickhouse-server";
-const cpuText = (cpu: Record<string, number>) => Object.entries(cpu).map(([k, v]) => `${k} ${v}`).join(", ");
 
 type TempDb = Awaited<ReturnType<typeof createTempClickHouseDatabase>>;
 type Chunk = { batchId: string; block: TickBlock }[];
@@ -185,7 +184,7 @@ async function oneRound(settings: Settings) {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 export async function run() {
   const url = requireEnv("CLICKHOUSE_URL");

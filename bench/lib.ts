@@ -65,6 +65,12 @@ export async function cpuPerItem<T>(pids: Record<string, number | undefined>, it
   return { result, cpuMicrosPerItem };
 }
 
+/** "bench 0.35, service 0.5": cpuPerItem's figures for a log line. */
+export const cpuText = (cpu: Record<string, number>) =>
+  Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+
 /** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");

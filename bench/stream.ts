@@ -8,7 +8,7 @@ import { SerialSender } from "../src/backends/kafka/serial-sender.js";
 import { MAX_SEND_BYTES } from "../src/backends/kafka/stream-log.js";
 import { uniqueSuffix } from "../test/harness/backends.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, cpuPerItem, drive, machine, pidOf, requireEnv, round, summarize } from "./lib.js";
+import { arg, cpuPerItem, cpuText, drive, machine, pidOf, requireEnv, round, summarize } from "./lib.js";
 
 function once<K, V>(cache: Map<K, V>, key: K, make: () => V): V {
   let v = cache.get(key);
@@ -76,7 +76,7 @@ export async function run() {
       out[name] = { single: summarize(lat), messagesPerSecond, concurrentMessagesPerSecond: concurrent.opsPerSecond * batchSize, cpuMicrosPerMessage };
       console.log(
         `${name.padEnd(8)} publish of 1: p50 ${out[name]!.single.p50} ms, p99 ${out[name]!.single.p99} ms; batches of ${batchSize}: ${messagesPerSecond} msg/s one at a time, ${out[name]!.concurrentMessagesPerSecond} msg/s with ${inflight} in flight ` +
-          `(CPU us per message: ${Object.entries(cpuMicrosPerMessage).map(([k, v]) => `${k} ${v}`).join(", ")})`,
+          `(CPU us per message: ${cpuText(cpuMicrosPerMessage)})`,
       );
     }
     const ratio = round(out.service!.messagesPerSecond / out.direct!.messagesPerSecond);

@@ -189,11 +189,20 @@ export const brokerAt = (block: TickBlock, i: number): string => block.brokers[b
 /** The distinct symbol and broker pairs of a block, and each tick's pair as an index into them. */
 export type BlockSeries = { readonly keys: readonly { symbol: string; broker: string }[]; readonly ofTick: Uint32Array };
 
+const seriesOfBlock = new WeakMap<TickBlock, BlockSeries>();
+
 /**
  * Numbers the block's series (symbol and broker pairs) in order of first appearance. Dictionary
  * entries are compared as strings, so a dictionary that repeats a value still gives one series.
+ * Remembered per block: the ring and the last-tick cache both ask for every durable batch.
  */
 export function seriesOf(block: TickBlock): BlockSeries {
+  let series = seriesOfBlock.get(block);
+  if (!series) seriesOfBlock.set(block, (series = numberSeries(block)));
+  return series;
+}
+
+function numberSeries(block: TickBlock): BlockSeries {
   const canonical = (dictionary: readonly string[]) => {
     const first = new Map<string, number>();
     return Uint32Array.from(dictionary, (v) => entry(first, v));

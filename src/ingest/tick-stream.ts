@@ -36,7 +36,8 @@ export class TickStreamPublisher implements DurableTickListener {
     });
     for (let i = 0; i < block.length; i++) groups[block.symbolIndex[i]!]!.push(i);
     const encoder = new TextEncoder();
-    const records = [...bySymbol].map(([symbol, rows]) => {
+    // A dictionary may name symbols no tick uses.
+    const records = [...bySymbol].filter(([, rows]) => rows.length > 0).map(([symbol, rows]) => {
       const part = selectRows(block, rows);
       const batch = create(TickBatchSchema, {
         batchId: `${batchId}/${symbol}`,
