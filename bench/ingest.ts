@@ -78,7 +78,7 @@ type Chunk = { batchId: string; block: TickBlock }[];
 
 /**
  * Inserts all batches straight into ClickHouse in 100k-row chunks, `concurrency` INSERTs in flight
- * (as many as the service streams have), so encoding one chunk overlaps another's insert; rows/s.
+ * (with more than one, encoding a chunk overlaps another's insert); rows/s.
  */
 async function directInsert(dbUrl: string, batches: ReturnType<typeof makeBatches>, concurrency: number, format: string, encode: (chunk: Chunk) => Buffer) {
   const server = await startServerProcess({ CLICKHOUSE_URL: dbUrl, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false", LOG_LEVEL: "info" });
@@ -158,9 +158,13 @@ async function serviceInsert(dbUrl: string, { batches, streams, window }: Settin
 }
 
 /**
- * One round: the direct baselines (the same rows encoded in Node and POSTed into the same schema,
- * as RowBinary, the baseline the issue names, and as Native, the format the service uses), then the
- * service; each into a fresh database.
+ * One round, each path into a fresh database: the direct baselines (the same rows encoded in Node
+ * and POSTed into the same schema in 100k-row chunks), then the service.
+ * - RowBinary, one INSERT at a time: the baseline the issue and DESIGN.md describe (~0.9M rows/s
+ *   there), which the 0.8 target refers to;
+ * - RowBinary with as many INSERTs in flight as the service has streams: a direct user who also
+ *   overlaps encoding with inserting, the harder comparison;
+ * - Native, the same way: the format the service itself sends.
  */
 async function oneRound(settings: Settings) {
   const databases: TempDb[] = [];
@@ -172,13 +176,15 @@ async function oneRound(settings: Settings) {
   try {
     const rowBinary = new RowBinaryEncoder();
     const native = new NativeBlockEncoder("Int64");
-    const direct = await directInsert(await fresh(), settings.batches, settings.streams, "RowBinary", (chunk) => rowBinary.encode(chunk));
+    const direct = await directInsert(await fresh(), settings.batches, 1, "RowBinary", (chunk) => rowBinary.encode(chunk));
+    const directPipelined = await directInsert(await fresh(), settings.batches, settings.streams, "RowBinary", (chunk) => rowBinary.encode(chunk));
     const directNative = await directInsert(await fresh(), settings.batches, settings.streams, "Native", (chunk) => native.encode(chunk));
     const service = await serviceInsert(await fresh(), settings);
     const ratio = round(service.rowsPerSecond / direct.rowsPerSecond);
+    const pipelinedRatio = round(service.rowsPerSecond / directPipelined.rowsPerSecond);
     const nativeRatio = round(service.rowsPerSecond / directNative.rowsPerSecond);
-    console.log(`round ratio service/direct: ${ratio} against RowBinary, ${nativeRatio} against Native`);
-    return { direct, directNative, service, ratio, nativeRatio };
+    console.log(`round ratio service/direct: ${ratio} against RowBinary, ${pipelinedRatio} against pipelined RowBinary, ${nativeRatio} against pipelined Native`);
+    return { direct, directPipelined, directNative, service, ratio, pipelinedRatio, nativeRatio };
   } finally {
     for (const db of databases) await db.drop();
   }
@@ -202,16 +208,18 @@ export async function run() {
   for (let r = 0; r < rounds; r++) results.push(await oneRound({ url, batches, streams, window }));
   const summary = {
     directRowsPerSecond: median(results.map((r) => r.direct.rowsPerSecond)),
+    directPipelinedRowsPerSecond: median(results.map((r) => r.directPipelined.rowsPerSecond)),
     directNativeRowsPerSecond: median(results.map((r) => r.directNative.rowsPerSecond)),
     serviceRowsPerSecond: median(results.map((r) => r.service.rowsPerSecond)),
     ratio: median(results.map((r) => r.ratio)),
+    pipelinedRatio: median(results.map((r) => r.pipelinedRatio)),
     nativeRatio: median(results.map((r) => r.nativeRatio)),
     ackLatencyP99Ms: median(results.map((r) => r.service.ackLatencyMs.p99)),
     peakRssMiB: Math.max(...results.map((r) => r.service.peakRssMiB)),
   };
   console.log(
-    `median of ${rounds} rounds: direct RowBinary ${summary.directRowsPerSecond} rows/s, direct Native ${summary.directNativeRowsPerSecond} rows/s, service ${summary.serviceRowsPerSecond} rows/s; ` +
-      `ratio service/direct ${summary.ratio} against RowBinary (target >= 0.8), ${summary.nativeRatio} against Native; ack p99 ${summary.ackLatencyP99Ms} ms; peak RSS ${summary.peakRssMiB} MiB`,
+    `median of ${rounds} rounds: direct RowBinary ${summary.directRowsPerSecond} rows/s (pipelined ${summary.directPipelinedRowsPerSecond}), direct Native pipelined ${summary.directNativeRowsPerSecond} rows/s, service ${summary.serviceRowsPerSecond} rows/s; ` +
+      `ratio service/direct ${summary.ratio} against RowBinary (target >= 0.8), ${summary.pipelinedRatio} against pipelined RowBinary, ${summary.nativeRatio} against pipelined Native; ack p99 ${summary.ackLatencyP99Ms} ms; peak RSS ${summary.peakRssMiB} MiB`,
   );
   return { bench: "ingest", machine: machine(), date: new Date().toISOString(), rows, batchSize, streams, rounds: results, ...summary };
 }
