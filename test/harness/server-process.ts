@@ -11,11 +11,12 @@ const BACKEND_VARIABLES = ["CLICKHOUSE_URL", "POSTGRES_URL", "ARANGO_URL", "WEAV
 /**
  * Starts the real service (`tsx src/main.ts`) on a free port and waits until it has printed its
  * banner and logged "started". Embedded mode unless `env` names backends: the test's own backend URLs are not inherited.
+ * `nodeArgs` go to Node before the service's own (a test's heap bound, say).
  */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string> = {}, options: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !BACKEND_VARIABLES.includes(k)));
   // e.g. SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under a bench.
-  const nodeArgs = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean)];
   const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
     env: { ...inherited, PORT: "0", HOST: "127.0.0.1", IN_MEMORY: "true", LOG_LEVEL: "info", ...env },
