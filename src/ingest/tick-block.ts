@@ -89,8 +89,8 @@ export function blockFromColumns(c: TickColumns): TickBlock {
   const block: TickBlock = {
     length: n,
     symbols: c.symbols,
-    symbolIndex: column("symbol_index", c.symbolIndex, (k) => new Uint32Array(k)),
     brokers: c.brokers,
+    symbolIndex: column("symbol_index", c.symbolIndex, (k) => new Uint32Array(k)),
     brokerIndex: column("broker_index", c.brokerIndex, (k) => new Uint32Array(k)),
     accountType: column("account_type", c.accountType, (k) => new Uint8Array(k)),
     timeMsc: new Float64Array(n),
@@ -112,68 +112,68 @@ export function blockFromColumns(c: TickColumns): TickBlock {
 
 export function blockFromTicks(ticks: readonly Tick[]): TickBlock {
   const block = new BlockBuilder(ticks.length);
+  const c = block.columns;
   ticks.forEach((t, i) => {
     block.put(i, t.symbol, t.broker);
-    block.accountType[i] = t.accountType >= 0 && t.accountType < 256 ? t.accountType : 255;
-    block.timeMsc[i] = Number(t.timeMsc);
-    block.bid[i] = t.bid;
-    block.ask[i] = t.ask;
-    block.last[i] = t.last;
-    block.volume[i] = t.volume;
-    block.flags[i] = t.flags;
+    c.accountType[i] = t.accountType >= 0 && t.accountType < 256 ? t.accountType : 255;
+    c.timeMsc[i] = Number(t.timeMsc);
+    c.bid[i] = t.bid;
+    c.ask[i] = t.ask;
+    c.last[i] = t.last;
+    c.volume[i] = t.volume;
+    c.flags[i] = t.flags;
   });
   return block.build();
 }
 
 export function blockFromRows(rows: readonly TickRow[]): TickBlock {
   const block = new BlockBuilder(rows.length);
+  const c = block.columns;
   rows.forEach((r, i) => {
     block.put(i, r.symbol, r.broker);
-    block.accountType[i] = r.accountType;
-    block.timeMsc[i] = r.timeMsc;
-    block.bid[i] = r.bid;
-    block.ask[i] = r.ask;
-    block.last[i] = r.last;
-    block.volume[i] = r.volume;
-    block.flags[i] = r.flags;
+    c.accountType[i] = r.accountType;
+    c.timeMsc[i] = r.timeMsc;
+    c.bid[i] = r.bid;
+    c.ask[i] = r.ask;
+    c.last[i] = r.last;
+    c.volume[i] = r.volume;
+    c.flags[i] = r.flags;
   });
   return block.build();
 }
+
+/** A block's per-tick arrays. */
+type Columns = Omit<TickBlock, "length" | "symbols" | "brokers">;
 
 /** Fills a block tick by tick, collecting the symbol and broker dictionaries as it goes. */
 class BlockBuilder {
   private readonly symbols = new Map<string, number>();
   private readonly brokers = new Map<string, number>();
-  readonly symbolIndex: Uint32Array;
-  readonly brokerIndex: Uint32Array;
-  readonly accountType: Uint8Array;
-  readonly timeMsc: Float64Array;
-  readonly bid: Float64Array;
-  readonly ask: Float64Array;
-  readonly last: Float64Array;
-  readonly volume: Float64Array;
-  readonly flags: Uint32Array;
+  readonly columns: Columns;
 
-  constructor(readonly length: number) {
-    this.symbolIndex = new Uint32Array(length);
-    this.brokerIndex = new Uint32Array(length);
-    this.accountType = new Uint8Array(length);
-    this.timeMsc = new Float64Array(length);
-    this.bid = new Float64Array(length);
-    this.ask = new Float64Array(length);
-    this.last = new Float64Array(length);
-    this.volume = new Float64Array(length);
-    this.flags = new Uint32Array(length);
+  constructor(private readonly length: number) {
+    this.columns = {
+      symbolIndex: new Uint32Array(length),
+      brokerIndex: new Uint32Array(length),
+      accountType: new Uint8Array(length),
+      timeMsc: new Float64Array(length),
+      bid: new Float64Array(length),
+      ask: new Float64Array(length),
+      last: new Float64Array(length),
+      volume: new Float64Array(length),
+      flags: new Uint32Array(length),
+    };
   }
 
+  /** Tick i's symbol and broker, as indexes into the dictionaries. */
   put(i: number, symbol: string, broker: string): void {
-    this.symbolIndex[i] = entry(this.symbols, symbol);
-    this.brokerIndex[i] = entry(this.brokers, broker);
+    this.columns.symbolIndex[i] = entry(this.symbols, symbol);
+    this.columns.brokerIndex[i] = entry(this.brokers, broker);
   }
 
   build(): TickBlock {
-    const { length, symbolIndex, brokerIndex, accountType, timeMsc, bid, ask, last, volume, flags } = this;
-    return { length, symbols: [...this.symbols.keys()], symbolIndex, brokers: [...this.brokers.keys()], brokerIndex, accountType, timeMsc, bid, ask, last, volume, flags };
+    // The same property order as the columnar and selected blocks: one object shape on hot paths.
+    return { length: this.length, symbols: [...this.symbols.keys()], brokers: [...this.brokers.keys()], ...this.columns };
   }
 }
 
@@ -257,8 +257,8 @@ export function selectRows(block: TickBlock, indexes: readonly number[]): TickBl
   return {
     length: n,
     symbols: block.symbols,
-    symbolIndex: pick(block.symbolIndex, new Uint32Array(n)),
     brokers: block.brokers,
+    symbolIndex: pick(block.symbolIndex, new Uint32Array(n)),
     brokerIndex: pick(block.brokerIndex, new Uint32Array(n)),
     accountType: pick(block.accountType, new Uint8Array(n)),
     timeMsc: pick(block.timeMsc, new Float64Array(n)),
