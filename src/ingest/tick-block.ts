@@ -112,33 +112,15 @@ export function blockFromColumns(c: TickColumns): TickBlock {
 
 export function blockFromTicks(ticks: readonly Tick[]): TickBlock {
   const block = new BlockBuilder(ticks.length);
-  const c = block.columns;
-  ticks.forEach((t, i) => {
-    block.put(i, t.symbol, t.broker);
-    c.accountType[i] = t.accountType >= 0 && t.accountType < 256 ? t.accountType : 255;
-    c.timeMsc[i] = Number(t.timeMsc);
-    c.bid[i] = t.bid;
-    c.ask[i] = t.ask;
-    c.last[i] = t.last;
-    c.volume[i] = t.volume;
-    c.flags[i] = t.flags;
-  });
+  ticks.forEach((t, i) =>
+    block.put(i, t.symbol, t.broker, t.accountType >= 0 && t.accountType < 256 ? t.accountType : 255, Number(t.timeMsc), t.bid, t.ask, t.last, t.volume, t.flags),
+  );
   return block.build();
 }
 
 export function blockFromRows(rows: readonly TickRow[]): TickBlock {
   const block = new BlockBuilder(rows.length);
-  const c = block.columns;
-  rows.forEach((r, i) => {
-    block.put(i, r.symbol, r.broker);
-    c.accountType[i] = r.accountType;
-    c.timeMsc[i] = r.timeMsc;
-    c.bid[i] = r.bid;
-    c.ask[i] = r.ask;
-    c.last[i] = r.last;
-    c.volume[i] = r.volume;
-    c.flags[i] = r.flags;
-  });
+  rows.forEach((r, i) => block.put(i, r.symbol, r.broker, r.accountType, r.timeMsc, r.bid, r.ask, r.last, r.volume, r.flags));
   return block.build();
 }
 
@@ -149,7 +131,7 @@ type Columns = Omit<TickBlock, "length" | "symbols" | "brokers">;
 class BlockBuilder {
   private readonly symbols = new Map<string, number>();
   private readonly brokers = new Map<string, number>();
-  readonly columns: Columns;
+  private readonly columns: Columns;
 
   constructor(private readonly length: number) {
     this.columns = {
@@ -165,10 +147,21 @@ class BlockBuilder {
     };
   }
 
-  /** Tick i's symbol and broker, as indexes into the dictionaries. */
-  put(i: number, symbol: string, broker: string): void {
-    this.columns.symbolIndex[i] = entry(this.symbols, symbol);
-    this.columns.brokerIndex[i] = entry(this.brokers, broker);
+  /**
+   * Tick i, its symbol and broker going into the dictionaries. Values one by one rather than as a
+   * row object: row-wise ingest calls this per tick and should not allocate per tick.
+   */
+  put(i: number, symbol: string, broker: string, accountType: number, timeMsc: number, bid: number, ask: number, last: number, volume: number, flags: number): void {
+    const c = this.columns;
+    c.symbolIndex[i] = entry(this.symbols, symbol);
+    c.brokerIndex[i] = entry(this.brokers, broker);
+    c.accountType[i] = accountType;
+    c.timeMsc[i] = timeMsc;
+    c.bid[i] = bid;
+    c.ask[i] = ask;
+    c.last[i] = last;
+    c.volume[i] = volume;
+    c.flags[i] = flags;
   }
 
   build(): TickBlock {
