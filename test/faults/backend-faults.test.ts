@@ -10,7 +10,7 @@ import { WriteTicksRequestSchema } from "../../gen/neliti/dataplane/v1/tick_pb.j
 import { Backend } from "../../gen/neliti/dataplane/v1/ops_pb.js";
 import { VertexKind } from "../../gen/neliti/dataplane/v1/graph_pb.js";
 import { CacheService, connect, GraphService, StreamService, TickService, VectorService } from "../../src/client.js";
-import { uniqueSuffix } from "../harness/backends.js";
+import { type BackendId, uniqueSuffix } from "../harness/backends.js";
 import { expectDrill, faultDrill } from "../harness/fault-drill.js";
 import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
 import { createTempDatabase } from "../harness/postgres.js";
@@ -21,24 +21,39 @@ import { one } from "../harness/streams.js";
 
 const SECRET = { AUTH_JWT_SECRET: "f".repeat(32), AUTH_ENABLED: "false" };
 
-describeFaults("postgres", "PostgreSQL killed under load and restarted: graph and users recover, nothing acknowledged is lost", (url) => {
+/**
+ * The service under drill: started on `env` (with backends probed every 500 ms) before the drill;
+ * afterwards killed, the backend started again in case the drill left it down, and `cleanup` run.
+ */
+function serviceUnderDrill(id: BackendId, env: () => Promise<Record<string, string>>, cleanup: () => Promise<void> = async () => {}): () => ServerProcess {
   let server: ServerProcess | undefined;
-  let db: { url: string; drop(): Promise<void> } | undefined;
   beforeAll(async () => {
-    db = await createTempDatabase(url);
-    server = await startServerProcess({ POSTGRES_URL: db.url, HEALTH_PROBE_INTERVAL_MS: "500", ...SECRET });
+    server = await startServerProcess({ ...(await env()), HEALTH_PROBE_INTERVAL_MS: "500", ...SECRET });
   });
   afterAll(async () => {
     await server?.stop("SIGKILL");
-    startBackend("postgres");
-    await db?.drop();
+    startBackend(id);
+    await cleanup();
   });
+  return () => server!;
+}
+
+describeFaults("postgres", "PostgreSQL killed under load and restarted: graph and users recover, nothing acknowledged is lost", (url) => {
+  let db: { url: string; drop(): Promise<void> } | undefined;
+  const server = serviceUnderDrill(
+    "postgres",
+    async () => {
+      db = await createTempDatabase(url);
+      return { POSTGRES_URL: db.url };
+    },
+    async () => db?.drop(),
+  );
 
   it("answers UNAVAILABLE while it is down, detects it within seconds, recovers without a restart, loses nothing", async () => {
-    const graph = connect(GraphService, { baseUrl: server!.url });
-    const cache = connect(CacheService, { baseUrl: server!.url });
+    const graph = connect(GraphService, { baseUrl: server().url });
+    const cache = connect(CacheService, { baseUrl: server().url });
     const run = uniqueSuffix();
-    const result = await faultDrill(server!.url, {
+    const result = await faultDrill(server().url, {
       backend: "postgres",
       reportAs: Backend.GRAPH,
       write: async (i) => {
@@ -54,26 +69,26 @@ describeFaults("postgres", "PostgreSQL killed under load and restarted: graph an
 });
 
 describeFaults("weaviate", "Weaviate killed under load and restarted: vectors recover, nothing acknowledged is lost", (url) => {
-  let server: ServerProcess | undefined;
   const collection = `Fault${uniqueSuffix()}`;
+  const grpcPort = process.env.WEAVIATE_GRPC_PORT ?? "50051";
+  const server = serviceUnderDrill(
+    "weaviate",
+    async () => ({ WEAVIATE_URL: url, WEAVIATE_GRPC_PORT: grpcPort }),
+    async () => {
+      const u = new URL(url);
+      const admin = await weaviate.connectToCustom({ httpHost: u.hostname, httpPort: Number(u.port), grpcHost: u.hostname, grpcPort: Number(grpcPort) });
+      await admin.collections.delete(collection);
+      await admin.close();
+    },
+  );
   beforeAll(async () => {
-    server = await startServerProcess({ WEAVIATE_URL: url, WEAVIATE_GRPC_PORT: process.env.WEAVIATE_GRPC_PORT ?? "50051", HEALTH_PROBE_INTERVAL_MS: "500", ...SECRET });
-    await connect(VectorService, { baseUrl: server.url }).ensureCollection({ name: collection, dimension: 4, properties: [] });
-  });
-  afterAll(async () => {
-    startBackend("weaviate");
-    await server?.stop("SIGKILL");
-    const u = new URL(url);
-    const grpcPort = Number(process.env.WEAVIATE_GRPC_PORT ?? 50051);
-    const admin = await weaviate.connectToCustom({ httpHost: u.hostname, httpPort: Number(u.port), grpcHost: u.hostname, grpcPort });
-    await admin.collections.delete(collection);
-    await admin.close();
+    await connect(VectorService, { baseUrl: server().url }).ensureCollection({ name: collection, dimension: 4, properties: [] });
   });
 
   it("answers UNAVAILABLE while it is down, detects it within seconds, recovers without a restart, loses nothing", async () => {
-    const vectors = connect(VectorService, { baseUrl: server!.url });
-    const cache = connect(CacheService, { baseUrl: server!.url });
-    const result = await faultDrill(server!.url, {
+    const vectors = connect(VectorService, { baseUrl: server().url });
+    const cache = connect(CacheService, { baseUrl: server().url });
+    const result = await faultDrill(server().url, {
       backend: "weaviate",
       reportAs: Backend.VECTORS,
       write: async (i) => {
@@ -89,24 +104,22 @@ describeFaults("weaviate", "Weaviate killed under load and restarted: vectors re
 });
 
 describeFaults("redis", "Redis killed under load and restarted: the cache recovers, acknowledged sets survive", (url) => {
-  let server: ServerProcess | undefined;
   const namespace = `drill:${uniqueSuffix()}:`;
-  beforeAll(async () => {
-    server = await startServerProcess({ REDIS_URL: url, CACHE_NAMESPACE: namespace, HEALTH_PROBE_INTERVAL_MS: "500", ...SECRET });
-  });
-  afterAll(async () => {
-    await server?.stop("SIGKILL");
-    startBackend("redis");
-    const redis = new Redis(url);
-    const keys = await redis.keys(`${namespace}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  });
+  const server = serviceUnderDrill(
+    "redis",
+    async () => ({ REDIS_URL: url, CACHE_NAMESPACE: namespace }),
+    async () => {
+      const redis = new Redis(url);
+      const keys = await redis.keys(`${namespace}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    },
+  );
 
   it("answers UNAVAILABLE while it is down, detects it within seconds, recovers without a restart, loses nothing", async () => {
-    const cache = connect(CacheService, { baseUrl: server!.url });
-    const ticks = connect(TickService, { baseUrl: server!.url });
-    const result = await faultDrill(server!.url, {
+    const cache = connect(CacheService, { baseUrl: server().url });
+    const ticks = connect(TickService, { baseUrl: server().url });
+    const result = await faultDrill(server().url, {
       backend: "redis",
       reportAs: Backend.CACHE,
       write: async (i) => {
@@ -121,23 +134,23 @@ describeFaults("redis", "Redis killed under load and restarted: the cache recove
 });
 
 describeFaults("kafka", "Kafka killed under load and restarted: publishing recovers, acknowledged messages are all in the log", (brokers) => {
-  let server: ServerProcess | undefined;
   const topic = `drill_${uniqueSuffix()}`;
+  const server = serviceUnderDrill(
+    "kafka",
+    async () => ({ KAFKA_BROKERS: brokers, TICK_STREAM_PUBLISH: "false" }),
+    async () => {
+      const admin = new Admin({ clientId: "drill-cleanup", bootstrapBrokers: brokers.split(",") });
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.close();
+    },
+  );
   beforeAll(async () => {
-    server = await startServerProcess({ KAFKA_BROKERS: brokers, TICK_STREAM_PUBLISH: "false", HEALTH_PROBE_INTERVAL_MS: "500", ...SECRET });
-    await connect(StreamService, { baseUrl: server.url }).createTopic({ name: topic, partitions: 3 });
-  });
-  afterAll(async () => {
-    await server?.stop("SIGKILL");
-    startBackend("kafka");
-    const admin = new Admin({ clientId: "drill-cleanup", bootstrapBrokers: brokers.split(",") });
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.close();
+    await connect(StreamService, { baseUrl: server().url }).createTopic({ name: topic, partitions: 3 });
   });
 
   it("answers UNAVAILABLE while it is down, detects it within seconds, recovers without a restart, loses nothing", async () => {
-    const stream = connect(StreamService, { baseUrl: server!.url });
-    const cache = connect(CacheService, { baseUrl: server!.url });
+    const stream = connect(StreamService, { baseUrl: server().url });
+    const cache = connect(CacheService, { baseUrl: server().url });
     let stored: Set<string> | undefined;
     /** Everything in the topic, read once from the beginning. */
     const readAll = async () => {
@@ -155,7 +168,7 @@ describeFaults("kafka", "Kafka killed under load and restarted: publishing recov
       }
       return values;
     };
-    const result = await faultDrill(server!.url, {
+    const result = await faultDrill(server().url, {
       backend: "kafka",
       reportAs: Backend.STREAM,
       write: async (i) => {
@@ -171,21 +184,19 @@ describeFaults("kafka", "Kafka killed under load and restarted: publishing recov
 });
 
 describeFaults("clickhouse", "ClickHouse killed under load and restarted: ingest spools, replays, and loses nothing", (url) => {
-  let server: ServerProcess | undefined;
   let db: { url: string; drop(): Promise<void> } | undefined;
-  beforeAll(async () => {
-    db = await createTempClickHouseDatabase(url);
-    server = await startServerProcess({ CLICKHOUSE_URL: db.url, HEALTH_PROBE_INTERVAL_MS: "500", ...SECRET });
-  });
-  afterAll(async () => {
-    await server?.stop("SIGKILL");
-    startBackend("clickhouse");
-    await db?.drop();
-  });
+  const server = serviceUnderDrill(
+    "clickhouse",
+    async () => {
+      db = await createTempClickHouseDatabase(url);
+      return { CLICKHOUSE_URL: db.url };
+    },
+    async () => db?.drop(),
+  );
 
   it("keeps acknowledging (spooled) while it is down, detects it within seconds, replays after, loses nothing", async () => {
-    const ticks = connect(TickService, { baseUrl: server!.url });
-    const cache = connect(CacheService, { baseUrl: server!.url });
+    const ticks = connect(TickService, { baseUrl: server().url });
+    const cache = connect(CacheService, { baseUrl: server().url });
     const symbol = `DRILL${uniqueSuffix().slice(0, 8).toUpperCase()}`;
     const base = Date.now() - 60_000;
     let stored: Set<bigint> | undefined;
@@ -209,7 +220,7 @@ describeFaults("clickhouse", "ClickHouse killed under load and restarted: ingest
       return times;
     };
     const acked: string[] = [];
-    const result = await faultDrill(server!.url, {
+    const result = await faultDrill(server().url, {
       backend: "clickhouse",
       reportAs: Backend.TICKS,
       write: async (i) => {
