@@ -87,7 +87,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   const consumer = config.tickStream.consume ? new TickStreamConsumer(stream, ticks, log, config.tickStream.group) : undefined;
   consumer?.start();
 
-  const probes = backends.probes();
+  const probes = backends.stores();
   metrics.watchCircuits(() => Object.entries(probes).map(([backend, p]) => ({ backend, adapter: p.adapter, circuit: p.circuit })));
   // Keeps the backend gauges current between health reports, so a dashboard sees an outage
   // within one interval even when nobody asks for the report.

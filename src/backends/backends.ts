@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Config } from "../config.js";
 import { MIGRATIONS_ROOT, readMigrationFiles } from "../migrations/migration-files.js";
-import type { BackendProbe } from "../ports/backend.js";
+import type { BackendName, BackendProbe } from "../ports/backend.js";
 import type { CacheStore } from "../ports/cache-store.js";
 import type { GraphStore } from "../ports/graph-store.js";
 import type { Migrator } from "../ports/migrator.js";
@@ -9,26 +9,8 @@ import type { StreamLog } from "../ports/stream-log.js";
 import type { TickStore } from "../ports/tick-store.js";
 import type { UserStore } from "../ports/user-store.js";
 import type { VectorStore } from "../ports/vector-store.js";
-import { EmbeddedCacheStore } from "./embedded/cache-store.js";
-import { PgliteSqlClient } from "./embedded/pglite-client.js";
-import { EmbeddedStreamLog } from "./embedded/stream-log.js";
-import { EmbeddedTickStore } from "./embedded/tick-store.js";
-import { EmbeddedVectorStore } from "./embedded/vector-store.js";
-import { ClickHouseTickStore } from "./clickhouse/tick-store.js";
-import { RedisCacheStore } from "./redis/cache-store.js";
-import { KafkaStreamLog } from "./kafka/stream-log.js";
-import { WeaviateVectorStore } from "./weaviate/vector-store.js";
-import { ArangoGraphStore, ArangoMigrator } from "./arango/graph-store.js";
-import { TickSpool } from "../ingest/spool.js";
-import { SpoolingTickStore } from "../ingest/spooling-tick-store.js";
 import type { Logger } from "../observability/logger.js";
-import { SqlGraphStore } from "./postgres/graph-store.js";
-import { SqlMigrator } from "./postgres/migrator.js";
-import { PgSqlClient } from "./postgres/pg-client.js";
 import type { SqlClient } from "./postgres/sql-client.js";
-import { SqlUserStore } from "./postgres/user-store.js";
-
-export type BackendName = "ticks" | "users" | "graph" | "vectors" | "cache" | "stream";
 
 export type Backends = {
   ticks: TickStore;
@@ -40,7 +22,8 @@ export type Backends = {
   migrators: Partial<Record<BackendName, Migrator>>;
   /** Human-readable store per service, for the start-up banner. */
   describe(): Record<BackendName, string>;
-  probes(): Record<BackendName, BackendProbe>;
+  /** Each service's store, as health reporting sees it. */
+  stores(): Record<BackendName, BackendProbe>;
   close(): Promise<void>;
 };
 
@@ -67,139 +50,185 @@ export const BULKHEADS = {
   weaviate: { limit: POOLS.weaviate.max, queue: POOLS.weaviate.max * 10 },
 } as const;
 
+/** One opened store: what it is (for the banner), how to close it, its migrator if it has one. */
+type Opened<T> = { store: T; label: string; close?: () => Promise<void>; migrator?: Migrator };
+
+type SqlOpened = Opened<SqlClient> & { adapter: "postgres" | "embedded" };
+
+type Context = { config: Config; log: Logger; dir(name: string): string | undefined; where(name: string): string };
+
 /**
- * Opens every backend the configuration asks for: the real product where its URL is set, the
- * embedded store otherwise.
+ * How each store opens: the production adapter when its URL is set, the embedded one otherwise.
+ * Adapters are imported only when chosen, so a process loads the client libraries it uses and no
+ * others (the embedded mode starts without loading the Kafka, Weaviate or ClickHouse clients).
  */
-export async function openBackends(config: Config, log: Logger): Promise<Backends> {
-  const b = config.backends;
-
-  const dir = (name: string) => (config.inMemory ? undefined : join(config.dataDir, name));
-  const where = (name: string) => (config.inMemory ? "in memory" : `journal in ${dir(name)}`);
-  const closers: (() => Promise<void>)[] = [];
-
-  let sql: SqlClient & { poolStats?(): { inUse: number; idle: number; max: number } };
-  let sqlAdapter: string;
-  if (b.postgresUrl) {
-    const pgClient = new PgSqlClient(b.postgresUrl, { ...POOLS.postgres, concurrency: BULKHEADS.postgres });
-    closers.push(() => pgClient.close());
-    sql = pgClient;
-    sqlAdapter = "postgres";
-  } else {
+const OPENERS = {
+  async sql({ config, dir }: Context): Promise<SqlOpened> {
+    const url = config.backends.postgresUrl;
+    if (url) {
+      const { PgSqlClient } = await import("./postgres/pg-client.js");
+      const pg = new PgSqlClient(url, { ...POOLS.postgres, concurrency: BULKHEADS.postgres });
+      return { store: pg, adapter: "postgres", label: "PostgreSQL", close: () => pg.close() };
+    }
+    const { PgliteSqlClient } = await import("./embedded/pglite-client.js");
     const lite = await PgliteSqlClient.open(dir("pglite"));
-    closers.push(() => lite.close());
-    sql = lite;
-    sqlAdapter = "embedded";
-  }
-  const sqlMigrator = new SqlMigrator(sql, await readMigrationFiles(join(MIGRATIONS_ROOT, "postgres")), sqlAdapter);
-  await sqlMigrator.migrateTo();
+    const where = config.inMemory ? ", in memory" : ` in ${dir("pglite")}`;
+    return { store: lite, adapter: "embedded", label: `PGlite (embedded PostgreSQL${where})`, close: () => lite.close() };
+  },
 
-  const migrators: Partial<Record<BackendName, Migrator>> = { users: sqlMigrator, graph: sqlMigrator };
-  let ticks: TickStore;
-  let ticksLabel: string;
-  if (b.clickhouseUrl) {
+  async ticks({ config, log, dir, where }: Context): Promise<Opened<TickStore>> {
+    const url = config.backends.clickhouseUrl;
+    if (!url) {
+      const { EmbeddedTickStore } = await import("./embedded/tick-store.js");
+      const store = await EmbeddedTickStore.open(dir("ticks"));
+      return { store, label: `embedded tick store (${where("ticks")})`, close: () => store.close() };
+    }
+    const [{ ClickHouseTickStore }, { TickSpool }, { SpoolingTickStore }] = await Promise.all([
+      import("./clickhouse/tick-store.js"),
+      import("../ingest/spool.js"),
+      import("../ingest/spooling-tick-store.js"),
+    ]);
+    const ingest = config.ingest;
     const opened = await ClickHouseTickStore.open(
       {
-        url: b.clickhouseUrl,
+        url,
         maxConnections: POOLS.clickhouse.max,
         requestTimeoutMs: POOLS.clickhouse.requestTimeoutMs,
         concurrency: BULKHEADS.clickhouse,
-        commit: {
-          maxRows: config.ingest.flushRows,
-          maxDelayMs: config.ingest.flushMs,
-          maxPendingRows: config.ingest.maxPendingRows,
-          concurrency: config.ingest.flushConcurrency,
-        },
+        commit: { maxRows: ingest.flushRows, maxDelayMs: ingest.flushMs, maxPendingRows: ingest.maxPendingRows, concurrency: ingest.flushConcurrency },
       },
       await readMigrationFiles(join(MIGRATIONS_ROOT, "clickhouse")),
     );
-    const spool = await TickSpool.open(join(config.dataDir, "spool"), config.ingest.spoolMaxBytes);
+    const spool = await TickSpool.open(join(config.dataDir, "spool"), ingest.spoolMaxBytes);
     const spooling = new SpoolingTickStore(opened.store, spool, log);
-    closers.push(async () => {
-      await spooling.close();
-      await opened.store.close();
-    });
-    ticks = spooling;
-    migrators.ticks = opened.migrator;
-    ticksLabel = `ClickHouse ${opened.store.caps.version} (${opened.store.caps.modern ? "DateTime64, codecs, query parameters" : "legacy schema: Int64 ms, no codecs, hex-escaped literals"})`;
-  } else {
-    const embedded = await EmbeddedTickStore.open(dir("ticks"));
-    closers.push(() => embedded.close());
-    ticks = embedded;
-    ticksLabel = `embedded tick store (${where("ticks")})`;
-  }
-  let vectors: VectorStore;
-  let vectorsLabel: string;
-  if (b.weaviateUrl) {
-    const weaviateStore = await WeaviateVectorStore.open({ url: b.weaviateUrl, grpcPort: b.weaviateGrpcPort, timeoutMs: POOLS.weaviate.timeoutMs, concurrency: BULKHEADS.weaviate });
-    closers.push(() => weaviateStore.close());
-    vectors = weaviateStore;
-    vectorsLabel = `Weaviate at ${b.weaviateUrl} (gRPC port ${b.weaviateGrpcPort}, HNSW, vectors from callers)`;
-  } else {
-    const embedded = await EmbeddedVectorStore.open(dir("vectors"));
-    closers.push(() => embedded.close());
-    vectors = embedded;
-    vectorsLabel = `embedded HNSW vector store (${where("vectors")})`;
-  }
-  let cache: CacheStore;
-  let cacheLabel: string;
-  if (b.redisUrl) {
-    const redis = await RedisCacheStore.open({ url: b.redisUrl, connections: config.cache.connections, namespace: config.cache.namespace, timeoutMs: POOLS.redis.timeoutMs, concurrency: BULKHEADS.redis });
-    closers.push(() => redis.close());
-    cache = redis;
-    cacheLabel = `DragonflyDB/Redis (${config.cache.connections} auto-pipelined connections${config.cache.namespace ? `, namespace ${config.cache.namespace}` : ""})`;
-  } else {
-    cache = new EmbeddedCacheStore(config.cache.maxEntries);
-    cacheLabel = `embedded LRU cache (in memory, ${config.cache.maxEntries} entries max)`;
-  }
-  let stream: StreamLog;
-  let streamLabel: string;
-  if (b.kafkaBrokers) {
-    const kafka = new KafkaStreamLog({ brokers: b.kafkaBrokers, clientId: "neliti-dataplane", timeoutMs: POOLS.kafka.timeoutMs, retries: POOLS.kafka.retries });
-    closers.push(() => kafka.close());
-    stream = kafka;
-    streamLabel = `Redpanda/Kafka at ${b.kafkaBrokers.join(",")} (@platformatic/kafka, idempotent, acks=all)`;
-  } else {
-    const embedded = new EmbeddedStreamLog();
-    closers.push(() => embedded.close());
-    stream = embedded;
-    streamLabel = "embedded partitioned log (in memory)";
-  }
+    const caps = opened.store.caps;
+    return {
+      store: spooling,
+      migrator: opened.migrator,
+      label: `ClickHouse ${caps.version} (${caps.modern ? "DateTime64, codecs, query parameters" : "legacy schema: Int64 ms, no codecs, hex-escaped literals"})`,
+      close: async () => {
+        await spooling.close();
+        await opened.store.close();
+      },
+    };
+  },
 
-  const users = new SqlUserStore(sql, sqlAdapter);
-  const sqlLabel = sqlAdapter === "postgres" ? "PostgreSQL" : `PGlite (embedded PostgreSQL${config.inMemory ? ", in memory" : ` in ${dir("pglite")}`})`;
-  let graph: GraphStore = new SqlGraphStore(sql, sqlAdapter);
-  let graphLabel = `${sqlLabel}, recursive-CTE graph`;
-  if (b.arangoUrl) {
-    const arango = ArangoGraphStore.open({ url: b.arangoUrl, poolSize: POOLS.arango.max, timeoutMs: POOLS.arango.timeoutMs });
-    const arangoMigrator = new ArangoMigrator(arango.db, await readMigrationFiles(join(MIGRATIONS_ROOT, "arango"), "json"));
-    await arangoMigrator.migrateTo();
-    closers.push(() => arango.close());
-    graph = arango;
-    migrators.graph = arangoMigrator;
-    graphLabel = `ArangoDB at ${new URL(b.arangoUrl).host} (AQL traversals)`;
-  }
+  async vectors({ config, dir, where }: Context): Promise<Opened<VectorStore>> {
+    const { weaviateUrl: url, weaviateGrpcPort: grpcPort } = config.backends;
+    if (!url) {
+      const { EmbeddedVectorStore } = await import("./embedded/vector-store.js");
+      const store = await EmbeddedVectorStore.open(dir("vectors"));
+      return { store, label: `embedded HNSW vector store (${where("vectors")})`, close: () => store.close() };
+    }
+    const { WeaviateVectorStore } = await import("./weaviate/vector-store.js");
+    const store = await WeaviateVectorStore.open({ url, grpcPort, timeoutMs: POOLS.weaviate.timeoutMs, concurrency: BULKHEADS.weaviate });
+    return { store, label: `Weaviate at ${url} (gRPC port ${grpcPort}, HNSW, vectors from callers)`, close: () => store.close() };
+  },
 
-  const backends: Backends = {
-    ticks,
-    users,
-    graph,
-    vectors,
-    cache,
-    stream,
-    migrators,
-    describe: () => ({
-      ticks: ticksLabel,
-      users: sqlLabel,
-      graph: graphLabel,
-      vectors: vectorsLabel,
-      cache: cacheLabel,
-      stream: streamLabel,
-    }),
-    probes: () => ({ ticks, users, graph, vectors, cache, stream }),
-    close: async () => {
-      for (const close of closers.reverse()) await close();
-    },
+  async cache({ config }: Context): Promise<Opened<CacheStore>> {
+    const { redisUrl: url } = config.backends;
+    const { connections, namespace, maxEntries } = config.cache;
+    if (!url) {
+      const { EmbeddedCacheStore } = await import("./embedded/cache-store.js");
+      return { store: new EmbeddedCacheStore(maxEntries), label: `embedded LRU cache (in memory, ${maxEntries} entries max)` };
+    }
+    const { RedisCacheStore } = await import("./redis/cache-store.js");
+    const store = await RedisCacheStore.open({ url, connections, namespace, timeoutMs: POOLS.redis.timeoutMs, concurrency: BULKHEADS.redis });
+    return { store, label: `DragonflyDB/Redis (${connections} auto-pipelined connections${namespace ? `, namespace ${namespace}` : ""})`, close: () => store.close() };
+  },
+
+  async stream({ config }: Context): Promise<Opened<StreamLog>> {
+    const brokers = config.backends.kafkaBrokers;
+    if (!brokers) {
+      const { EmbeddedStreamLog } = await import("./embedded/stream-log.js");
+      const store = new EmbeddedStreamLog();
+      return { store, label: "embedded partitioned log (in memory)", close: () => store.close() };
+    }
+    const { KafkaStreamLog } = await import("./kafka/stream-log.js");
+    const store = new KafkaStreamLog({ brokers, clientId: "neliti-dataplane", timeoutMs: POOLS.kafka.timeoutMs, retries: POOLS.kafka.retries });
+    return { store, label: `Redpanda/Kafka at ${brokers.join(",")} (@platformatic/kafka, idempotent, acks=all)`, close: () => store.close() };
+  },
+
+  /** The graph lives in ArangoDB where configured, else beside the users in the SQL store. */
+  async graph({ config }: Context, sql: SqlOpened): Promise<Opened<GraphStore>> {
+    const url = config.backends.arangoUrl;
+    if (!url) {
+      const { SqlGraphStore } = await import("./postgres/graph-store.js");
+      return { store: new SqlGraphStore(sql.store, sql.adapter), label: `${sql.label}, recursive-CTE graph`, ...(sql.migrator && { migrator: sql.migrator }) };
+    }
+    const { ArangoGraphStore, ArangoMigrator } = await import("./arango/graph-store.js");
+    const store = ArangoGraphStore.open({ url, poolSize: POOLS.arango.max, timeoutMs: POOLS.arango.timeoutMs });
+    const migrator = new ArangoMigrator(store.db, await readMigrationFiles(join(MIGRATIONS_ROOT, "arango"), "json"));
+    await migrator.migrateTo();
+    return { store, migrator, label: `ArangoDB at ${new URL(url).host} (AQL traversals)`, close: () => store.close() };
+  },
+};
+
+/**
+ * Opens every backend the configuration asks for: the real product where its URL is set, the
+ * embedded store otherwise. Stores that do not depend on each other open at once.
+ */
+export async function openBackends(config: Config, log: Logger): Promise<Backends> {
+  const ctx: Context = {
+    config,
+    log,
+    dir: (name) => (config.inMemory ? undefined : join(config.dataDir, name)),
+    where: (name) => (config.inMemory ? "in memory" : `journal in ${join(config.dataDir, name)}`),
   };
-  return backends;
+  const opened: Opened<unknown>[] = [];
+  const pending: Promise<unknown>[] = [];
+  const track = <T>(p: Promise<Opened<T>>): Promise<Opened<T>> => {
+    const tracked = p.then((o) => {
+      opened.push(o);
+      return o;
+    });
+    pending.push(tracked);
+    return tracked;
+  };
+  const closeAll = async () => {
+    for (const o of opened.reverse()) await o.close?.();
+  };
+  try {
+    const sqlOpened = async (): Promise<SqlOpened> => {
+      const sql = (await track(OPENERS.sql(ctx))) as SqlOpened;
+      const { SqlMigrator } = await import("./postgres/migrator.js");
+      const migrator = new SqlMigrator(sql.store, await readMigrationFiles(join(MIGRATIONS_ROOT, "postgres")), sql.adapter);
+      await migrator.migrateTo();
+      return { ...sql, migrator };
+    };
+    const [sql, ticks, vectors, cache, stream] = await Promise.all([
+      sqlOpened(),
+      track(OPENERS.ticks(ctx)),
+      track(OPENERS.vectors(ctx)),
+      track(OPENERS.cache(ctx)),
+      track(OPENERS.stream(ctx)),
+    ]);
+    const graph = await track(OPENERS.graph(ctx, sql));
+    const { SqlUserStore } = await import("./postgres/user-store.js");
+    const users = new SqlUserStore(sql.store, sql.adapter);
+    const chosen = { ticks, users: { store: users, label: sql.label }, graph, vectors, cache, stream };
+    const migrators: Partial<Record<BackendName, Migrator>> = { users: sql.migrator };
+    for (const [name, o] of Object.entries(chosen) as [BackendName, Opened<unknown>][]) if (o.migrator) migrators[name] = o.migrator;
+    return {
+      ticks: ticks.store,
+      users,
+      graph: graph.store,
+      vectors: vectors.store,
+      cache: cache.store,
+      stream: stream.store,
+      migrators,
+      describe: () => mapStores(chosen, (o) => o.label),
+      stores: () => mapStores(chosen, (o) => o.store as BackendProbe),
+      close: closeAll,
+    };
+  } catch (err) {
+    // A backend that opened is closed again when another fails, so a failed start leaves no sockets or locks behind.
+    await Promise.allSettled(pending);
+    await closeAll();
+    throw err;
+  }
+}
+
+function mapStores<T>(chosen: Record<BackendName, Opened<unknown>>, f: (o: Opened<unknown>) => T): Record<BackendName, T> {
+  return Object.fromEntries(Object.entries(chosen).map(([name, o]) => [name, f(o)])) as Record<BackendName, T>;
 }

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { BackendName } from "../backends/backends.js";
+import type { BackendName } from "../ports/backend.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { BackendProbe } from "../ports/backend.js";
 

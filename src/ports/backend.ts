@@ -1,3 +1,6 @@
+/** The stores behind the services, by the name reports, banners and SchemaService use. */
+export type BackendName = "ticks" | "users" | "graph" | "vectors" | "cache" | "stream";
+
 /** What every backend adapter exposes to health reporting. (Closing belongs to whoever opened the connection.) */
 export interface BackendProbe {
   /** Short adapter name for banners and reports, e.g. "clickhouse" or "embedded". */

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { BackendStatus, CircuitState, type HealthReportService } from "../../gen/neliti/dataplane/v1/ops_pb.js";
-import type { BackendName } from "../backends/backends.js";
+import type { BackendName } from "../ports/backend.js";
 import { probeBackends } from "../health/health-report.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { BackendProbe } from "../ports/backend.js";

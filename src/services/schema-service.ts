@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Backend, type SchemaService } from "../../gen/neliti/dataplane/v1/ops_pb.js";
 import { FailedPreconditionError } from "../errors.js";
-import type { BackendName } from "../backends/backends.js";
+import type { BackendName } from "../ports/backend.js";
 import type { MigrationState, Migrator } from "../ports/migrator.js";
 
 export const BACKEND_NAME: Record<Exclude<Backend, Backend.UNSPECIFIED>, BackendName> = {
