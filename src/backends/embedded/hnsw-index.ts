@@ -12,6 +12,9 @@ const EF_CONSTRUCTION = 100;
 const MIN_EF_SEARCH = 128;
 const INITIAL_CAPACITY = 1024;
 
+/** What an index file needs beside it to be read back: which label stands for which id. */
+export type SavedLabels = { labels: [string, number][]; nextLabel: number };
+
 /**
  * An approximate nearest-neighbour index (HNSW, via hnswlib) over string ids. It holds only the
  * graph: the records and their exact distances stay with the caller, which re-ranks candidates.
@@ -23,9 +26,35 @@ export class HnswIndex {
   private readonly idOf = new Map<number, string>();
   private nextLabel = 0;
 
-  constructor(metric: Metric, dimension: number) {
+  private constructor(metric: Metric, dimension: number) {
     this.index = new hnswlib.HierarchicalNSW(SPACE[metric], dimension);
-    this.index.initIndex({ maxElements: INITIAL_CAPACITY, m: LINKS_PER_NODE, efConstruction: EF_CONSTRUCTION, allowReplaceDeleted: true });
+  }
+
+  static empty(metric: Metric, dimension: number): HnswIndex {
+    const created = new HnswIndex(metric, dimension);
+    created.index.initIndex({ maxElements: INITIAL_CAPACITY, m: LINKS_PER_NODE, efConstruction: EF_CONSTRUCTION, allowReplaceDeleted: true });
+    return created;
+  }
+
+  /** Reads an index written by `save`, with the id map saved beside it; throws if they disagree. */
+  static async load(metric: Metric, dimension: number, path: string, saved: SavedLabels): Promise<HnswIndex> {
+    const loaded = new HnswIndex(metric, dimension);
+    await loaded.index.readIndex(path, true);
+    for (const [id, label] of saved.labels) {
+      loaded.labelOf.set(id, label);
+      loaded.idOf.set(label, id);
+    }
+    loaded.nextLabel = saved.nextLabel;
+    // The file keeps deleted labels too (marked), so the id map must be a subset of its labels.
+    const inFile = new Set(loaded.index.getIdsList());
+    if (saved.labels.some(([, label]) => !inFile.has(label) || label >= saved.nextLabel)) throw new Error(`HNSW index ${path} does not match its id map`);
+    return loaded;
+  }
+
+  /** Writes the graph to `path` (hnswlib's own format) and returns the id map that goes with it. */
+  async save(path: string): Promise<SavedLabels> {
+    await this.index.writeIndex(path);
+    return { labels: [...this.labelOf], nextLabel: this.nextLabel };
   }
 
   get size(): number {

@@ -24,8 +24,8 @@ export class EmbeddedTickStore implements TickStore {
     if (dir === undefined) return new EmbeddedTickStore(undefined);
     const { handle, lines } = await openJournal(dir, "ticks.journal");
     const store = new EmbeddedTickStore(handle);
-    for await (const line of lines) {
-      const entry = decodeBatchLine(line);
+    for await (const { text } of lines) {
+      const entry = decodeBatchLine(text);
       if (!entry) continue;
       store.batchIds.add(entry.batchId);
       for (let i = 0; i < entry.block.length; i++) store.add(rowAt(entry.block, i));

@@ -1,5 +1,7 @@
-import type { FileHandle } from "node:fs/promises";
+import { mkdir, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
 import { openJournal } from "./journal.js";
+import { readManifest, type SnapshotManifest, writeSnapshot } from "./index-snapshot.js";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { NotFoundError } from "../../errors.js";
 import type { CollectionSpec, PropertyCondition, SearchQuery, VectorHit, VectorRecord, VectorStore } from "../../ports/vector-store.js";
@@ -34,9 +36,17 @@ export type EmbeddedVectorOptions = {
    * A full scan of 2,000 vectors of 384 dimensions costs about as much as an HNSW search.
    */
   exactScanMax: number;
+  /**
+   * Index changes (inserts, replacements, deletes) after which the indexes are written to disk in
+   * the background, bounding what a reopen after a crash must re-index: about 0.25-0.6 ms a vector.
+   */
+  snapshotEvery: number;
 };
 
-const DEFAULT_OPTIONS: EmbeddedVectorOptions = { exactScanMax: 2_000 };
+const DEFAULT_OPTIONS: EmbeddedVectorOptions = { exactScanMax: 2_000, snapshotEvery: 10_000 };
+
+/** How the last open found the indexes: collections read from the snapshot, vectors indexed anew. */
+export type OpenStats = { collectionsFromSnapshot: number; vectorsIndexed: number };
 
 /** The index proposes this many candidates per wanted hit; exact re-scoring then picks the best. */
 const CANDIDATES_PER_HIT = 4;
@@ -48,77 +58,135 @@ type JournalEntry =
 
 /**
  * Embedded vector store: records in memory, made durable by an fsync'd journal replayed at start,
- * searched through an in-process HNSW index (rebuilt from the journal at start; it is derived
- * state). Candidates from the index are re-scored with the exact distance, so distances and tie
+ * searched through an in-process HNSW index. The index is derived state: it is snapshotted to
+ * `dir/index` (on close and every `snapshotEvery` changes) and read back at open, so a reopen
+ * re-indexes only the journal beyond the snapshot; without a usable snapshot it is rebuilt from the
+ * journal. Candidates from the index are re-scored with the exact distance, so distances and tie
  * order are the same as an exact search's; small collections are scanned exactly.
  */
 export class EmbeddedVectorStore implements VectorStore {
   readonly adapter = "embedded";
   private readonly collections = new Map<string, Collection>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Bytes of journal written; what a snapshot taken now covers. */
+  private journalBytes = 0;
+  private changesSinceSnapshot = 0;
+  readonly openStats: OpenStats = { collectionsFromSnapshot: 0, vectorsIndexed: 0 };
+  /** Indexes read from the snapshot at open, taken up by their collections as the journal creates them. */
+  private snapshotIndexes = new Map<string, HnswIndex>();
 
   private constructor(
     private readonly journal: FileHandle | undefined,
+    private readonly indexDir: string | undefined,
     private readonly options: EmbeddedVectorOptions,
   ) {}
 
   static async open(dir: string | undefined, options: Partial<EmbeddedVectorOptions> = {}): Promise<EmbeddedVectorStore> {
     const settled = { ...DEFAULT_OPTIONS, ...options };
-    if (dir === undefined) return new EmbeddedVectorStore(undefined, settled);
+    if (dir === undefined) return new EmbeddedVectorStore(undefined, undefined, settled);
+    const indexDir = join(dir, "index");
+    await mkdir(indexDir, { recursive: true });
     const { handle, lines } = await openJournal(dir, "vectors.journal");
-    const store = new EmbeddedVectorStore(handle, settled);
-    for await (const line of lines) {
+    const store = new EmbeddedVectorStore(handle, indexDir, settled);
+    const snapshot = await store.loadSnapshot(await readManifest(indexDir));
+    for await (const { text, end } of lines) {
+      let entry: JournalEntry;
       try {
-        store.apply(JSON.parse(line) as JournalEntry);
+        entry = JSON.parse(text) as JournalEntry;
       } catch {
-        // A torn last line was never acknowledged.
+        continue; // a damaged line was never acknowledged
       }
+      store.apply(entry, end > snapshot.journalBytes);
+      store.journalBytes = end;
     }
+    if (snapshot.journalBytes > store.journalBytes) throw new Error(`vector index snapshot in ${indexDir} reaches past the journal: delete ${indexDir} to rebuild it`);
     return store;
+  }
+
+  /** Reads the snapshot's indexes; any of them unreadable means none is used (all are rebuilt). */
+  private async loadSnapshot(manifest: SnapshotManifest | undefined): Promise<{ journalBytes: number }> {
+    if (!manifest || !this.indexDir) return { journalBytes: 0 };
+    const indexes = new Map<string, HnswIndex>();
+    try {
+      for (const [name, c] of Object.entries(manifest.collections)) indexes.set(name, await HnswIndex.load(c.metric, c.dimension, join(this.indexDir, c.file), c));
+    } catch {
+      return { journalBytes: 0 };
+    }
+    this.snapshotIndexes = indexes;
+    this.openStats.collectionsFromSnapshot = indexes.size;
+    return { journalBytes: manifest.journalBytes };
   }
 
   async probe(): Promise<void> {}
   async close(): Promise<void> {
+    if (this.indexDir && this.changesSinceSnapshot > 0) await this.enqueue(() => this.snapshot());
     await this.queue;
     await this.journal?.close();
   }
 
-  private apply(e: JournalEntry): void {
+  /** Applies a journal entry to the records, and to the index unless the index already holds it. */
+  private apply(e: JournalEntry, toIndex = true): void {
     switch (e.op) {
       case "ensure":
-        if (!this.collections.has(e.spec.name)) this.collections.set(e.spec.name, { spec: e.spec, records: new Map(), index: new HnswIndex(e.spec.metric, e.spec.dimension) });
+        if (!this.collections.has(e.spec.name)) {
+          const index = this.snapshotIndexes.get(e.spec.name) ?? HnswIndex.empty(e.spec.metric, e.spec.dimension);
+          this.collections.set(e.spec.name, { spec: e.spec, records: new Map(), index });
+        }
         return;
       case "upsert": {
         const c = this.collection(e.collection);
         for (const r of e.records) {
           const vector = decodeVector(r.vector);
           c.records.set(r.id, { id: r.id, vector, properties: r.properties });
-          c.index.put(r.id, vector);
+          if (toIndex) c.index.put(r.id, vector);
         }
+        if (toIndex) this.indexed(e.records.length);
         return;
       }
       case "delete": {
         const c = this.collection(e.collection);
         for (const id of e.ids) {
           c.records.delete(id);
-          c.index.remove(id);
+          if (toIndex) c.index.remove(id);
         }
+        if (toIndex) this.indexed(e.ids.length);
         return;
       }
     }
   }
 
+  private indexed(changes: number): void {
+    this.openStats.vectorsIndexed += changes;
+    this.changesSinceSnapshot += changes;
+  }
+
+  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(step);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Journals then applies, serialized, so the journal order is the order of effects. */
-  private write(e: JournalEntry): Promise<void> {
-    const run = this.queue.then(async () => {
+  private async write(e: JournalEntry): Promise<void> {
+    await this.enqueue(async () => {
       if (this.journal) {
-        await this.journal.appendFile(`${JSON.stringify(e)}\n`);
+        const line = `${JSON.stringify(e)}\n`;
+        await this.journal.appendFile(line);
         await this.journal.datasync();
+        this.journalBytes += Buffer.byteLength(line);
       }
       this.apply(e);
     });
-    this.queue = run.catch(() => undefined);
-    return run;
+    // In the background: the caller's write is durable already; a failed snapshot leaves the old one.
+    if (this.indexDir && this.changesSinceSnapshot >= this.options.snapshotEvery) void this.enqueue(() => this.snapshot()).catch(() => undefined);
+  }
+
+  /** Runs inside the queue, so no write changes an index while it is saved. */
+  private async snapshot(): Promise<void> {
+    if (!this.indexDir) return;
+    const indexes = [...this.collections].map(([name, c]) => ({ name, metric: c.spec.metric, dimension: c.spec.dimension, save: (path: string) => c.index.save(path) }));
+    await writeSnapshot(this.indexDir, this.journalBytes, indexes);
+    this.changesSinceSnapshot = 0;
   }
 
   private collection(name: string): Collection {
