@@ -82,9 +82,20 @@ install_kafka() {
 }
 install_weaviate() { go_install weaviate-server "github.com/weaviate/weaviate/cmd/weaviate-server@$WEAVIATE_VERSION"; }
 install_tools() {
-  apt_install openssl curl
+  apt_install openssl curl nghttp2-client
   go_install grpcurl "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
   go_install ghz "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION"
+  install_python
+}
+# A Python user's toolchain for the Python client test: grpcio-tools and numpy, from PyPI, in a venv.
+install_python() {
+  local venv=$CACHE/python req=$HERE/../test/python/requirements.txt
+  if [ -x "$venv/bin/python" ] && cmp -s "$req" "$venv/requirements.txt"; then return 0; fi
+  log "python venv with $(grep -v '^#' "$req" | tr '\n' ' ')"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
+  cp "$req" "$venv/requirements.txt"
 }
 
 # ---------------------------------------------------------------- up
@@ -244,6 +255,7 @@ export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export WEAVIATE_URL=http://127.0.0.1:$WEAVIATE_PORT
 export WEAVIATE_GRPC_PORT=$WEAVIATE_GRPC_PORT
 export PATH="$BIN:\$PATH"
+export NELITI_PYTHON=$CACHE/python/bin/python
 EOF
   echo "# ArangoDB: no registry here serves it; set ARANGO_URL to a real server to run its suites." >&2
 }
