@@ -88,9 +88,14 @@ function bounded(text: string): string {
   return text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}... (${text.length} characters in all)`;
 }
 
+/**
+ * JSON with every non-ASCII character escaped: a header value must be Latin-1 text without control
+ * characters, and a field path can echo a caller's Struct key (say, a right-to-left mark).
+ */
 function violationsTrailer(violations: readonly FieldViolationInfo[]): string {
   const listed = violations.slice(0, MAX_VIOLATIONS_LISTED).map((v) => ({ ...v, field: bounded(v.field), description: bounded(v.description) }));
-  return JSON.stringify(violations.length > listed.length ? [...listed, { field: "", index: -1, description: `and ${violations.length - listed.length} more` }] : listed);
+  const json = JSON.stringify(violations.length > listed.length ? [...listed, { field: "", index: -1, description: `and ${violations.length - listed.length} more` }] : listed);
+  return json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**

@@ -77,7 +77,10 @@ export class UserDomain {
     let after: string | undefined;
     if (pageToken !== "") {
       after = Buffer.from(pageToken, "base64url").toString("utf8");
-      if (after === "") throw InvalidArgumentError.field("page_token", "is not a token from a previous page");
+      // Only what listUsers issued: base64url of an email, which decodes and re-encodes to itself.
+      if (after === "" || after.includes("\u0000") || Buffer.from(after, "utf8").toString("base64url") !== pageToken) {
+        throw InvalidArgumentError.field("page_token", "is not a token from a previous page");
+      }
     }
     const users = await this.store.listUsers(organizationId, after, pageSize + 1);
     const page = users.slice(0, pageSize);

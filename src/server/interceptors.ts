@@ -5,6 +5,7 @@ import { pathToString } from "@bufbuild/protobuf/reflect";
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { InvalidArgumentError, toConnectError } from "../errors.js";
+import { badTextFields } from "./text-fields.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { callerContext } from "../observability/tracing.js";
@@ -107,7 +108,8 @@ async function* mapStreamErrors<T>(source: AsyncIterable<T>, onMessage: () => vo
 }
 
 /**
- * Checks single-message requests (unary and server-streaming) against their protovalidate rules.
+ * Checks single-message requests (unary and server-streaming): text fields first (no NUL, no ill-formed
+ * Unicode, anywhere), then their protovalidate rules.
  * Streamed request messages (tick batches) are validated by their handlers, batch by batch,
  * because a bad batch must not end a long-lived ingest stream.
  */
@@ -115,6 +117,8 @@ export function validateRequests(): Interceptor {
   const validator = createValidator();
   return (next) => async (req) => {
     if (!req.stream) {
+      const badText = badTextFields(req.method.input, req.message);
+      if (badText.length > 0) throw new InvalidArgumentError(badText);
       const result = validator.validate(req.method.input, req.message);
       if (result.kind === "invalid") {
         throw new InvalidArgumentError(
