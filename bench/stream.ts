@@ -5,7 +5,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { create } from "@bufbuild/protobuf";
 import { type PublishRequest, PublishRequestSchema, StreamService } from "../gen/neliti/dataplane/v1/stream_pb.js";
 import { SerialSender } from "../src/backends/kafka/serial-sender.js";
-import { MAX_SEND_BYTES } from "../src/backends/kafka/stream-log.js";
+import { MAX_SEND_BYTES, publishDeadline } from "../src/backends/kafka/stream-log.js";
 import { uniqueSuffix } from "../test/harness/backends.js";
 import { startServerProcess } from "../test/harness/server-process.js";
 import { arg, cpuPerItem, cpuText, drive, machine, pidOf, requireEnv, round, summarize } from "./lib.js";
@@ -44,6 +44,7 @@ export async function run() {
       },
       (m) => m.key.length + m.value.length + 64,
       MAX_SEND_BYTES,
+      publishDeadline(60_000),
     );
     // Each path's payload is built once per distinct batch, as a producer would build a batch
     // once and send it: what is timed is the sending.

@@ -17,6 +17,9 @@ import {
 } from "cockatiel";
 import { DomainError, UnavailableError } from "../errors.js";
 
+/** A call the breaker gave up on at its timeout: it may have reached the backend, so its outcome is unknown. */
+export class BackendTimeoutError extends UnavailableError {}
+
 export type BreakerState = "closed" | "open" | "half-open";
 
 /** A bulkhead: calls running at once, and waiting beyond that, before calls are refused. */
@@ -105,7 +108,7 @@ export class Breaker {
       return new UnavailableError(`${this.name} is saturated (${c.limit} calls running, ${c.queue} waiting)`, SATURATED_RETRY_MS, { cause: err });
     }
     if (err instanceof TaskCancelledError) {
-      return new UnavailableError(`${this.name} did not answer within ${this.options.timeoutMs} ms`, this.options.halfOpenAfterMs, { cause: err });
+      return new BackendTimeoutError(`${this.name} did not answer within ${this.options.timeoutMs} ms`, this.options.halfOpenAfterMs, { cause: err });
     }
     if (!this.isFailure(err)) return err;
     return new UnavailableError(`${this.name} failed: ${err instanceof Error ? err.message : String(err)}`, this.options.halfOpenAfterMs, { cause: err });

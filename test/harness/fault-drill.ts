@@ -32,6 +32,11 @@ export type DrillTarget = {
   present(id: string): Promise<boolean>;
   /** A call to a service on another store, which must keep answering. */
   other(): Promise<unknown>;
+  /**
+   * The code the service documents for a write whose outcome it cannot know (in flight when the
+   * backend died), besides UNAVAILABLE; such writes count as failed and are not looked for.
+   */
+  outcomeUnknown?: Code;
 };
 
 const TICK_MS = 50;
@@ -69,7 +74,7 @@ export async function faultDrill(baseUrl: string, target: DrillTarget): Promise<
           (err: unknown) => {
             failed++;
             const code = ConnectError.from(err).code;
-            if (code !== Code.Unavailable) failedOtherwise.push(`${Code[code]}: ${ConnectError.from(err).rawMessage}`);
+            if (code !== Code.Unavailable && code !== target.outcomeUnknown) failedOtherwise.push(`${Code[code]}: ${ConnectError.from(err).rawMessage}`);
           },
         ),
       );
@@ -110,7 +115,8 @@ export async function faultDrill(baseUrl: string, target: DrillTarget): Promise<
 }
 
 /**
- * Prints the drill's row and checks what every drill must show: only UNAVAILABLE answers, detection
+ * Prints the drill's row and checks what every drill must show: only UNAVAILABLE answers (or the
+ * target's documented outcome-unknown code), detection
  * within 10 s, recovery within `recoverWithinMs`, the other services unaffected, nothing lost; and
  * either fast failures while the backend is down or (where a spool absorbs the outage) none.
  */

@@ -1,4 +1,14 @@
-type Waiting<T, R> = { items: readonly T[]; resolve(results: R[]): void; reject(err: unknown): void };
+type Waiting<T, R> = { items: readonly T[]; settled: boolean; resolve(results: R[]): void; reject(err: unknown): void };
+
+/** How long a caller may wait in all, and what it is told when that runs out or its send cannot happen. */
+export type SenderDeadline = {
+  /** From submit to answer: waiting for earlier sends plus its own. */
+  ms: number;
+  /** The caller's items were never sent (time ran out while waiting, or an earlier send failed): retrying is safe. */
+  notSent(reason: "expired" | "earlier-send-failed", cause?: unknown): Error;
+  /** Time ran out while the caller's items were being sent: the broker may or may not have them. */
+  inFlight(): Error;
+};
 
 /**
  * Keeps one send in flight and merges what callers submit meanwhile into the next send, each
@@ -9,8 +19,12 @@ type Waiting<T, R> = { items: readonly T[]; resolve(results: R[]): void; reject(
  * then refuses them (OUT_OF_ORDER_SEQUENCE_NUMBER, seen here with four Publish calls in flight)
  * or, as upstream issue platformatic/kafka#326 reports, acknowledges records it dropped. One send
  * at a time keeps sequence numbers in order; merging keeps the throughput that concurrency gave.
- * A failed send fails every caller merged into it, and every caller waiting: none of them is
- * acknowledged.
+ *
+ * A failed send fails every caller merged into it with the send's error, and every caller
+ * waiting with `notSent` (they would meet the same broker): none of them is acknowledged. Each
+ * caller also has its own deadline, so waiting behind a slow send never takes it past
+ * `deadline.ms`: at the deadline it is answered `notSent` if it was still waiting, `inFlight` if
+ * its send had started (the send goes on; its result no longer reaches that caller).
  */
 export class SerialSender<T, R> {
   private waiting: Waiting<T, R>[] = [];
@@ -21,11 +35,27 @@ export class SerialSender<T, R> {
     private readonly bytesOf: (item: T) => number,
     /** A merged send stays under this (a caller's own larger batch goes alone). */
     private readonly maxBytes: number,
+    private readonly deadline: SenderDeadline,
   ) {}
 
   submit(items: readonly T[]): Promise<R[]> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ items, resolve, reject });
+      const settle = () => {
+        w.settled = true;
+        clearTimeout(timer);
+      };
+      const w: Waiting<T, R> = {
+        items,
+        settled: false,
+        resolve: (results) => w.settled || (settle(), resolve(results)),
+        reject: (err) => w.settled || (settle(), reject(err)),
+      };
+      const timer = setTimeout(() => {
+        const at = this.waiting.indexOf(w);
+        if (at >= 0) this.waiting.splice(at, 1);
+        w.reject(at >= 0 ? this.deadline.notSent("expired") : this.deadline.inFlight());
+      }, this.deadline.ms);
+      this.waiting.push(w);
       if (!this.sending) void this.drain();
     });
   }
@@ -42,9 +72,8 @@ export class SerialSender<T, R> {
           at += w.items.length;
         }
       } catch (err) {
-        // Those still waiting would meet the same broker: they fail now rather than each wait out
-        // another send's timeout, which could take them past their deadlines.
-        for (const w of [...round, ...this.waiting.splice(0)]) w.reject(err);
+        for (const w of round) w.reject(err);
+        for (const w of this.waiting.splice(0)) w.reject(this.deadline.notSent("earlier-send-failed", err));
       }
     }
     this.sending = false;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Admin, Consumer, type Message, type MessagesStream, murmur2, ProduceAcks, Producer } from "@platformatic/kafka";
-import { AlreadyExistsError, DomainError, NotFoundError, UnavailableError } from "../../errors.js";
+import { AlreadyExistsError, DeadlineExceededError, DomainError, NotFoundError, UnavailableError } from "../../errors.js";
 import type {
   IncomingRecord,
   OutgoingRecord,
@@ -9,8 +9,8 @@ import type {
   Subscription,
   TopicSpec,
 } from "../../ports/stream-log.js";
-import { Breaker, type BreakerState } from "../../resilience/breaker.js";
-import { SerialSender } from "./serial-sender.js";
+import { BackendTimeoutError, Breaker, type BreakerState } from "../../resilience/breaker.js";
+import { SerialSender, type SenderDeadline } from "./serial-sender.js";
 
 export type KafkaOptions = {
   brokers: string[];
@@ -24,6 +24,26 @@ type Outgoing = { topic: string; partition: number; record: OutgoingRecord };
 type Published = { partition: number; offset: bigint };
 
 const TOPIC_CONFIG = 2;
+const HALF_OPEN_AFTER_MS = 2000;
+
+/**
+ * What a Publish caller is told when its messages could not be acknowledged, by whether a retry is
+ * safe: UNAVAILABLE (with retry-after-ms) when they were never sent or the broker refused them;
+ * DEADLINE_EXCEEDED when time ran out while they were being sent, so the broker may have stored
+ * them and a retry may store them twice.
+ */
+export function publishDeadline(budgetMs: number): SenderDeadline {
+  return {
+    ms: budgetMs,
+    notSent: (reason, cause) =>
+      new UnavailableError(
+        reason === "expired" ? `stream: not sent within ${budgetMs} ms (earlier sends were slow); nothing was published` : "stream: an earlier send failed; nothing of this call was published",
+        HALF_OPEN_AFTER_MS,
+        { cause },
+      ),
+    inFlight: () => new DeadlineExceededError(`stream: no acknowledgement within ${budgetMs} ms; the messages may or may not have been published`),
+  };
+}
 /** Under the broker's default message.max.bytes (1 MiB) for one partition's batch, with room for framing. */
 export const MAX_SEND_BYTES = 900 * 1024;
 const outgoingBytes = ({ record: r }: Outgoing) => r.key.length + r.value.length + r.headers.reduce((n, h) => n + h.key.length + h.value.length, 0) + 64;
@@ -45,11 +65,15 @@ export class KafkaStreamLog implements StreamLog {
   private readonly rr = new Map<string, number>();
   private readonly breaker: Breaker;
   private readonly consumers = new Set<Consumer>();
-  private readonly sender = new SerialSender<Outgoing, Published>((items) => this.sendNow(items), outgoingBytes, MAX_SEND_BYTES);
+  private readonly sender: SerialSender<Outgoing, Published>;
+  private readonly deadline: SenderDeadline;
 
   constructor(private readonly options: KafkaOptions) {
     this.admin = new Admin(this.base("admin"));
-    this.breaker = new Breaker("stream", { failures: 3, halfOpenAfterMs: 2000, timeoutMs: options.timeoutMs * (options.retries + 1) });
+    const budgetMs = options.timeoutMs * (options.retries + 1);
+    this.breaker = new Breaker("stream", { failures: 3, halfOpenAfterMs: HALF_OPEN_AFTER_MS, timeoutMs: budgetMs });
+    this.deadline = publishDeadline(budgetMs);
+    this.sender = new SerialSender((items) => this.sendNow(items), outgoingBytes, MAX_SEND_BYTES, this.deadline);
   }
 
   private base(role: string) {
@@ -145,7 +169,10 @@ export class KafkaStreamLog implements StreamLog {
           timestamp: r.timestampMs ? BigInt(r.timestampMs) : now,
         })),
       }),
-    );
+    ).catch((err: unknown) => {
+      // Given up at the timeout with the request possibly at the broker: the outcome is unknown.
+      throw err instanceof BackendTimeoutError ? this.deadline.inFlight() : err;
+    });
     // The broker returns the base offset per partition; messages of a partition are consecutive
     // in the order they were sent.
     const next = new Map<string, bigint[]>();

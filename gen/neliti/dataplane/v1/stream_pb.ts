@@ -627,7 +627,10 @@ export const StreamService: GenService<{
   },
   /**
    * Publish appends a batch of messages, all or none, and answers once the broker has
-   * acknowledged them (acks from all in-sync replicas).
+   * acknowledged them (acks from all in-sync replicas). Within 9 s it fails with UNAVAILABLE
+   * (retry-after-ms) when nothing was published, so a retry is safe, or with DEADLINE_EXCEEDED
+   * when the send was in flight as time ran out: the messages may be in the log, and a retry
+   * may store them twice.
    *
    * @generated from rpc neliti.dataplane.v1.StreamService.Publish
    */
