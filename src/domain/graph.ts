@@ -46,10 +46,13 @@ export class GraphDomain {
     return this.store.deleteEdge(from, to, type);
   }
 
+  /** max_depth 0 (unset) walks to the server's maximum, as the contract documents. */
   async traverse(q: TraversalQuery): Promise<TraversalHit[]> {
     if (q.maxDepth > this.maxDepth) {
       throw InvalidArgumentError.field("max_depth", `must be at most ${this.maxDepth} (GRAPH_MAX_DEPTH)`);
     }
+    if (q.maxDepth === 0) q = { ...q, maxDepth: this.maxDepth };
+    if (q.minDepth > q.maxDepth) throw InvalidArgumentError.field("min_depth", `must not exceed max_depth (${q.maxDepth})`);
     await this.getVertex(q.start);
     return this.store.traverse(q);
   }

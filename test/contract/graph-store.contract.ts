@@ -115,6 +115,13 @@ export function graphStoreContract(name: string, open: () => Promise<{ store: Gr
       );
     });
 
+    it("walks to the configured maximum when max_depth is unset (0), and refuses min_depth beyond it", async () => {
+      const { s1 } = await strategyGraph();
+      const all = { start: s1, direction: "outbound" as const, minDepth: 1, edgeTypes: [], limit: 100 };
+      expect(keys(await graph.traverse({ ...all, maxDepth: 0 }))).toEqual(keys(await graph.traverse({ ...all, maxDepth: 6 })));
+      await expect(graph.traverse({ ...all, minDepth: 7, maxDepth: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    });
+
     it("resolves permissions through roles and role inheritance", async () => {
       ns = `${randomUUID().slice(0, 8)}_`;
       const alice = v("user", "alice");

@@ -127,6 +127,8 @@ export type VectorObject = Message<"neliti.dataplane.v1.VectorObject"> & {
 
   /**
    * Property values by name (numbers, strings, booleans; dates as epoch milliseconds).
+   * google.protobuf.Struct carries every number as a double, so an INT property holding 9 reads
+   * 9 in TypeScript and JSON but 9.0 from Python's Struct: int() it there.
    *
    * @generated from field: google.protobuf.Struct properties = 3;
    */
@@ -515,7 +517,7 @@ export enum PropertyType {
   NUMBER = 2,
 
   /**
-   * 64-bit integer.
+   * Integer, exact within +-2^53: a write with a fraction or beyond that is INVALID_ARGUMENT.
    *
    * @generated from enum value: PROPERTY_TYPE_INT = 3;
    */
