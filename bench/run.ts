@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   vector: () => import("./vector.js").then((m) => m.run()),
   floor: () => import("./floor.js").then((m) => m.run()),
   soak: () => import("./soak.js").then((m) => m.run()),
+  startup: () => import("./startup.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];
