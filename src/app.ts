@@ -9,6 +9,7 @@ import { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 import { UserService } from "../gen/neliti/dataplane/v1/user_pb.js";
 import { VectorService } from "../gen/neliti/dataplane/v1/vector_pb.js";
 import type { Backends } from "./backends/backends.js";
+import type { BackendName } from "./ports/backend.js";
 import type { Config } from "./config.js";
 import { CacheDomain, LatestTickCacher } from "./domain/cache.js";
 import { GraphDomain } from "./domain/graph.js";
@@ -41,6 +42,16 @@ import { vectorService } from "./services/vector-service.js";
 
 
 export const SERVICES = [TickService, UserService, GraphService, VectorService, CacheService, StreamService, SchemaService, HealthReportService] as const;
+
+/** The services each store serves, for health while a store is still opening. */
+const SERVICES_ON: Record<BackendName, string[]> = {
+  ticks: [TickService.typeName],
+  users: [UserService.typeName],
+  graph: [GraphService.typeName],
+  vectors: [VectorService.typeName],
+  cache: [CacheService.typeName],
+  stream: [StreamService.typeName],
+};
 
 export type App = {
   routes: (router: ConnectRouter) => void;
@@ -97,6 +108,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
       : undefined;
 
   const health = new HealthStatus([...SERVICES.map((s) => s.typeName)]);
+  for (const [backend, ready] of Object.entries(backends.warming) as [BackendName, Promise<void>][]) health.notServingUntil(ready, SERVICES_ON[backend]);
   const reflection = new ReflectionIndex([...SERVICES, Health]);
 
   return {

@@ -20,6 +20,15 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const stopTracing = startTracing(config.tracing.otlpEndpoint);
   const backends = await openBackends(config, log);
+  for (const [name, ready] of Object.entries(backends.warming)) {
+    ready.then(
+      () => log.info({ store: name }, "store ready"),
+      (err: unknown) => {
+        process.stderr.write(`neliti-dataplane: the ${name} store could not open: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  }
   const app = await createApp(config, backends, log);
 
   // Handlers go in before the port opens, so a SIGTERM right after "listening" still drains.
@@ -50,7 +59,7 @@ async function main(): Promise<void> {
     config.auth.enabled
       ? "  Authentication ON: send x-api-key or authorization: Bearer <session token>."
       : "  Authentication OFF: every caller is an anonymous admin (AUTH_ENABLED=true turns it on).",
-    ...Object.entries(stores).map(([name, store]) => `    ${name.padEnd(8)} ${store}`),
+    ...Object.entries(stores).map(([name, store]) => `    ${name.padEnd(8)} ${store}${name in backends.warming ? " (opening in the background: NOT_SERVING until ready)" : ""}`),
     `  Services: ${SERVICES.map((s) => s.name).join(", ")}`,
     "",
   ];

@@ -20,6 +20,12 @@ export type Backends = {
   cache: CacheStore;
   stream: StreamLog;
   migrators: Partial<Record<BackendName, Migrator>>;
+  /**
+   * Stores still getting ready after openBackends returned (the embedded SQL database on a fresh
+   * data dir): their services answer late until it resolves, and health says NOT_SERVING. A
+   * rejection means the store could not open: the process cannot serve those services.
+   */
+  warming: Partial<Record<BackendName, Promise<void>>>;
   /** Human-readable store per service, for the start-up banner. */
   describe(): Record<BackendName, string>;
   /** Each service's store, as health reporting sees it. */
@@ -50,10 +56,13 @@ export const BULKHEADS = {
   weaviate: { limit: POOLS.weaviate.max, queue: POOLS.weaviate.max * 10 },
 } as const;
 
-/** One opened store: what it is (for the banner), how to close it, its migrator if it has one. */
-type Opened<T> = { store: T; label: string; close?: () => Promise<void>; migrator?: Migrator };
+/**
+ * One opened store: what it is (for the banner), how to close it, its migrator if it has one, and
+ * while it is still getting ready in the background, the promise of that.
+ */
+type Opened<T> = { store: T; label: string; close?: () => Promise<void>; migrator?: Migrator; warming?: Promise<void> };
 
-type SqlOpened = Opened<SqlClient> & { adapter: "postgres" | "embedded" };
+type SqlOpened = Opened<SqlClient> & { adapter: "postgres" | "embedded"; migrator: Migrator };
 
 type Context = { config: Config; log: Logger; dir(name: string): string | undefined; where(name: string): string };
 
@@ -63,17 +72,40 @@ type Context = { config: Config; log: Logger; dir(name: string): string | undefi
  * others (the embedded mode starts without loading the Kafka, Weaviate or ClickHouse clients).
  */
 const OPENERS = {
+  /**
+   * PostgreSQL, migrated before the service starts. The embedded PGlite is opened and migrated in
+   * the background instead, behind a client whose calls wait for it: a fresh database takes
+   * seconds to initialise, and every other service can answer meanwhile.
+   */
   async sql({ config, dir }: Context): Promise<SqlOpened> {
+    const [{ SqlMigrator }, files] = await Promise.all([import("./postgres/migrator.js"), readMigrationFiles(join(MIGRATIONS_ROOT, "postgres"))]);
     const url = config.backends.postgresUrl;
     if (url) {
       const { PgSqlClient } = await import("./postgres/pg-client.js");
       const pg = new PgSqlClient(url, { ...POOLS.postgres, concurrency: BULKHEADS.postgres });
-      return { store: pg, adapter: "postgres", label: "PostgreSQL", close: () => pg.close() };
+      const migrator = new SqlMigrator(pg, files, "postgres");
+      await migrator.migrateTo().catch(async (err: unknown) => {
+        await pg.close();
+        throw err;
+      });
+      return { store: pg, adapter: "postgres", label: "PostgreSQL", migrator, close: () => pg.close() };
     }
-    const { PgliteSqlClient } = await import("./embedded/pglite-client.js");
-    const lite = await PgliteSqlClient.open(dir("pglite"));
+    const [{ PgliteSqlClient }, { DeferredSqlClient }] = await Promise.all([import("./embedded/pglite-client.js"), import("./embedded/deferred-sql-client.js")]);
+    const opening = PgliteSqlClient.open(dir("pglite"));
+    const migrator = new SqlMigrator(new DeferredSqlClient(opening), files, "embedded");
+    const warming = opening.then(async () => {
+      await migrator.migrateTo();
+    });
     const where = config.inMemory ? ", in memory" : ` in ${dir("pglite")}`;
-    return { store: lite, adapter: "embedded", label: `PGlite (embedded PostgreSQL${where})`, close: () => lite.close() };
+    return {
+      store: new DeferredSqlClient(warming.then(() => opening)),
+      adapter: "embedded",
+      label: `PGlite (embedded PostgreSQL${where})`,
+      migrator,
+      warming,
+      // Closing waits for an open still under way: PGlite must not be torn down mid-initialisation.
+      close: async () => (await opening).close(),
+    };
   },
 
   async ticks({ config, log, dir, where }: Context): Promise<Opened<TickStore>> {
@@ -154,7 +186,7 @@ const OPENERS = {
     const url = config.backends.arangoUrl;
     if (!url) {
       const { SqlGraphStore } = await import("./postgres/graph-store.js");
-      return { store: new SqlGraphStore(sql.store, sql.adapter), label: `${sql.label}, recursive-CTE graph`, ...(sql.migrator && { migrator: sql.migrator }) };
+      return { store: new SqlGraphStore(sql.store, sql.adapter), label: `${sql.label}, recursive-CTE graph`, migrator: sql.migrator, ...(sql.warming && { warming: sql.warming }) };
     }
     const { ArangoGraphStore, ArangoMigrator } = await import("./arango/graph-store.js");
     const store = ArangoGraphStore.open({ url, poolSize: POOLS.arango.max, timeoutMs: POOLS.arango.timeoutMs });
@@ -189,15 +221,8 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     for (const o of opened.reverse()) await o.close?.();
   };
   try {
-    const sqlOpened = async (): Promise<SqlOpened> => {
-      const sql = (await track(OPENERS.sql(ctx))) as SqlOpened;
-      const { SqlMigrator } = await import("./postgres/migrator.js");
-      const migrator = new SqlMigrator(sql.store, await readMigrationFiles(join(MIGRATIONS_ROOT, "postgres")), sql.adapter);
-      await migrator.migrateTo();
-      return { ...sql, migrator };
-    };
     const [sql, ticks, vectors, cache, stream] = await Promise.all([
-      sqlOpened(),
+      track(OPENERS.sql(ctx)) as Promise<SqlOpened>,
       track(OPENERS.ticks(ctx)),
       track(OPENERS.vectors(ctx)),
       track(OPENERS.cache(ctx)),
@@ -206,10 +231,15 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     const graph = await track(OPENERS.graph(ctx, sql));
     const { SqlUserStore } = await import("./postgres/user-store.js");
     const users = new SqlUserStore(sql.store, sql.adapter);
-    const chosen = { ticks, users: { store: users, label: sql.label }, graph, vectors, cache, stream };
-    const migrators: Partial<Record<BackendName, Migrator>> = { users: sql.migrator };
-    for (const [name, o] of Object.entries(chosen) as [BackendName, Opened<unknown>][]) if (o.migrator) migrators[name] = o.migrator;
+    const chosen = { ticks, users: { ...sql, store: users }, graph, vectors, cache, stream };
+    const migrators: Partial<Record<BackendName, Migrator>> = {};
+    const warming: Backends["warming"] = {};
+    for (const [name, o] of Object.entries(chosen) as [BackendName, Opened<unknown>][]) {
+      if (o.migrator) migrators[name] = o.migrator;
+      if (o.warming) warming[name] = o.warming;
+    }
     return {
+      warming,
       ticks: ticks.store,
       users,
       graph: graph.store,

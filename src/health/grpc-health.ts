@@ -10,6 +10,8 @@ import { type Health, HealthCheckResponse_ServingStatus as Status } from "../../
 export class HealthStatus {
   private readonly statuses = new Map<string, Status>();
   private readonly changes = new EventEmitter();
+  private draining = false;
+  private warming = 0;
 
   constructor(serviceNames: readonly string[]) {
     this.changes.setMaxListeners(0);
@@ -23,7 +25,25 @@ export class HealthStatus {
 
   /** Marks everything NOT_SERVING (shutdown), so load balancers drain this replica. */
   drain(): void {
+    this.draining = true;
     for (const name of this.statuses.keys()) this.set(name, Status.NOT_SERVING);
+  }
+
+  /**
+   * `names`, and the whole server, are NOT_SERVING until `ready` resolves (a store still opening);
+   * they stay so if it rejects or the server is draining by then.
+   */
+  notServingUntil(ready: Promise<unknown>, names: readonly string[]): void {
+    this.warming++;
+    for (const name of ["", ...names]) this.set(name, Status.NOT_SERVING);
+    ready.then(
+      () => {
+        if (this.draining) return;
+        for (const name of names) this.set(name, Status.SERVING);
+        if (--this.warming === 0) this.set("", Status.SERVING);
+      },
+      () => undefined,
+    );
   }
 
   get(name: string): Status | undefined {

@@ -28,14 +28,19 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
     let listening = 0;
     let started = false;
     let banner = false;
-    // The banner goes to stderr, logs to stdout: ready once both the banner and "started" arrived.
+    let warming = 0;
+    // The banner goes to stderr, logs to stdout: ready once both the banner and "started" arrived,
+    // and every store the banner says is opening in the background has logged "store ready"
+    // (health is SERVING from then on, as a load balancer would wait for).
     const onLine = (line: string) => {
       logs.push(line);
       const m = /"msg":"listening"/.test(line) ? /"port":(\d+)/.exec(line) : null;
       if (m) listening = Number(m[1]);
       started ||= /"msg":"started"/.test(line);
+      if (line.includes("(opening in the background")) warming++;
+      if (/"msg":"store ready"/.test(line)) warming--;
       banner ||= line.trimStart().startsWith("Services:");
-      if (started && banner) {
+      if (started && banner && warming <= 0) {
         clearTimeout(timer);
         resolve(listening);
       }
