@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   floor: () => import("./floor.js").then((m) => m.run()),
   soak: () => import("./soak.js").then((m) => m.run()),
   startup: () => import("./startup.js").then((m) => m.run()),
+  range: () => import("./range.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];

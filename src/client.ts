@@ -6,7 +6,7 @@ export { CacheService } from "../gen/neliti/dataplane/v1/cache_pb.js";
 export { GraphService } from "../gen/neliti/dataplane/v1/graph_pb.js";
 export { HealthReportService, SchemaService } from "../gen/neliti/dataplane/v1/ops_pb.js";
 export { StreamService } from "../gen/neliti/dataplane/v1/stream_pb.js";
-import type { TickColumnsSchema } from "../gen/neliti/dataplane/v1/tick_pb.js";
+import type { TickColumns, TickColumnsSchema } from "../gen/neliti/dataplane/v1/tick_pb.js";
 export { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 export { UserService } from "../gen/neliti/dataplane/v1/user_pb.js";
 export { VectorService } from "../gen/neliti/dataplane/v1/vector_pb.js";
@@ -67,5 +67,28 @@ export function tickColumns(t: TickArrays): MessageInitShape<typeof TickColumnsS
     last: bytes(t.last),
     volume: bytes(t.volume),
     flags: bytes(t.flags),
+  };
+}
+
+/**
+ * Typed arrays from TickColumns (a QueryTicks response with columnar set): one copy per column,
+ * into arrays of their own, aligned for their type (a received bytes field sits at any offset of
+ * the message buffer, so a view is not always possible).
+ */
+export function tickArrays(c: TickColumns): TickArrays {
+  // new Uint8Array(bytes) copies (a Buffer's slice() would not).
+  const copy = <T>(bytes: Uint8Array, make: (buffer: ArrayBuffer) => T): T => make(new Uint8Array(bytes).buffer);
+  return {
+    symbols: c.symbols,
+    brokers: c.brokers,
+    symbolIndex: copy(c.symbolIndex, (b) => new Uint32Array(b)),
+    brokerIndex: copy(c.brokerIndex, (b) => new Uint32Array(b)),
+    accountType: new Uint8Array(c.accountType),
+    timeMsc: copy(c.timeMsc, (b) => new BigInt64Array(b)),
+    bid: copy(c.bid, (b) => new Float64Array(b)),
+    ask: copy(c.ask, (b) => new Float64Array(b)),
+    last: copy(c.last, (b) => new Float64Array(b)),
+    volume: copy(c.volume, (b) => new Float64Array(b)),
+    flags: copy(c.flags, (b) => new Uint32Array(b)),
   };
 }

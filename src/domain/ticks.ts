@@ -2,7 +2,7 @@ import type { FieldViolationInfo } from "../errors.js";
 import { blockFromBatch, MalformedBatchError, MAX_BATCH_TICKS, type TickBlock } from "../ingest/tick-block.js";
 import type { TickFieldPath, TickValidator } from "../ingest/tick-validation.js";
 import type { TickBatch } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import type { CandleQuery, CandleRow, RangeQuery, TickRow, TickStore } from "../ports/tick-store.js";
+import type { CandleQuery, CandleRow, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
 import { computeIndicator, type IndicatorKind, type IndicatorPoint } from "./indicators.js";
 import type { RecentTicks } from "./recent-ticks.js";
 import type { TickFilter, TickHub } from "./tick-hub.js";
@@ -87,6 +87,10 @@ export class TickDomain {
 
   range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]> {
     return this.store.range(query, signal);
+  }
+
+  rangeColumns(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
+    return this.store.rangeColumns(query, signal);
   }
 
   candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {

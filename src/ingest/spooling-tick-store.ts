@@ -1,7 +1,7 @@
 import { ResourceExhaustedError, UnavailableError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { PoolStats } from "../ports/backend.js";
-import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickRow, TickStore } from "../ports/tick-store.js";
+import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
 import type { TickSpool } from "./spool.js";
 import type { TickBlock } from "./tick-block.js";
 
@@ -90,6 +90,10 @@ export class SpoolingTickStore implements TickStore {
 
   range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]> {
     return this.inner.range(query, signal);
+  }
+
+  rangeColumns(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
+    return this.inner.rangeColumns(query, signal);
   }
 
   candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {

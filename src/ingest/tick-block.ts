@@ -1,7 +1,7 @@
 import { endianness } from "node:os";
 import { create } from "@bufbuild/protobuf";
 import { type Tick, type TickBatch, type TickColumns, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import type { TickRow } from "../ports/tick-store.js";
+import type { TickColumnChunk, TickRow } from "../ports/tick-store.js";
 
 /**
  * TickBlock is the ingest pipeline's in-memory form of a batch: one typed array per column, and
@@ -122,6 +122,26 @@ export function blockFromRows(rows: readonly TickRow[]): TickBlock {
   const block = new BlockBuilder(rows.length);
   rows.forEach((r, i) => block.put(i, r.symbol, r.broker, r.accountType, r.timeMsc, r.bid, r.ask, r.last, r.volume, r.flags));
   return block.build();
+}
+
+/** Rows as a column chunk in TickColumns' wire form (time as int64 milliseconds). */
+export function columnChunkFromRows(rows: readonly TickRow[]): TickColumnChunk {
+  const b = blockFromRows(rows);
+  const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return {
+    length: b.length,
+    symbols: [...b.symbols],
+    brokers: [...b.brokers],
+    symbolIndex: bytes(b.symbolIndex),
+    brokerIndex: bytes(b.brokerIndex),
+    accountType: b.accountType,
+    timeMsc: bytes(BigInt64Array.from(b.timeMsc, (t) => BigInt(t))),
+    bid: bytes(b.bid),
+    ask: bytes(b.ask),
+    last: bytes(b.last),
+    volume: bytes(b.volume),
+    flags: bytes(b.flags),
+  };
 }
 
 /** A block's per-tick arrays. */

@@ -47,6 +47,31 @@ export type RangeQuery = {
 };
 
 /**
+ * A chunk of a range read in columns, in TickColumns' wire form: every per-tick field one
+ * little-endian array of bytes, symbols and brokers as dictionaries with per-tick indexes.
+ */
+export type TickColumnChunk = {
+  length: number;
+  symbols: string[];
+  brokers: string[];
+  /** uint32 per tick */
+  symbolIndex: Uint8Array;
+  /** uint32 per tick */
+  brokerIndex: Uint8Array;
+  /** one byte per tick */
+  accountType: Uint8Array;
+  /** int64 milliseconds per tick */
+  timeMsc: Uint8Array;
+  /** float64 per tick, as are ask, last and volume */
+  bid: Uint8Array;
+  ask: Uint8Array;
+  last: Uint8Array;
+  volume: Uint8Array;
+  /** uint32 per tick */
+  flags: Uint8Array;
+};
+
+/**
  * Outcome of storing a batch: stored now, recognised as a retry of one already stored, or
  * (ingest spool only) kept in the local fsync'd spool until the store is back.
  */
@@ -70,6 +95,8 @@ export interface TickStore extends BackendProbe {
   recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]>;
   /** Oldest first, in chunks of at most `chunkSize`, never the whole range in memory. */
   range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]>;
+  /** The same ticks as `range`, in the same order, as column chunks of at most `chunkSize` ticks. */
+  rangeColumns(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk>;
   /** Oldest first; bars without ticks are absent. */
   candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]>;
 }

@@ -119,17 +119,18 @@ export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: n
     },
 
     async *queryTicks(req, ctx) {
-      const chunks = ticks.range(
-        {
-          symbol: req.symbol,
-          broker: brokerOrAll(req.broker),
-          startMsc: Number(req.startTimeMsc),
-          endMsc: Number(req.endTimeMsc),
-          chunkSize: req.chunkSize || 5000,
-        },
-        ctx.signal,
-      );
-      for await (const chunk of chunks) yield { ticks: chunk.map(toProtoTick) };
+      const range = {
+        symbol: req.symbol,
+        broker: brokerOrAll(req.broker),
+        startMsc: Number(req.startTimeMsc),
+        endMsc: Number(req.endTimeMsc),
+        chunkSize: req.chunkSize || 5000,
+      };
+      if (req.columnar) {
+        for await (const columns of ticks.rangeColumns(range, ctx.signal)) yield { columns };
+        return;
+      }
+      for await (const chunk of ticks.range(range, ctx.signal)) yield { ticks: chunk.map(toProtoTick) };
     },
 
     async getCandles(req, ctx) {

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { TickColumnsSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { tickArrays } from "../../src/client.js";
 import { blockFromTicks } from "../../src/ingest/tick-block.js";
 import type { TickStore } from "../../src/ports/tick-store.js";
 import { uniqueSuffix } from "../harness/backends.js";
@@ -67,6 +70,41 @@ export function tickStoreContract(name: string, open: () => Promise<TickStoreFix
         chunks.push(chunk.map((r) => r.timeMsc - t0));
       }
       expect(chunks.flat()).toEqual(Array.from({ length: 18 }, (_, i) => 20 + i * 10));
+    });
+
+    it("reads the same range in columns: the same ticks, order and values as rows, in chunks, per broker or all", async () => {
+      const symbol = sym();
+      const t0 = Date.now() - 200_000;
+      const ticks = Array.from({ length: 40 }, (_, i) =>
+        tick({ symbol, broker: i % 3 === 0 ? "Alpha" : "Beta Prime", timeMsc: BigInt(t0 + i * 10), bid: 1 + i / 8, ask: 2 + i / 8, last: i, volume: i / 4, flags: i, accountType: 1 + (i % 3) }),
+      );
+      await store.insert(`col-${symbol}`, blockFromTicks([...ticks].reverse()));
+      for (const broker of [undefined, "Beta Prime", "Nobody"]) {
+        const q = { symbol, broker, startMsc: t0 + 15, endMsc: t0 + 355, chunkSize: 8 };
+        const rows = [];
+        for await (const chunk of store.range(q)) rows.push(...chunk);
+        const fromColumns = [];
+        for await (const c of store.rangeColumns(q)) {
+          expect(c.length).toBeGreaterThan(0);
+          expect(c.length).toBeLessThanOrEqual(8);
+          const a = tickArrays(create(TickColumnsSchema, c));
+          for (let i = 0; i < c.length; i++) {
+            fromColumns.push({
+              symbol: a.symbols[a.symbolIndex[i]!],
+              broker: a.brokers[a.brokerIndex[i]!],
+              accountType: a.accountType[i],
+              timeMsc: Number(a.timeMsc[i]),
+              bid: a.bid[i],
+              ask: a.ask[i],
+              last: a.last[i],
+              volume: a.volume[i],
+              flags: a.flags[i],
+            });
+          }
+        }
+        expect(fromColumns).toEqual(rows);
+        expect(rows.length).toBe(broker === "Nobody" ? 0 : broker === undefined ? 34 : 23);
+      }
     });
 
     it("computes OHLCV candles per timeframe from the chosen price", async () => {

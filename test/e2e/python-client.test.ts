@@ -32,7 +32,7 @@ describe.skipIf(py === undefined)("a Python client from a clone alone (grpcio-to
   it("generates stubs, ingests a numpy columnar batch, reads it back exact and calls every service", async () => {
     const { stdout } = await run(py!, ["test/python/client_check.py", `127.0.0.1:${server.port}`], { timeout: 90_000 });
     const summary = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>;
-    expect(summary).toMatchObject({ python_client: "ok", ticks_round_trip: 2000, cache: "set+get", graph: "upsert+get", stream: "publish" });
+    expect(summary).toMatchObject({ python_client: "ok", ticks_round_trip: 2000, ticks_columnar_round_trip: 2000, cache: "set+get", graph: "upsert+get", stream: "publish" });
     expect(summary.user).toMatch(/^[0-9a-f-]{36}$/);
   }, 120_000);
 });

@@ -87,6 +87,16 @@ def main(target: str) -> int:
         assert np.array_equal(got_bid, bid) and np.array_equal(got_ask, ask), "prices differ"
         seen["ticks_round_trip"] = len(back)
 
+        # The same range in columns: np.frombuffer on each array, no per-tick objects.
+        chunks = list(ticks.QueryTicks(tick.QueryTicksRequest(symbol=symbol, start_time_msc=start_ms, end_time_msc=start_ms + n, columnar=True)))
+        col_time = np.concatenate([np.frombuffer(c.columns.time_msc, "<i8") for c in chunks])
+        col_bid = np.concatenate([np.frombuffer(c.columns.bid, "<f8") for c in chunks])
+        col_ask = np.concatenate([np.frombuffer(c.columns.ask, "<f8") for c in chunks])
+        assert np.array_equal(col_time, start_ms + np.arange(n)), "columnar times differ"
+        assert np.array_equal(col_bid, bid) and np.array_equal(col_ask, ask), "columnar prices differ"
+        assert all(list(c.columns.symbols) == [symbol] for c in chunks)
+        seen["ticks_columnar_round_trip"] = int(col_time.size)
+
         # One RPC of every other service.
         c = cache_grpc.CacheServiceStub(channel)
         c.Set(cache.SetRequest(key=f"py:{symbol}", value=b"\x00\x01binary", ttl_ms=60_000))

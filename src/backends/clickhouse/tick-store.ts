@@ -3,7 +3,8 @@ import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { GroupCommit, type GroupCommitOptions } from "../../ingest/group-commit.js";
 import type { TickBlock } from "../../ingest/tick-block.js";
 import type { PoolStats } from "../../ports/backend.js";
-import type { CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, TickRow, TickStore } from "../../ports/tick-store.js";
+import type { CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
+import { readNativeBlocks } from "./native-reader.js";
 import { type Capabilities, detectCapabilities } from "./capabilities.js";
 import { classify } from "./errors.js";
 import { UnavailableError } from "../../errors.js";
@@ -214,6 +215,50 @@ export class ClickHouseTickStore implements TickStore {
       }
     }
     if (chunk.length > 0) yield chunk;
+  }
+
+  /**
+   * The range in ClickHouse's Native format, each block forwarded as columns with no decode per
+   * value: every selected column is fixed-width (the broker as an index into the range's brokers,
+   * looked up first), so a block's column bytes are the response's arrays as they arrived.
+   * ClickHouse's blocks are capped at `chunkSize` rows (max_block_size).
+   */
+  async *rangeColumns(r: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
+    const inRange = (q: ChQuery) => q.sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
+    let brokers: string[];
+    if (r.broker !== undefined) brokers = [r.broker];
+    else {
+      const q = inRange(this.query().sql`SELECT DISTINCT broker FROM ticks WHERE symbol = ${str(r.symbol)}`).sql` ORDER BY broker`;
+      brokers = (await this.select<{ broker: string }>(q.build(), signal)).map((b) => b.broker);
+      if (brokers.length === 0) return;
+    }
+    const q = this.query();
+    if (brokers.length === 1) q.sql`SELECT toUInt32(0)`;
+    else q.sql`SELECT toUInt32(indexOf([${brokers.map(str)}], broker) - 1)`;
+    q.sql` AS broker_index, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = ${str(r.symbol)}`;
+    if (r.broker !== undefined) q.sql` AND broker = ${str(r.broker)}`;
+    const bound = inRange(q).sql` ORDER BY ts FORMAT Native`.build();
+    const result = await this.guarded(signal, () =>
+      this.client.exec({ query: bound.query, query_params: bound.params, abort_signal: signal, clickhouse_settings: { max_block_size: String(r.chunkSize) } }),
+    );
+    const symbols = [r.symbol];
+    for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) {
+      const c = block.columns;
+      yield {
+        length: block.rows,
+        symbols,
+        brokers,
+        symbolIndex: new Uint8Array(block.rows * 4),
+        brokerIndex: c.get("broker_index")!,
+        accountType: c.get("account_type")!,
+        timeMsc: c.get("time_msc")!,
+        bid: c.get("bid")!,
+        ask: c.get("ask")!,
+        last: c.get("last")!,
+        volume: c.get("volume")!,
+        flags: c.get("flags")!,
+      };
+    }
   }
 
   async candles(c: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {

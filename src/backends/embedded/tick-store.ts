@@ -1,8 +1,8 @@
 import type { FileHandle } from "node:fs/promises";
 import { openJournal } from "./journal.js";
 import { decodeBatchLine, encodeBatchLine } from "../../ingest/journal-line.js";
-import { rowAt, type TickBlock } from "../../ingest/tick-block.js";
-import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickRow, TickStore } from "../../ports/tick-store.js";
+import { columnChunkFromRows, rowAt, type TickBlock } from "../../ingest/tick-block.js";
+import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
 import { priceOf } from "../../domain/prices.js";
 
 /**
@@ -98,6 +98,10 @@ export class EmbeddedTickStore implements TickStore {
   async *range(q: RangeQuery): AsyncIterable<TickRow[]> {
     const rows = this.inRange(q);
     for (let i = 0; i < rows.length; i += q.chunkSize) yield rows.slice(i, i + q.chunkSize);
+  }
+
+  async *rangeColumns(q: RangeQuery): AsyncIterable<TickColumnChunk> {
+    for await (const rows of this.range(q)) yield columnChunkFromRows(rows);
   }
 
   async candles(q: CandleQuery): Promise<CandleRow[]> {

@@ -1,0 +1,134 @@
+import { performance } from "node:perf_hooks";
+import { createClient as createClickHouse } from "@clickhouse/client";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
+import { readNativeBlocks } from "../src/backends/clickhouse/native-reader.js";
+import { tickArrays } from "../src/client.js";
+import type { TickBlock } from "../src/ingest/tick-block.js";
+import { createTempClickHouseDatabase, openClickHouseTickStore } from "../test/harness/clickhouse.js";
+import { startServerProcess } from "../test/harness/server-process.js";
+import { arg, cpuPerItem, cpuText, machine, pidOf, requireEnv, round } from "./lib.js";
+
+const SYMBOL = "EURUSD";
+const CHUNK = 100_000;
+
+/** `rows` ticks of one symbol, one a millisecond, stored through the adapter's own insert path. */
+async function fill(dbUrl: string, rows: number, t0: number): Promise<void> {
+  const { store } = await openClickHouseTickStore(dbUrl);
+  for (let start = 0; start < rows; start += CHUNK) {
+    const n = Math.min(CHUNK, rows - start);
+    const block: TickBlock = {
+      length: n,
+      symbols: [SYMBOL],
+      symbolIndex: new Uint32Array(n),
+      brokers: ["BenchBroker"],
+      brokerIndex: new Uint32Array(n),
+      accountType: new Uint8Array(n).fill(2),
+      timeMsc: Float64Array.from({ length: n }, (_, i) => t0 + start + i),
+      bid: Float64Array.from({ length: n }, (_, i) => 1 + ((start + i) % 1000) / 1e4),
+      ask: Float64Array.from({ length: n }, (_, i) => 1.0002 + ((start + i) % 1000) / 1e4),
+      last: new Float64Array(n),
+      volume: new Float64Array(n).fill(1),
+      flags: new Uint32Array(n).fill(6),
+    };
+    await store.insert(`range-${start}`, block);
+  }
+  await store.close();
+}
+
+type Arrays = { time: BigInt64Array; bid: Float64Array };
+const typed = <T>(bytes: Uint8Array, make: (b: ArrayBuffer) => T) => make(new Uint8Array(bytes).buffer);
+
+/**
+ * Range reads of the same rows, each ending in typed arrays at the client (the bench process):
+ * straight from ClickHouse in its Native format (the direct binary read), through
+ * QueryTicks with columnar set, and through the row-wise QueryTicks (for reference). The ratio is
+ * columnar QueryTicks rows/s over the direct read's, same run; target >= 0.8.
+ */
+export async function run() {
+  const url = requireEnv("CLICKHOUSE_URL");
+  const rows = arg("rows", 2_000_000);
+  const rounds = arg("rounds", 3);
+  const chunk = arg("chunk", 50_000);
+  const db = await createTempClickHouseDatabase(url);
+  const t0 = Date.now() - 3 * 86_400_000;
+  console.log(`range bench: ${rows} ticks of one symbol, ${rounds} rounds, chunks of ${chunk}; ${machine()}`);
+  const svc = await startServerProcess({ CLICKHOUSE_URL: db.url, AUTH_JWT_SECRET: "r".repeat(32), AUTH_ENABLED: "false" });
+  try {
+    await fill(db.url, rows, t0);
+    const ch = createClickHouse({ url: db.url, request_timeout: 300_000 });
+    const ticks = createClient(TickService, createGrpcTransport({ baseUrl: svc.url, readMaxBytes: 64 * 1024 * 1024, acceptCompression: [] }));
+    const pids = { bench: process.pid, service: svc.proc.pid, clickhouse: pidOf("clickhouse-server") };
+    const request = { symbol: SYMBOL, startTimeMsc: BigInt(t0), endTimeMsc: BigInt(t0 + rows), chunkSize: chunk };
+
+    const paths: Record<string, () => Promise<number>> = {
+      direct: async () => {
+        const r = await ch.exec({
+          query: `SELECT account_type, ts AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = '${SYMBOL}' AND ts >= ${t0} AND ts < ${t0 + rows} ORDER BY ts FORMAT Native`,
+          clickhouse_settings: { max_block_size: String(chunk) },
+        });
+        let n = 0;
+        const out: Arrays[] = [];
+        for await (const b of readNativeBlocks(r.stream as AsyncIterable<Uint8Array>)) {
+          const c = b.columns;
+          out.push({ time: typed(c.get("time_msc")!, (x) => new BigInt64Array(x)), bid: typed(c.get("bid")!, (x) => new Float64Array(x)) });
+          for (const name of ["account_type", "ask", "last", "volume", "flags"]) typed(c.get(name)!, (x) => x);
+          n += b.rows;
+        }
+        return n;
+      },
+      service: async () => {
+        let n = 0;
+        for await (const res of ticks.queryTicks({ ...request, columnar: true })) {
+          const a = tickArrays(res.columns!);
+          n += a.bid.length;
+        }
+        return n;
+      },
+    };
+    const results: Record<string, { rowsPerSecond: number[]; cpu: Record<string, number>[] }> = { direct: { rowsPerSecond: [], cpu: [] }, service: { rowsPerSecond: [], cpu: [] } };
+    for (let round_ = 0; round_ < rounds; round_++) {
+      for (const [name, read] of Object.entries(paths)) {
+        const start = performance.now();
+        const { result: n, cpuMicrosPerItem } = await cpuPerItem(pids, rows, read);
+        if (n !== rows) throw new Error(`${name} read ${n} rows, expected ${rows}`);
+        const rps = Math.round(n / ((performance.now() - start) / 1000));
+        results[name]!.rowsPerSecond.push(rps);
+        results[name]!.cpu.push(cpuMicrosPerItem);
+        console.log(`round ${round_ + 1} ${name.padEnd(7)} ${rps} rows/s; CPU us per row: ${cpuText(cpuMicrosPerItem)}`);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ratios = results.service!.rowsPerSecond.map((s, i) => round(s / results.direct!.rowsPerSecond[i]!, 3));
+    const ratio = median(ratios);
+
+    // Row-wise QueryTicks once, for the before/after: it decodes and encodes a message per tick.
+    let rowWisePerSecond: number | undefined;
+    if (arg("rowwise", 1) === 1) {
+      const rowStart = performance.now();
+      let rowWise = 0;
+      for await (const res of ticks.queryTicks(request)) rowWise += res.ticks.length;
+      rowWisePerSecond = Math.round(rowWise / ((performance.now() - rowStart) / 1000));
+      console.log(`row-wise QueryTicks (reference): ${rowWisePerSecond} rows/s`);
+    }
+    console.log(`columnar QueryTicks / direct Native read: ${ratio} (rounds ${ratios.join(", ")}); target >= 0.8: ${ratio >= 0.8 ? "met" : "NOT met"}`);
+    await ch.close();
+    return {
+      bench: "range",
+      machine: machine(),
+      date: new Date().toISOString(),
+      rows,
+      chunk,
+      direct_rows_per_second: median(results.direct!.rowsPerSecond),
+      service_rows_per_second: median(results.service!.rowsPerSecond),
+      row_wise_rows_per_second: rowWisePerSecond,
+      ratio,
+      rounds: ratios,
+      cpu_us_per_row: { direct: results.direct!.cpu, service: results.service!.cpu },
+    };
+  } finally {
+    await svc.stop();
+    await db.drop();
+  }
+}
