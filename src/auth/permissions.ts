@@ -32,6 +32,8 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, Permission | "open" | "
   [`${P}TickService/IngestTicks`]: "ticks:write",
   [`${P}TickService/GetRecentTicks`]: "ticks:read",
   [`${P}TickService/QueryTicks`]: "ticks:read",
+  [`${P}TickService/GetTicksAsOf`]: "ticks:read",
+  [`${P}TickService/ReplayTicks`]: "ticks:read",
   [`${P}TickService/GetCandles`]: "ticks:read",
   [`${P}TickService/GetIndicators`]: "ticks:read",
   [`${P}TickService/SubscribeTicks`]: "ticks:read",

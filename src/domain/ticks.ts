@@ -2,7 +2,8 @@ import type { FieldViolationInfo } from "../errors.js";
 import { blockFromBatch, MalformedBatchError, MAX_BATCH_TICKS, type TickBlock } from "../ingest/tick-block.js";
 import type { TickFieldPath, TickValidator } from "../ingest/tick-validation.js";
 import type { TickBatch } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import type { CandleQuery, CandleRow, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
+import { type ReplayChunk, type ReplayRequest, replayTicks } from "./tick-replay.js";
+import type { AsOfQuery, CandleQuery, CandleRow, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
 import { computeIndicator, type IndicatorKind, type IndicatorPoint } from "./indicators.js";
 import type { RecentTicks } from "./recent-ticks.js";
 import type { TickFilter, TickHub } from "./tick-hub.js";
@@ -91,6 +92,14 @@ export class TickDomain {
 
   rangeColumns(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
     return this.store.rangeColumns(query, signal);
+  }
+
+  asOf(query: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]> {
+    return this.store.asOf(query, signal);
+  }
+
+  replay(request: ReplayRequest, signal?: AbortSignal): AsyncIterable<ReplayChunk> {
+    return replayTicks(this.store, request, signal);
   }
 
   candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {

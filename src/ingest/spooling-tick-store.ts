@@ -1,7 +1,7 @@
 import { ResourceExhaustedError, UnavailableError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { PoolStats } from "../ports/backend.js";
-import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
+import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
 import type { TickSpool } from "./spool.js";
 import type { TickBlock } from "./tick-block.js";
 
@@ -63,10 +63,10 @@ export class SpoolingTickStore implements TickStore {
   }
 
   private startReplay(): void {
-    this.replaying ??= this.replay().finally(() => (this.replaying = undefined));
+    this.replaying ??= this.replaySpool().finally(() => (this.replaying = undefined));
   }
 
-  private async replay(): Promise<void> {
+  private async replaySpool(): Promise<void> {
     let backoff = REPLAY_BACKOFF_MS;
     while (!this.closed) {
       const next = await this.spool.peek();
@@ -94,6 +94,14 @@ export class SpoolingTickStore implements TickStore {
 
   rangeColumns(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
     return this.inner.rangeColumns(query, signal);
+  }
+
+  asOf(query: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]> {
+    return this.inner.asOf(query, signal);
+  }
+
+  replay(query: ReplayQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
+    return this.inner.replay(query, signal);
   }
 
   candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {

@@ -144,6 +144,49 @@ export function columnChunkFromRows(rows: readonly TickRow[]): TickColumnChunk {
   };
 }
 
+/**
+ * The replay order of ticks: time, then symbol, broker and every value, so that only identical
+ * ticks tie (and which of two identical ticks comes first does not matter). Strings compare by
+ * UTF-16 code unit, which for the ASCII names the tick rules allow is ClickHouse's byte order.
+ */
+export function compareReplayOrder(a: TickRow, b: TickRow): number {
+  return (
+    a.timeMsc - b.timeMsc ||
+    (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0) ||
+    (a.broker < b.broker ? -1 : a.broker > b.broker ? 1 : 0) ||
+    a.bid - b.bid ||
+    a.ask - b.ask ||
+    a.last - b.last ||
+    a.volume - b.volume ||
+    a.flags - b.flags ||
+    a.accountType - b.accountType
+  );
+}
+
+/** Ticks [from, to) of a column chunk, as views of its arrays. */
+export function sliceColumnChunk(c: TickColumnChunk, from: number, to: number): TickColumnChunk {
+  const w = (bytes: Uint8Array, width: number) => bytes.subarray(from * width, to * width);
+  return {
+    length: to - from,
+    symbols: c.symbols,
+    brokers: c.brokers,
+    symbolIndex: w(c.symbolIndex, 4),
+    brokerIndex: w(c.brokerIndex, 4),
+    accountType: w(c.accountType, 1),
+    timeMsc: w(c.timeMsc, 8),
+    bid: w(c.bid, 8),
+    ask: w(c.ask, 8),
+    last: w(c.last, 8),
+    volume: w(c.volume, 8),
+    flags: w(c.flags, 4),
+  };
+}
+
+/** The time of tick i of a column chunk, in milliseconds. */
+export function chunkTimeAt(c: TickColumnChunk, i: number): number {
+  return Number(new DataView(c.timeMsc.buffer, c.timeMsc.byteOffset, c.timeMsc.byteLength).getBigInt64(i * 8, true));
+}
+
 /** A block's per-tick arrays. */
 type Columns = Omit<TickBlock, "length" | "symbols" | "brokers">;
 

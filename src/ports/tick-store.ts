@@ -46,6 +46,16 @@ export type RangeQuery = {
   chunkSize: number;
 };
 
+/** The last tick at or before `timeMsc` of every series of `symbols` (of `broker` only, when set). */
+export type AsOfQuery = { symbols: readonly string[]; broker: string | undefined; timeMsc: number };
+
+/**
+ * Several series merged in one order: time, then symbol, broker and the values, so that ticks
+ * with equal times have one order every time the replay is read (what a resume relies on).
+ * `brokers` empty means all. The first `skip` ticks of that order are left out.
+ */
+export type ReplayQuery = { symbols: readonly string[]; brokers: readonly string[]; startMsc: number; endMsc: number; chunkSize: number; skip: number };
+
 /**
  * A chunk of a range read in columns, in TickColumns' wire form: every per-tick field one
  * little-endian array of bytes, symbols and brokers as dictionaries with per-tick indexes.
@@ -97,6 +107,10 @@ export interface TickStore extends BackendProbe {
   range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]>;
   /** The same ticks as `range`, in the same order, as column chunks of at most `chunkSize` ticks. */
   rangeColumns(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk>;
+  /** One tick per series, ordered by symbol then broker; series without a tick by then are absent. */
+  asOf(query: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]>;
+  /** The merged series in ReplayQuery's order, as column chunks of at most `chunkSize` ticks. */
+  replay(query: ReplayQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk>;
   /** Oldest first; bars without ticks are absent. */
   candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]>;
 }

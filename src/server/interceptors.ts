@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { createValidator } from "@bufbuild/protovalidate";
+import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
@@ -115,22 +116,33 @@ async function* mapStreamErrors<T>(source: AsyncIterable<T>, onMessage: () => vo
  */
 export function validateRequests(): Interceptor {
   const validator = createValidator();
-  return (next) => async (req) => {
-    if (!req.stream) {
-      const badText = badTextFields(req.method.input, req.message);
-      if (badText.length > 0) throw new InvalidArgumentError(badText);
-      const result = validator.validate(req.method.input, req.message);
-      if (result.kind === "invalid") {
-        throw new InvalidArgumentError(
-          result.violations.map((v) => {
-            const field = pathToString(v.field);
-            const indexes = [...field.matchAll(/\[(\d+)\]/g)];
-            return { field: field || "(request)", index: indexes.length > 0 ? Number(indexes.at(-1)![1]) : -1, description: v.message };
-          }),
-        );
-      }
-      if (result.kind === "error") throw result.error;
+  const check = (schema: DescMessage, message: Message) => {
+    const badText = badTextFields(schema, message);
+    if (badText.length > 0) throw new InvalidArgumentError(badText);
+    const result = validator.validate(schema, message);
+    if (result.kind === "invalid") {
+      throw new InvalidArgumentError(
+        result.violations.map((v) => {
+          const field = pathToString(v.field);
+          const indexes = [...field.matchAll(/\[(\d+)\]/g)];
+          return { field: field || "(request)", index: indexes.length > 0 ? Number(indexes.at(-1)![1]) : -1, description: v.message };
+        }),
+      );
     }
+    if (result.kind === "error") throw result.error;
+  };
+  return (next) => async (req) => {
+    if (!req.stream) check(req.method.input, req.message);
+    // A server-streaming call reaches interceptors as a stream of its one request message: it is
+    // checked as it is read, before the handler sees it.
+    else if (req.method.methodKind === "server_streaming") req = { ...req, message: checked(req.message, (m) => check(req.method.input, m)) };
     return next(req);
   };
+}
+
+async function* checked<T>(messages: AsyncIterable<T>, check: (m: T) => void): AsyncIterable<T> {
+  for await (const m of messages) {
+    check(m);
+    yield m;
+  }
 }

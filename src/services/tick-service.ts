@@ -133,6 +133,26 @@ export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: n
       for await (const chunk of ticks.range(range, ctx.signal)) yield { ticks: chunk.map(toProtoTick) };
     },
 
+    async getTicksAsOf(req, ctx) {
+      const rows = await ticks.asOf({ symbols: req.symbols, broker: brokerOrAll(req.broker), timeMsc: Number(req.timeMsc) }, ctx.signal);
+      return { ticks: rows.map(toProtoTick) };
+    },
+
+    async *replayTicks(req, ctx) {
+      yield* ticks.replay(
+        {
+          symbols: req.symbols,
+          brokers: req.brokers,
+          startMsc: Number(req.startTimeMsc),
+          endMsc: Number(req.endTimeMsc),
+          pace: req.pace,
+          chunkSize: req.chunkSize || 5000,
+          resumeToken: req.resumeToken,
+        },
+        ctx.signal,
+      );
+    },
+
     async getCandles(req, ctx) {
       const bars = await ticks.candles({ ...barsOf(req), limit: req.limit || 10_000 }, ctx.signal);
       return { candles: bars.map((b) => ({ ...b, openTimeMsc: BigInt(b.openTimeMsc), tickCount: BigInt(b.tickCount) })) };

@@ -107,6 +107,53 @@ export function tickStoreContract(name: string, open: () => Promise<TickStoreFix
       }
     });
 
+    it("answers as of a time: the last tick at or before it of every series, ordered by symbol and broker", async () => {
+      const [a, b, quiet] = [sym(), sym(), sym()];
+      const t = Date.now() - 5 * 86_400_000;
+      await store.insert(
+        `asof-${a}`,
+        blockFromTicks([
+          tick({ symbol: a, broker: "X", timeMsc: BigInt(t - 10), bid: 1 }),
+          tick({ symbol: a, broker: "X", timeMsc: BigInt(t), bid: 2 }),
+          tick({ symbol: a, broker: "X", timeMsc: BigInt(t + 1), bid: 3 }),
+          tick({ symbol: a, broker: "Y", timeMsc: BigInt(t - 2 * 86_400_000), bid: 4 }),
+          tick({ symbol: b, broker: "X", timeMsc: BigInt(t - 40 * 86_400_000), bid: 5 }),
+          tick({ symbol: quiet, broker: "X", timeMsc: BigInt(t + 5), bid: 6 }),
+        ]),
+      );
+      const asOf = async (broker?: string) => (await store.asOf({ symbols: [quiet, b, a], broker, timeMsc: t })).map((r) => [r.symbol, r.broker, r.timeMsc - t, r.bid]);
+      // a/X at the time itself, a/Y two days back, b forty days back, none for quiet (its tick is after the time).
+      expect(await asOf()).toEqual([[a, "X", 0, 2], [a, "Y", -2 * 86_400_000, 4], [b, "X", -40 * 86_400_000, 5]].sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : 0)));
+      expect(await asOf("Y")).toEqual([[a, "Y", -2 * 86_400_000, 4]]);
+    });
+
+    it("replays several series merged in one order, the same on every read, skipping what a resume already has", async () => {
+      const [a, b] = [sym(), sym()];
+      const t0 = Date.now() - 300_000;
+      // Equal times across series and an identical pair: the order must still be total.
+      const ticks = [
+        ...Array.from({ length: 30 }, (_, i) => tick({ symbol: a, broker: i % 2 ? "P" : "Q", timeMsc: BigInt(t0 + Math.floor(i / 3)), bid: 1 + i, ask: 2 + i })),
+        ...Array.from({ length: 20 }, (_, i) => tick({ symbol: b, broker: "P", timeMsc: BigInt(t0 + Math.floor(i / 2)), bid: 1 + (i % 4), ask: 9 })),
+      ];
+      await store.insert(`replay-${a}`, blockFromTicks([...ticks].reverse()));
+      const read = async (skip: number, brokers: string[] = []) => {
+        const out: string[] = [];
+        for await (const c of store.replay({ symbols: [b, a], brokers, startMsc: t0, endMsc: t0 + 9, chunkSize: 7, skip })) {
+          expect(c.length).toBeLessThanOrEqual(7);
+          const x = tickArrays(create(TickColumnsSchema, c));
+          for (let i = 0; i < c.length; i++) out.push(`${Number(x.timeMsc[i]) - t0} ${x.symbols[x.symbolIndex[i]!]} ${x.brokers[x.brokerIndex[i]!]} ${x.bid[i]} ${x.ask[i]}`);
+        }
+        return out;
+      };
+      const all = await read(0);
+      expect(all).toHaveLength(27 + 18); // times t0 .. t0+8 of each series
+      const times = all.map((line) => Number(line.split(" ")[0]));
+      expect(times).toEqual([...times].sort((x, y) => x - y));
+      expect(await read(0)).toEqual(all);
+      expect(await read(11)).toEqual(all.slice(11));
+      expect((await read(0, ["Q"])).every((line) => line.includes(" Q "))).toBe(true);
+    });
+
     it("computes OHLCV candles per timeframe from the chosen price", async () => {
       const symbol = sym();
       const base = Math.floor((Date.now() - 3_600_000) / (5 * MIN)) * 5 * MIN;

@@ -3,7 +3,8 @@ import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { GroupCommit, type GroupCommitOptions } from "../../ingest/group-commit.js";
 import type { TickBlock } from "../../ingest/tick-block.js";
 import type { PoolStats } from "../../ports/backend.js";
-import type { CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
+import type { AsOfQuery, CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
+import { sliceColumnChunk } from "../../ingest/tick-block.js";
 import { readNativeBlocks } from "./native-reader.js";
 import { type Capabilities, detectCapabilities } from "./capabilities.js";
 import { classify } from "./errors.js";
@@ -258,6 +259,64 @@ export class ClickHouseTickStore implements TickStore {
         volume: c.get("volume")!,
         flags: c.get("flags")!,
       };
+    }
+  }
+
+  /**
+   * One GROUP BY over the symbols' ticks up to the time. The primary key (symbol, broker, ts)
+   * limits the read to those symbols; argMax of a tuple takes every value from the same tick.
+   */
+  async asOf(q: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]> {
+    const sel = this.query().sql`SELECT symbol, broker, max(${raw(this.time)}) AS time_msc, argMax((account_type, bid, ask, last, volume, flags), ts) AS v FROM ticks WHERE symbol IN (${q.symbols.map(str)})`;
+    if (q.broker !== undefined) sel.sql` AND broker = ${str(q.broker)}`;
+    sel.sql` AND ts <= ${timeMs(q.timeMsc)} GROUP BY symbol, broker ORDER BY symbol, broker`;
+    const rows = await this.select<{ symbol: string; broker: string; time_msc: number; v: [number, number, number, number, number, number] }>(sel.build(), signal);
+    return rows.map(({ symbol, broker, time_msc, v: [accountType, bid, ask, last, volume, flags] }) => ({ symbol, broker, timeMsc: Number(time_msc), accountType, bid, ask, last, volume, flags }));
+  }
+
+  /**
+   * The merged series in the replay order, read in the Native format like rangeColumns: symbol
+   * and broker as indexes into the request's symbols and the range's brokers.
+   */
+  async *replay(r: ReplayQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
+    const where = (q: ChQuery) => {
+      q.sql` WHERE symbol IN (${r.symbols.map(str)})`;
+      if (r.brokers.length > 0) q.sql` AND broker IN (${r.brokers.map(str)})`;
+      return q.sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
+    };
+    let brokers = [...r.brokers];
+    if (brokers.length === 0) {
+      brokers = (await this.select<{ broker: string }>(where(this.query().sql`SELECT DISTINCT broker FROM ticks`).sql` ORDER BY broker`.build(), signal)).map((b) => b.broker);
+      if (brokers.length === 0) return;
+    }
+    const q = this.query().sql`SELECT toUInt32(indexOf([${r.symbols.map(str)}], symbol) - 1) AS symbol_index, toUInt32(indexOf([${brokers.map(str)}], broker) - 1) AS broker_index, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks`;
+    const bound = where(q).sql` ORDER BY ts, symbol, broker, bid, ask, last, volume, flags, account_type FORMAT Native`.build();
+    const result = await this.guarded(signal, () =>
+      this.client.exec({ query: bound.query, query_params: bound.params, abort_signal: signal, clickhouse_settings: { max_block_size: String(r.chunkSize) } }),
+    );
+    let skip = r.skip;
+    for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) {
+      const c = block.columns;
+      const chunk: TickColumnChunk = {
+        length: block.rows,
+        symbols: [...r.symbols],
+        brokers,
+        symbolIndex: c.get("symbol_index")!,
+        brokerIndex: c.get("broker_index")!,
+        accountType: c.get("account_type")!,
+        timeMsc: c.get("time_msc")!,
+        bid: c.get("bid")!,
+        ask: c.get("ask")!,
+        last: c.get("last")!,
+        volume: c.get("volume")!,
+        flags: c.get("flags")!,
+      };
+      if (skip >= block.rows) {
+        skip -= block.rows;
+        continue;
+      }
+      yield skip > 0 ? sliceColumnChunk(chunk, skip, block.rows) : chunk;
+      skip = 0;
     }
   }
 

@@ -1,8 +1,8 @@
 import type { FileHandle } from "node:fs/promises";
 import { openJournal } from "./journal.js";
 import { decodeBatchLine, encodeBatchLine } from "../../ingest/journal-line.js";
-import { columnChunkFromRows, rowAt, type TickBlock } from "../../ingest/tick-block.js";
-import type { CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
+import { columnChunkFromRows, compareReplayOrder, rowAt, type TickBlock } from "../../ingest/tick-block.js";
+import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
 import { priceOf } from "../../domain/prices.js";
 
 /**
@@ -102,6 +102,27 @@ export class EmbeddedTickStore implements TickStore {
 
   async *rangeColumns(q: RangeQuery): AsyncIterable<TickColumnChunk> {
     for await (const rows of this.range(q)) yield columnChunkFromRows(rows);
+  }
+
+  async asOf(q: AsOfQuery): Promise<TickRow[]> {
+    const out: TickRow[] = [];
+    for (const symbol of q.symbols) {
+      for (const list of this.lists(symbol, q.broker)) {
+        const at = lowerBound(list, q.timeMsc + 1) - 1;
+        if (at >= 0) out.push(list[at]!);
+      }
+    }
+    return out.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.broker < b.broker ? -1 : a.broker > b.broker ? 1 : 0));
+  }
+
+  async *replay(q: ReplayQuery): AsyncIterable<TickColumnChunk> {
+    const brokers = q.brokers.length === 0 ? undefined : new Set(q.brokers);
+    const rows = q.symbols
+      .flatMap((symbol) => this.inRange({ symbol, broker: undefined, startMsc: q.startMsc, endMsc: q.endMsc }))
+      .filter((r) => !brokers || brokers.has(r.broker))
+      .sort(compareReplayOrder)
+      .slice(q.skip);
+    for (let i = 0; i < rows.length; i += q.chunkSize) yield columnChunkFromRows(rows.slice(i, i + q.chunkSize));
   }
 
   async candles(q: CandleQuery): Promise<CandleRow[]> {

@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file neliti/dataplane/v1/tick.proto.
  */
 export const file_neliti_dataplane_v1_tick: GenFile = /*@__PURE__*/
-  fileDesc("Ch5uZWxpdGkvZGF0YXBsYW5lL3YxL3RpY2sucHJvdG8SE25lbGl0aS5kYXRhcGxhbmUudjEirwMKBFRpY2sSOAoGc3ltYm9sGAEgASgJQii6SCVyIxABGCAyHV5bQS1aYS16MC05XVtBLVphLXowLTkuXyMtXSokEjgKBmJyb2tlchgCIAEoCUIoukglciMQARhAMh1eW0EtWmEtejAtOV1bQS1aYS16MC05IC5fLV0qJBJCCgxhY2NvdW50X3R5cGUYAyABKA4yIC5uZWxpdGkuZGF0YXBsYW5lLnYxLkFjY291bnRUeXBlQgq6SAeCAQQQASAAEhkKCHRpbWVfbXNjGAQgASgDQge6SAQiAiAAEh0KA2JpZBgFIAEoAUIQukgNEgtAASEAAAAAAAAAABIdCgNhc2sYBiABKAFCELpIDRILQAEhAAAAAAAAAAASHgoEbGFzdBgHIAEoAUIQukgNEgtAASkAAAAAAAAAABIgCgZ2b2x1bWUYCCABKAFCELpIDRILQAEpAAAAAAAAAAASDQoFZmxhZ3MYCSABKA06RbpIQhpACg90aWNrLmJpZF9sZV9hc2sSF2JpZCBtdXN0IG5vdCBleGNlZWQgYXNrGhR0aGlzLmJpZCA8PSB0aGlzLmFzayLHAgoLVGlja0NvbHVtbnMSHAoHc3ltYm9scxgBIAMoCUILukgIkgEFCAEQkE4SHAoHYnJva2VycxgCIAMoCUILukgIkgEFCAEQ6AcSHwoMc3ltYm9sX2luZGV4GAMgASgMQgm6SAZ6BBiAtRgSHwoMYnJva2VyX2luZGV4GAQgASgMQgm6SAZ6BBiAtRgSHwoMYWNjb3VudF90eXBlGAUgASgMQgm6SAZ6BBigjQYSGwoIdGltZV9tc2MYBiABKAxCCbpIBnoEGIDqMBIWCgNiaWQYByABKAxCCbpIBnoEGIDqMBIWCgNhc2sYCCABKAxCCbpIBnoEGIDqMBIXCgRsYXN0GAkgASgMQgm6SAZ6BBiA6jASGQoGdm9sdW1lGAogASgMQgm6SAZ6BBiA6jASGAoFZmxhZ3MYCyABKAxCCbpIBnoEGIC1GCK0AQoJVGlja0JhdGNoEjEKCGJhdGNoX2lkGAEgASgJQh+6SBxyGhABGIABMhNeW0EtWmEtejAtOS5fOi8tXSskEi0KBHJvd3MYAiABKAsyHS5uZWxpdGkuZGF0YXBsYW5lLnYxLlRpY2tSb3dzSAASMwoHY29sdW1ucxgDIAEoCzIgLm5lbGl0aS5kYXRhcGxhbmUudjEuVGlja0NvbHVtbnNIAEIQCgdwYXlsb2FkEgW6SAIIASJCCghUaWNrUm93cxI2CgV0aWNrcxgBIAMoCzIZLm5lbGl0aS5kYXRhcGxhbmUudjEuVGlja0IMukgJkgEGCAEQoI0GIkoKEVdyaXRlVGlja3NSZXF1ZXN0EjUKBWJhdGNoGAEgASgLMh4ubmVsaXRpLmRhdGFwbGFuZS52MS5UaWNrQmF0Y2hCBrpIA8gBASKGAQoSV3JpdGVUaWNrc1Jlc3BvbnNlEg8KB2JhdGNoZXMYASABKAQSFgoOYWNjZXB0ZWRfdGlja3MYAiABKAQSFQoNZHVyYWJsZV90aWNrcxgDIAEoBBIVCg1zcG9vbGVkX3RpY2tzGAQgASgEEhkKEWR1cGxpY2F0ZV9iYXRjaGVzGAUgASgEIksKEkluZ2VzdFRpY2tzUmVxdWVzdBI1CgViYXRjaBgBIAEoCzIeLm5lbGl0aS5kYXRhcGxhbmUudjEuVGlja0JhdGNoQga6SAPIAQEiSAoORmllbGRWaW9sYXRpb24SDQoFZmllbGQYASABKAkSEgoKdGlja19pbmRleBgCIAEoBRITCgtkZXNjcmlwdGlvbhgDIAEoCSKmAQoTSW5nZXN0VGlja3NSZXNwb25zZRIQCghiYXRjaF9pZBgBIAEoCRIsCgVzdGF0ZRgCIAEoDjIdLm5lbGl0aS5kYXRhcGxhbmUudjEuQWNrU3RhdGUSFgoOYWNjZXB0ZWRfdGlja3MYAyABKA0SNwoKdmlvbGF0aW9ucxgEIAMoCzIjLm5lbGl0aS5kYXRhcGxhbmUudjEuRmllbGRWaW9sYXRpb24ipQEKFUdldFJlY2VudFRpY2tzUmVxdWVzdBI4CgZzeW1ib2wYASABKAlCKLpIJXIjEAEYIDIdXltBLVphLXowLTldW0EtWmEtejAtOS5fIy1dKiQSOQoGYnJva2VyGAIgASgJQim6SCZyJBhAMiBeKFtBLVphLXowLTldW0EtWmEtejAtOSAuXy1dKik/JBIXCgVsaW1pdBgDIAEoDUIIukgFKgMYkE4iQgoWR2V0UmVjZW50VGlja3NSZXNwb25zZRIoCgV0aWNrcxgBIAMoCzIZLm5lbGl0aS5kYXRhcGxhbmUudjEuVGljayLYAgoRUXVlcnlUaWNrc1JlcXVlc3QSOAoGc3ltYm9sGAEgASgJQii6SCVyIxABGCAyHV5bQS1aYS16MC05XVtBLVphLXowLTkuXyMtXSokEjkKBmJyb2tlchgCIAEoCUIpukgmciQYQDIgXihbQS1aYS16MC05XVtBLVphLXowLTkgLl8tXSopPyQSHwoOc3RhcnRfdGltZV9tc2MYAyABKANCB7pIBCICKAASFAoMZW5kX3RpbWVfbXNjGAQgASgDEh0KCmNodW5rX3NpemUYBSABKA1CCbpIBioEGNCGAxIQCghjb2x1bW5hchgGIAEoCDpmukhjGmEKC3F1ZXJ5LnJhbmdlEillbmRfdGltZV9tc2MgbXVzdCBiZSBhZnRlciBzdGFydF90aW1lX21zYxondGhpcy5lbmRfdGltZV9tc2MgPiB0aGlzLnN0YXJ0X3RpbWVfbXNjInEKElF1ZXJ5VGlja3NSZXNwb25zZRIoCgV0aWNrcxgBIAMoCzIZLm5lbGl0aS5kYXRhcGxhbmUudjEuVGljaxIxCgdjb2x1bW5zGAIgASgLMiAubmVsaXRpLmRhdGFwbGFuZS52MS5UaWNrQ29sdW1ucyJ7CgZDYW5kbGUSFQoNb3Blbl90aW1lX21zYxgBIAEoAxIMCgRvcGVuGAIgASgBEgwKBGhpZ2gYAyABKAESCwoDbG93GAQgASgBEg0KBWNsb3NlGAUgASgBEg4KBnZvbHVtZRgGIAEoARISCgp0aWNrX2NvdW50GAcgASgEIsQDChFHZXRDYW5kbGVzUmVxdWVzdBI4CgZzeW1ib2wYASABKAlCKLpIJXIjEAEYIDIdXltBLVphLXowLTldW0EtWmEtejAtOS5fIy1dKiQSOQoGYnJva2VyGAIgASgJQim6SCZyJBhAMiBeKFtBLVphLXowLTldW0EtWmEtejAtOSAuXy1dKik/JBI9Cgl0aW1lZnJhbWUYAyABKA4yHi5uZWxpdGkuZGF0YXBsYW5lLnYxLlRpbWVmcmFtZUIKukgHggEEEAEgABIfCg5zdGFydF90aW1lX21zYxgEIAEoA0IHukgEIgIoABIUCgxlbmRfdGltZV9tc2MYBSABKAMSQAoMcHJpY2Vfc291cmNlGAYgASgOMiAubmVsaXRpLmRhdGFwbGFuZS52MS5QcmljZVNvdXJjZUIIukgFggECEAESGAoFbGltaXQYByABKA1CCbpIBioEGKCNBjpoukhlGmMKDWNhbmRsZXMucmFuZ2USKWVuZF90aW1lX21zYyBtdXN0IGJlIGFmdGVyIHN0YXJ0X3RpbWVfbXNjGid0aGlzLmVuZF90aW1lX21zYyA+IHRoaXMuc3RhcnRfdGltZV9tc2MiQgoSR2V0Q2FuZGxlc1Jlc3BvbnNlEiwKB2NhbmRsZXMYASADKAsyGy5uZWxpdGkuZGF0YXBsYW5lLnYxLkNhbmRsZSJpCg1JbmRpY2F0b3JTcGVjEjwKBHR5cGUYASABKA4yIi5uZWxpdGkuZGF0YXBsYW5lLnYxLkluZGljYXRvclR5cGVCCrpIB4IBBBABIAASGgoGcGVyaW9kGAIgASgNQgq6SAcqBRjoBygBIjEKDkluZGljYXRvclBvaW50EhAKCHRpbWVfbXNjGAEgASgDEg0KBXZhbHVlGAIgASgBIngKD0luZGljYXRvclNlcmllcxIwCgRzcGVjGAEgASgLMiIubmVsaXRpLmRhdGFwbGFuZS52MS5JbmRpY2F0b3JTcGVjEjMKBnBvaW50cxgCIAMoCzIjLm5lbGl0aS5kYXRhcGxhbmUudjEuSW5kaWNhdG9yUG9pbnQi9AMKFEdldEluZGljYXRvcnNSZXF1ZXN0EjgKBnN5bWJvbBgBIAEoCUIoukglciMQARggMh1eW0EtWmEtejAtOV1bQS1aYS16MC05Ll8jLV0qJBI5CgZicm9rZXIYAiABKAlCKbpIJnIkGEAyIF4oW0EtWmEtejAtOV1bQS1aYS16MC05IC5fLV0qKT8kEj0KCXRpbWVmcmFtZRgDIAEoDjIeLm5lbGl0aS5kYXRhcGxhbmUudjEuVGltZWZyYW1lQgq6SAeCAQQQASAAEh8KDnN0YXJ0X3RpbWVfbXNjGAQgASgDQge6SAQiAigAEhQKDGVuZF90aW1lX21zYxgFIAEoAxJCCgppbmRpY2F0b3JzGAYgAygLMiIubmVsaXRpLmRhdGFwbGFuZS52MS5JbmRpY2F0b3JTcGVjQgq6SAeSAQQIARAQEkAKDHByaWNlX3NvdXJjZRgHIAEoDjIgLm5lbGl0aS5kYXRhcGxhbmUudjEuUHJpY2VTb3VyY2VCCLpIBYIBAhABOmu6SGgaZgoQaW5kaWNhdG9ycy5yYW5nZRIpZW5kX3RpbWVfbXNjIG11c3QgYmUgYWZ0ZXIgc3RhcnRfdGltZV9tc2MaJ3RoaXMuZW5kX3RpbWVfbXNjID4gdGhpcy5zdGFydF90aW1lX21zYyJNChVHZXRJbmRpY2F0b3JzUmVzcG9uc2USNAoGc2VyaWVzGAEgAygLMiQubmVsaXRpLmRhdGFwbGFuZS52MS5JbmRpY2F0b3JTZXJpZXMilQEKFVN1YnNjcmliZVRpY2tzUmVxdWVzdBJBCgdzeW1ib2xzGAEgAygJQjC6SC2SASoQ6AciJXIjEAEYIDIdXltBLVphLXowLTldW0EtWmEtejAtOS5fIy1dKiQSOQoGYnJva2VyGAIgASgJQim6SCZyJBhAMiBeKFtBLVphLXowLTldW0EtWmEtejAtOSAuXy1dKik/JCJCChZTdWJzY3JpYmVUaWNrc1Jlc3BvbnNlEigKBXRpY2tzGAEgAygLMhkubmVsaXRpLmRhdGFwbGFuZS52MS5UaWNrKnMKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhUKEUFDQ09VTlRfVFlQRV9ERU1PEAESFQoRQUNDT1VOVF9UWVBFX1JFQUwQAhIYChRBQ0NPVU5UX1RZUEVfQ09OVEVTVBADKoQBCghBY2tTdGF0ZRIZChVBQ0tfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFBQ0tfU1RBVEVfRFVSQUJMRRABEhUKEUFDS19TVEFURV9TUE9PTEVEEAISFwoTQUNLX1NUQVRFX0RVUExJQ0FURRADEhYKEkFDS19TVEFURV9SRUpFQ1RFRBAEKpMBCglUaW1lZnJhbWUSGQoVVElNRUZSQU1FX1VOU1BFQ0lGSUVEEAASEAoMVElNRUZSQU1FX00xEAESEAoMVElNRUZSQU1FX001EAISEQoNVElNRUZSQU1FX00xNRADEhAKDFRJTUVGUkFNRV9IMRAEEhAKDFRJTUVGUkFNRV9INBAFEhAKDFRJTUVGUkFNRV9EMRAGKoQBCgtQcmljZVNvdXJjZRIcChhQUklDRV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIUChBQUklDRV9TT1VSQ0VfQklEEAESFAoQUFJJQ0VfU09VUkNFX0FTSxACEhQKEFBSSUNFX1NPVVJDRV9NSUQQAxIVChFQUklDRV9TT1VSQ0VfTEFTVBAEKpABCg1JbmRpY2F0b3JUeXBlEh4KGklORElDQVRPUl9UWVBFX1VOU1BFQ0lGSUVEEAASFgoSSU5ESUNBVE9SX1RZUEVfU01BEAESFgoSSU5ESUNBVE9SX1RZUEVfRU1BEAISFgoSSU5ESUNBVE9SX1RZUEVfUlNJEAMSFwoTSU5ESUNBVE9SX1RZUEVfVldBUBAEMtQFCgtUaWNrU2VydmljZRJfCgpXcml0ZVRpY2tzEiYubmVsaXRpLmRhdGFwbGFuZS52MS5Xcml0ZVRpY2tzUmVxdWVzdBonLm5lbGl0aS5kYXRhcGxhbmUudjEuV3JpdGVUaWNrc1Jlc3BvbnNlKAESZAoLSW5nZXN0VGlja3MSJy5uZWxpdGkuZGF0YXBsYW5lLnYxLkluZ2VzdFRpY2tzUmVxdWVzdBooLm5lbGl0aS5kYXRhcGxhbmUudjEuSW5nZXN0VGlja3NSZXNwb25zZSgBMAESaQoOR2V0UmVjZW50VGlja3MSKi5uZWxpdGkuZGF0YXBsYW5lLnYxLkdldFJlY2VudFRpY2tzUmVxdWVzdBorLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0UmVjZW50VGlja3NSZXNwb25zZRJfCgpRdWVyeVRpY2tzEiYubmVsaXRpLmRhdGFwbGFuZS52MS5RdWVyeVRpY2tzUmVxdWVzdBonLm5lbGl0aS5kYXRhcGxhbmUudjEuUXVlcnlUaWNrc1Jlc3BvbnNlMAESXQoKR2V0Q2FuZGxlcxImLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0Q2FuZGxlc1JlcXVlc3QaJy5uZWxpdGkuZGF0YXBsYW5lLnYxLkdldENhbmRsZXNSZXNwb25zZRJmCg1HZXRJbmRpY2F0b3JzEikubmVsaXRpLmRhdGFwbGFuZS52MS5HZXRJbmRpY2F0b3JzUmVxdWVzdBoqLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0SW5kaWNhdG9yc1Jlc3BvbnNlEmsKDlN1YnNjcmliZVRpY2tzEioubmVsaXRpLmRhdGFwbGFuZS52MS5TdWJzY3JpYmVUaWNrc1JlcXVlc3QaKy5uZWxpdGkuZGF0YXBsYW5lLnYxLlN1YnNjcmliZVRpY2tzUmVzcG9uc2UwAWIGcHJvdG8z", [file_buf_validate_validate]);
+  fileDesc("Ch5uZWxpdGkvZGF0YXBsYW5lL3YxL3RpY2sucHJvdG8SE25lbGl0aS5kYXRhcGxhbmUudjEirwMKBFRpY2sSOAoGc3ltYm9sGAEgASgJQii6SCVyIxABGCAyHV5bQS1aYS16MC05XVtBLVphLXowLTkuXyMtXSokEjgKBmJyb2tlchgCIAEoCUIoukglciMQARhAMh1eW0EtWmEtejAtOV1bQS1aYS16MC05IC5fLV0qJBJCCgxhY2NvdW50X3R5cGUYAyABKA4yIC5uZWxpdGkuZGF0YXBsYW5lLnYxLkFjY291bnRUeXBlQgq6SAeCAQQQASAAEhkKCHRpbWVfbXNjGAQgASgDQge6SAQiAiAAEh0KA2JpZBgFIAEoAUIQukgNEgtAASEAAAAAAAAAABIdCgNhc2sYBiABKAFCELpIDRILQAEhAAAAAAAAAAASHgoEbGFzdBgHIAEoAUIQukgNEgtAASkAAAAAAAAAABIgCgZ2b2x1bWUYCCABKAFCELpIDRILQAEpAAAAAAAAAAASDQoFZmxhZ3MYCSABKA06RbpIQhpACg90aWNrLmJpZF9sZV9hc2sSF2JpZCBtdXN0IG5vdCBleGNlZWQgYXNrGhR0aGlzLmJpZCA8PSB0aGlzLmFzayLHAgoLVGlja0NvbHVtbnMSHAoHc3ltYm9scxgBIAMoCUILukgIkgEFCAEQkE4SHAoHYnJva2VycxgCIAMoCUILukgIkgEFCAEQ6AcSHwoMc3ltYm9sX2luZGV4GAMgASgMQgm6SAZ6BBiAtRgSHwoMYnJva2VyX2luZGV4GAQgASgMQgm6SAZ6BBiAtRgSHwoMYWNjb3VudF90eXBlGAUgASgMQgm6SAZ6BBigjQYSGwoIdGltZV9tc2MYBiABKAxCCbpIBnoEGIDqMBIWCgNiaWQYByABKAxCCbpIBnoEGIDqMBIWCgNhc2sYCCABKAxCCbpIBnoEGIDqMBIXCgRsYXN0GAkgASgMQgm6SAZ6BBiA6jASGQoGdm9sdW1lGAogASgMQgm6SAZ6BBiA6jASGAoFZmxhZ3MYCyABKAxCCbpIBnoEGIC1GCK0AQoJVGlja0JhdGNoEjEKCGJhdGNoX2lkGAEgASgJQh+6SBxyGhABGIABMhNeW0EtWmEtejAtOS5fOi8tXSskEi0KBHJvd3MYAiABKAsyHS5uZWxpdGkuZGF0YXBsYW5lLnYxLlRpY2tSb3dzSAASMwoHY29sdW1ucxgDIAEoCzIgLm5lbGl0aS5kYXRhcGxhbmUudjEuVGlja0NvbHVtbnNIAEIQCgdwYXlsb2FkEgW6SAIIASJCCghUaWNrUm93cxI2CgV0aWNrcxgBIAMoCzIZLm5lbGl0aS5kYXRhcGxhbmUudjEuVGlja0IMukgJkgEGCAEQoI0GIkoKEVdyaXRlVGlja3NSZXF1ZXN0EjUKBWJhdGNoGAEgASgLMh4ubmVsaXRpLmRhdGFwbGFuZS52MS5UaWNrQmF0Y2hCBrpIA8gBASKGAQoSV3JpdGVUaWNrc1Jlc3BvbnNlEg8KB2JhdGNoZXMYASABKAQSFgoOYWNjZXB0ZWRfdGlja3MYAiABKAQSFQoNZHVyYWJsZV90aWNrcxgDIAEoBBIVCg1zcG9vbGVkX3RpY2tzGAQgASgEEhkKEWR1cGxpY2F0ZV9iYXRjaGVzGAUgASgEIksKEkluZ2VzdFRpY2tzUmVxdWVzdBI1CgViYXRjaBgBIAEoCzIeLm5lbGl0aS5kYXRhcGxhbmUudjEuVGlja0JhdGNoQga6SAPIAQEiSAoORmllbGRWaW9sYXRpb24SDQoFZmllbGQYASABKAkSEgoKdGlja19pbmRleBgCIAEoBRITCgtkZXNjcmlwdGlvbhgDIAEoCSKmAQoTSW5nZXN0VGlja3NSZXNwb25zZRIQCghiYXRjaF9pZBgBIAEoCRIsCgVzdGF0ZRgCIAEoDjIdLm5lbGl0aS5kYXRhcGxhbmUudjEuQWNrU3RhdGUSFgoOYWNjZXB0ZWRfdGlja3MYAyABKA0SNwoKdmlvbGF0aW9ucxgEIAMoCzIjLm5lbGl0aS5kYXRhcGxhbmUudjEuRmllbGRWaW9sYXRpb24ipQEKFUdldFJlY2VudFRpY2tzUmVxdWVzdBI4CgZzeW1ib2wYASABKAlCKLpIJXIjEAEYIDIdXltBLVphLXowLTldW0EtWmEtejAtOS5fIy1dKiQSOQoGYnJva2VyGAIgASgJQim6SCZyJBhAMiBeKFtBLVphLXowLTldW0EtWmEtejAtOSAuXy1dKik/JBIXCgVsaW1pdBgDIAEoDUIIukgFKgMYkE4iQgoWR2V0UmVjZW50VGlja3NSZXNwb25zZRIoCgV0aWNrcxgBIAMoCzIZLm5lbGl0aS5kYXRhcGxhbmUudjEuVGljayLYAgoRUXVlcnlUaWNrc1JlcXVlc3QSOAoGc3ltYm9sGAEgASgJQii6SCVyIxABGCAyHV5bQS1aYS16MC05XVtBLVphLXowLTkuXyMtXSokEjkKBmJyb2tlchgCIAEoCUIpukgmciQYQDIgXihbQS1aYS16MC05XVtBLVphLXowLTkgLl8tXSopPyQSHwoOc3RhcnRfdGltZV9tc2MYAyABKANCB7pIBCICKAASFAoMZW5kX3RpbWVfbXNjGAQgASgDEh0KCmNodW5rX3NpemUYBSABKA1CCbpIBioEGNCGAxIQCghjb2x1bW5hchgGIAEoCDpmukhjGmEKC3F1ZXJ5LnJhbmdlEillbmRfdGltZV9tc2MgbXVzdCBiZSBhZnRlciBzdGFydF90aW1lX21zYxondGhpcy5lbmRfdGltZV9tc2MgPiB0aGlzLnN0YXJ0X3RpbWVfbXNjIrIBChNHZXRUaWNrc0FzT2ZSZXF1ZXN0EkUKB3N5bWJvbHMYASADKAlCNLpIMZIBLggBEOgHGAEiJXIjEAEYIDIdXltBLVphLXowLTldW0EtWmEtejAtOS5fIy1dKiQSOQoGYnJva2VyGAIgASgJQim6SCZyJBhAMiBeKFtBLVphLXowLTldW0EtWmEtejAtOSAuXy1dKik/JBIZCgh0aW1lX21zYxgDIAEoA0IHukgEIgIgACJAChRHZXRUaWNrc0FzT2ZSZXNwb25zZRIoCgV0aWNrcxgBIAMoCzIZLm5lbGl0aS5kYXRhcGxhbmUudjEuVGljayKmAwoSUmVwbGF5VGlja3NSZXF1ZXN0EkQKB3N5bWJvbHMYASADKAlCM7pIMJIBLQgBEGQYASIlciMQARggMh1eW0EtWmEtejAtOV1bQS1aYS16MC05Ll8jLV0qJBJCCgdicm9rZXJzGAIgAygJQjG6SC6SASsQZBgBIiVyIxABGEAyHV5bQS1aYS16MC05XVtBLVphLXowLTkgLl8tXSokEh8KDnN0YXJ0X3RpbWVfbXNjGAMgASgDQge6SAQiAigAEhQKDGVuZF90aW1lX21zYxgEIAEoAxInCgRwYWNlGAUgASgBQhm6SBYSFEABGQAAAAAAiMNAKQAAAAAAAAAAEh0KCmNodW5rX3NpemUYBiABKA1CCbpIBioEGNCGAxIeCgxyZXN1bWVfdG9rZW4YByABKAlCCLpIBXIDGIAEOme6SGQaYgoMcmVwbGF5LnJhbmdlEillbmRfdGltZV9tc2MgbXVzdCBiZSBhZnRlciBzdGFydF90aW1lX21zYxondGhpcy5lbmRfdGltZV9tc2MgPiB0aGlzLnN0YXJ0X3RpbWVfbXNjIl4KE1JlcGxheVRpY2tzUmVzcG9uc2USMQoHY29sdW1ucxgBIAEoCzIgLm5lbGl0aS5kYXRhcGxhbmUudjEuVGlja0NvbHVtbnMSFAoMcmVzdW1lX3Rva2VuGAIgASgJInEKElF1ZXJ5VGlja3NSZXNwb25zZRIoCgV0aWNrcxgBIAMoCzIZLm5lbGl0aS5kYXRhcGxhbmUudjEuVGljaxIxCgdjb2x1bW5zGAIgASgLMiAubmVsaXRpLmRhdGFwbGFuZS52MS5UaWNrQ29sdW1ucyJ7CgZDYW5kbGUSFQoNb3Blbl90aW1lX21zYxgBIAEoAxIMCgRvcGVuGAIgASgBEgwKBGhpZ2gYAyABKAESCwoDbG93GAQgASgBEg0KBWNsb3NlGAUgASgBEg4KBnZvbHVtZRgGIAEoARISCgp0aWNrX2NvdW50GAcgASgEIsQDChFHZXRDYW5kbGVzUmVxdWVzdBI4CgZzeW1ib2wYASABKAlCKLpIJXIjEAEYIDIdXltBLVphLXowLTldW0EtWmEtejAtOS5fIy1dKiQSOQoGYnJva2VyGAIgASgJQim6SCZyJBhAMiBeKFtBLVphLXowLTldW0EtWmEtejAtOSAuXy1dKik/JBI9Cgl0aW1lZnJhbWUYAyABKA4yHi5uZWxpdGkuZGF0YXBsYW5lLnYxLlRpbWVmcmFtZUIKukgHggEEEAEgABIfCg5zdGFydF90aW1lX21zYxgEIAEoA0IHukgEIgIoABIUCgxlbmRfdGltZV9tc2MYBSABKAMSQAoMcHJpY2Vfc291cmNlGAYgASgOMiAubmVsaXRpLmRhdGFwbGFuZS52MS5QcmljZVNvdXJjZUIIukgFggECEAESGAoFbGltaXQYByABKA1CCbpIBioEGKCNBjpoukhlGmMKDWNhbmRsZXMucmFuZ2USKWVuZF90aW1lX21zYyBtdXN0IGJlIGFmdGVyIHN0YXJ0X3RpbWVfbXNjGid0aGlzLmVuZF90aW1lX21zYyA+IHRoaXMuc3RhcnRfdGltZV9tc2MiQgoSR2V0Q2FuZGxlc1Jlc3BvbnNlEiwKB2NhbmRsZXMYASADKAsyGy5uZWxpdGkuZGF0YXBsYW5lLnYxLkNhbmRsZSJpCg1JbmRpY2F0b3JTcGVjEjwKBHR5cGUYASABKA4yIi5uZWxpdGkuZGF0YXBsYW5lLnYxLkluZGljYXRvclR5cGVCCrpIB4IBBBABIAASGgoGcGVyaW9kGAIgASgNQgq6SAcqBRjoBygBIjEKDkluZGljYXRvclBvaW50EhAKCHRpbWVfbXNjGAEgASgDEg0KBXZhbHVlGAIgASgBIngKD0luZGljYXRvclNlcmllcxIwCgRzcGVjGAEgASgLMiIubmVsaXRpLmRhdGFwbGFuZS52MS5JbmRpY2F0b3JTcGVjEjMKBnBvaW50cxgCIAMoCzIjLm5lbGl0aS5kYXRhcGxhbmUudjEuSW5kaWNhdG9yUG9pbnQi9AMKFEdldEluZGljYXRvcnNSZXF1ZXN0EjgKBnN5bWJvbBgBIAEoCUIoukglciMQARggMh1eW0EtWmEtejAtOV1bQS1aYS16MC05Ll8jLV0qJBI5CgZicm9rZXIYAiABKAlCKbpIJnIkGEAyIF4oW0EtWmEtejAtOV1bQS1aYS16MC05IC5fLV0qKT8kEj0KCXRpbWVmcmFtZRgDIAEoDjIeLm5lbGl0aS5kYXRhcGxhbmUudjEuVGltZWZyYW1lQgq6SAeCAQQQASAAEh8KDnN0YXJ0X3RpbWVfbXNjGAQgASgDQge6SAQiAigAEhQKDGVuZF90aW1lX21zYxgFIAEoAxJCCgppbmRpY2F0b3JzGAYgAygLMiIubmVsaXRpLmRhdGFwbGFuZS52MS5JbmRpY2F0b3JTcGVjQgq6SAeSAQQIARAQEkAKDHByaWNlX3NvdXJjZRgHIAEoDjIgLm5lbGl0aS5kYXRhcGxhbmUudjEuUHJpY2VTb3VyY2VCCLpIBYIBAhABOmu6SGgaZgoQaW5kaWNhdG9ycy5yYW5nZRIpZW5kX3RpbWVfbXNjIG11c3QgYmUgYWZ0ZXIgc3RhcnRfdGltZV9tc2MaJ3RoaXMuZW5kX3RpbWVfbXNjID4gdGhpcy5zdGFydF90aW1lX21zYyJNChVHZXRJbmRpY2F0b3JzUmVzcG9uc2USNAoGc2VyaWVzGAEgAygLMiQubmVsaXRpLmRhdGFwbGFuZS52MS5JbmRpY2F0b3JTZXJpZXMilQEKFVN1YnNjcmliZVRpY2tzUmVxdWVzdBJBCgdzeW1ib2xzGAEgAygJQjC6SC2SASoQ6AciJXIjEAEYIDIdXltBLVphLXowLTldW0EtWmEtejAtOS5fIy1dKiQSOQoGYnJva2VyGAIgASgJQim6SCZyJBhAMiBeKFtBLVphLXowLTldW0EtWmEtejAtOSAuXy1dKik/JCJCChZTdWJzY3JpYmVUaWNrc1Jlc3BvbnNlEigKBXRpY2tzGAEgAygLMhkubmVsaXRpLmRhdGFwbGFuZS52MS5UaWNrKnMKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhUKEUFDQ09VTlRfVFlQRV9ERU1PEAESFQoRQUNDT1VOVF9UWVBFX1JFQUwQAhIYChRBQ0NPVU5UX1RZUEVfQ09OVEVTVBADKoQBCghBY2tTdGF0ZRIZChVBQ0tfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFBQ0tfU1RBVEVfRFVSQUJMRRABEhUKEUFDS19TVEFURV9TUE9PTEVEEAISFwoTQUNLX1NUQVRFX0RVUExJQ0FURRADEhYKEkFDS19TVEFURV9SRUpFQ1RFRBAEKpMBCglUaW1lZnJhbWUSGQoVVElNRUZSQU1FX1VOU1BFQ0lGSUVEEAASEAoMVElNRUZSQU1FX00xEAESEAoMVElNRUZSQU1FX001EAISEQoNVElNRUZSQU1FX00xNRADEhAKDFRJTUVGUkFNRV9IMRAEEhAKDFRJTUVGUkFNRV9INBAFEhAKDFRJTUVGUkFNRV9EMRAGKoQBCgtQcmljZVNvdXJjZRIcChhQUklDRV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIUChBQUklDRV9TT1VSQ0VfQklEEAESFAoQUFJJQ0VfU09VUkNFX0FTSxACEhQKEFBSSUNFX1NPVVJDRV9NSUQQAxIVChFQUklDRV9TT1VSQ0VfTEFTVBAEKpABCg1JbmRpY2F0b3JUeXBlEh4KGklORElDQVRPUl9UWVBFX1VOU1BFQ0lGSUVEEAASFgoSSU5ESUNBVE9SX1RZUEVfU01BEAESFgoSSU5ESUNBVE9SX1RZUEVfRU1BEAISFgoSSU5ESUNBVE9SX1RZUEVfUlNJEAMSFwoTSU5ESUNBVE9SX1RZUEVfVldBUBAEMp0HCgtUaWNrU2VydmljZRJfCgpXcml0ZVRpY2tzEiYubmVsaXRpLmRhdGFwbGFuZS52MS5Xcml0ZVRpY2tzUmVxdWVzdBonLm5lbGl0aS5kYXRhcGxhbmUudjEuV3JpdGVUaWNrc1Jlc3BvbnNlKAESZAoLSW5nZXN0VGlja3MSJy5uZWxpdGkuZGF0YXBsYW5lLnYxLkluZ2VzdFRpY2tzUmVxdWVzdBooLm5lbGl0aS5kYXRhcGxhbmUudjEuSW5nZXN0VGlja3NSZXNwb25zZSgBMAESaQoOR2V0UmVjZW50VGlja3MSKi5uZWxpdGkuZGF0YXBsYW5lLnYxLkdldFJlY2VudFRpY2tzUmVxdWVzdBorLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0UmVjZW50VGlja3NSZXNwb25zZRJfCgpRdWVyeVRpY2tzEiYubmVsaXRpLmRhdGFwbGFuZS52MS5RdWVyeVRpY2tzUmVxdWVzdBonLm5lbGl0aS5kYXRhcGxhbmUudjEuUXVlcnlUaWNrc1Jlc3BvbnNlMAESYwoMR2V0VGlja3NBc09mEigubmVsaXRpLmRhdGFwbGFuZS52MS5HZXRUaWNrc0FzT2ZSZXF1ZXN0GikubmVsaXRpLmRhdGFwbGFuZS52MS5HZXRUaWNrc0FzT2ZSZXNwb25zZRJiCgtSZXBsYXlUaWNrcxInLm5lbGl0aS5kYXRhcGxhbmUudjEuUmVwbGF5VGlja3NSZXF1ZXN0GigubmVsaXRpLmRhdGFwbGFuZS52MS5SZXBsYXlUaWNrc1Jlc3BvbnNlMAESXQoKR2V0Q2FuZGxlcxImLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0Q2FuZGxlc1JlcXVlc3QaJy5uZWxpdGkuZGF0YXBsYW5lLnYxLkdldENhbmRsZXNSZXNwb25zZRJmCg1HZXRJbmRpY2F0b3JzEikubmVsaXRpLmRhdGFwbGFuZS52MS5HZXRJbmRpY2F0b3JzUmVxdWVzdBoqLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0SW5kaWNhdG9yc1Jlc3BvbnNlEmsKDlN1YnNjcmliZVRpY2tzEioubmVsaXRpLmRhdGFwbGFuZS52MS5TdWJzY3JpYmVUaWNrc1JlcXVlc3QaKy5uZWxpdGkuZGF0YXBsYW5lLnYxLlN1YnNjcmliZVRpY2tzUmVzcG9uc2UwAWIGcHJvdG8z", [file_buf_validate_validate]);
 
 /**
  * Tick is one price update of a symbol at a broker (MT5's MqlTick plus where it came from).
@@ -538,6 +538,153 @@ export const QueryTicksRequestSchema: GenMessage<QueryTicksRequest> = /*@__PURE_
   messageDesc(file_neliti_dataplane_v1_tick, 11);
 
 /**
+ * GetTicksAsOfRequest names the symbols and the moment.
+ *
+ * @generated from message neliti.dataplane.v1.GetTicksAsOfRequest
+ */
+export type GetTicksAsOfRequest = Message<"neliti.dataplane.v1.GetTicksAsOfRequest"> & {
+  /**
+   * Symbols, 1 to 1000.
+   *
+   * @generated from field: repeated string symbols = 1;
+   */
+  symbols: string[];
+
+  /**
+   * Broker; empty means every broker (one tick per symbol and broker).
+   *
+   * @generated from field: string broker = 2;
+   */
+  broker: string;
+
+  /**
+   * The moment, milliseconds since the epoch: ticks at or before it count.
+   *
+   * @generated from field: int64 time_msc = 3;
+   */
+  timeMsc: bigint;
+};
+
+/**
+ * Describes the message neliti.dataplane.v1.GetTicksAsOfRequest.
+ * Use `create(GetTicksAsOfRequestSchema)` to create a new message.
+ */
+export const GetTicksAsOfRequestSchema: GenMessage<GetTicksAsOfRequest> = /*@__PURE__*/
+  messageDesc(file_neliti_dataplane_v1_tick, 12);
+
+/**
+ * GetTicksAsOfResponse holds one tick per series that has one at or before the time.
+ *
+ * @generated from message neliti.dataplane.v1.GetTicksAsOfResponse
+ */
+export type GetTicksAsOfResponse = Message<"neliti.dataplane.v1.GetTicksAsOfResponse"> & {
+  /**
+   * Ordered by symbol, then broker. A series with no tick at or before the time is absent.
+   *
+   * @generated from field: repeated neliti.dataplane.v1.Tick ticks = 1;
+   */
+  ticks: Tick[];
+};
+
+/**
+ * Describes the message neliti.dataplane.v1.GetTicksAsOfResponse.
+ * Use `create(GetTicksAsOfResponseSchema)` to create a new message.
+ */
+export const GetTicksAsOfResponseSchema: GenMessage<GetTicksAsOfResponse> = /*@__PURE__*/
+  messageDesc(file_neliti_dataplane_v1_tick, 13);
+
+/**
+ * ReplayTicksRequest names the series, the range and the pace of a replay.
+ *
+ * @generated from message neliti.dataplane.v1.ReplayTicksRequest
+ */
+export type ReplayTicksRequest = Message<"neliti.dataplane.v1.ReplayTicksRequest"> & {
+  /**
+   * Symbols, 1 to 100.
+   *
+   * @generated from field: repeated string symbols = 1;
+   */
+  symbols: string[];
+
+  /**
+   * Brokers, up to 100; empty means every broker.
+   *
+   * @generated from field: repeated string brokers = 2;
+   */
+  brokers: string[];
+
+  /**
+   * Start of the range (inclusive), milliseconds since the epoch.
+   *
+   * @generated from field: int64 start_time_msc = 3;
+   */
+  startTimeMsc: bigint;
+
+  /**
+   * End of the range (exclusive), milliseconds since the epoch.
+   *
+   * @generated from field: int64 end_time_msc = 4;
+   */
+  endTimeMsc: bigint;
+
+  /**
+   * 0: as fast as possible; N > 0: N times real time (1 = as the ticks happened), at most 10000.
+   *
+   * @generated from field: double pace = 5;
+   */
+  pace: number;
+
+  /**
+   * Ticks per chunk, up to 50000; 0 means 5000. Paced replays send ticks as their time comes.
+   *
+   * @generated from field: uint32 chunk_size = 6;
+   */
+  chunkSize: number;
+
+  /**
+   * A resume_token from an earlier ReplayTicksResponse of the same replay: continue after it.
+   *
+   * @generated from field: string resume_token = 7;
+   */
+  resumeToken: string;
+};
+
+/**
+ * Describes the message neliti.dataplane.v1.ReplayTicksRequest.
+ * Use `create(ReplayTicksRequestSchema)` to create a new message.
+ */
+export const ReplayTicksRequestSchema: GenMessage<ReplayTicksRequest> = /*@__PURE__*/
+  messageDesc(file_neliti_dataplane_v1_tick, 14);
+
+/**
+ * ReplayTicksResponse is one chunk of a replay.
+ *
+ * @generated from message neliti.dataplane.v1.ReplayTicksResponse
+ */
+export type ReplayTicksResponse = Message<"neliti.dataplane.v1.ReplayTicksResponse"> & {
+  /**
+   * Ticks, in time order (ties by symbol, broker, then values).
+   *
+   * @generated from field: neliti.dataplane.v1.TickColumns columns = 1;
+   */
+  columns?: TickColumns | undefined;
+
+  /**
+   * Pass as resume_token, with the same request otherwise, to continue after this chunk.
+   *
+   * @generated from field: string resume_token = 2;
+   */
+  resumeToken: string;
+};
+
+/**
+ * Describes the message neliti.dataplane.v1.ReplayTicksResponse.
+ * Use `create(ReplayTicksResponseSchema)` to create a new message.
+ */
+export const ReplayTicksResponseSchema: GenMessage<ReplayTicksResponse> = /*@__PURE__*/
+  messageDesc(file_neliti_dataplane_v1_tick, 15);
+
+/**
  * QueryTicksResponse is one chunk of a range, oldest first, in the form the request asked for.
  *
  * @generated from message neliti.dataplane.v1.QueryTicksResponse
@@ -563,7 +710,7 @@ export type QueryTicksResponse = Message<"neliti.dataplane.v1.QueryTicksResponse
  * Use `create(QueryTicksResponseSchema)` to create a new message.
  */
 export const QueryTicksResponseSchema: GenMessage<QueryTicksResponse> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 12);
+  messageDesc(file_neliti_dataplane_v1_tick, 16);
 
 /**
  * Candle is one OHLCV bar.
@@ -626,7 +773,7 @@ export type Candle = Message<"neliti.dataplane.v1.Candle"> & {
  * Use `create(CandleSchema)` to create a new message.
  */
 export const CandleSchema: GenMessage<Candle> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 13);
+  messageDesc(file_neliti_dataplane_v1_tick, 17);
 
 /**
  * GetCandlesRequest asks for bars over a time range.
@@ -689,7 +836,7 @@ export type GetCandlesRequest = Message<"neliti.dataplane.v1.GetCandlesRequest">
  * Use `create(GetCandlesRequestSchema)` to create a new message.
  */
 export const GetCandlesRequestSchema: GenMessage<GetCandlesRequest> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 14);
+  messageDesc(file_neliti_dataplane_v1_tick, 18);
 
 /**
  * GetCandlesResponse holds bars, oldest first; bars with no ticks are absent.
@@ -710,7 +857,7 @@ export type GetCandlesResponse = Message<"neliti.dataplane.v1.GetCandlesResponse
  * Use `create(GetCandlesResponseSchema)` to create a new message.
  */
 export const GetCandlesResponseSchema: GenMessage<GetCandlesResponse> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 15);
+  messageDesc(file_neliti_dataplane_v1_tick, 19);
 
 /**
  * IndicatorSpec is one indicator to compute.
@@ -738,7 +885,7 @@ export type IndicatorSpec = Message<"neliti.dataplane.v1.IndicatorSpec"> & {
  * Use `create(IndicatorSpecSchema)` to create a new message.
  */
 export const IndicatorSpecSchema: GenMessage<IndicatorSpec> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 16);
+  messageDesc(file_neliti_dataplane_v1_tick, 20);
 
 /**
  * IndicatorPoint is an indicator's value at the close of a bar.
@@ -766,7 +913,7 @@ export type IndicatorPoint = Message<"neliti.dataplane.v1.IndicatorPoint"> & {
  * Use `create(IndicatorPointSchema)` to create a new message.
  */
 export const IndicatorPointSchema: GenMessage<IndicatorPoint> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 17);
+  messageDesc(file_neliti_dataplane_v1_tick, 21);
 
 /**
  * IndicatorSeries is the values of one indicator.
@@ -794,7 +941,7 @@ export type IndicatorSeries = Message<"neliti.dataplane.v1.IndicatorSeries"> & {
  * Use `create(IndicatorSeriesSchema)` to create a new message.
  */
 export const IndicatorSeriesSchema: GenMessage<IndicatorSeries> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 18);
+  messageDesc(file_neliti_dataplane_v1_tick, 22);
 
 /**
  * GetIndicatorsRequest asks for indicators over a time range.
@@ -857,7 +1004,7 @@ export type GetIndicatorsRequest = Message<"neliti.dataplane.v1.GetIndicatorsReq
  * Use `create(GetIndicatorsRequestSchema)` to create a new message.
  */
 export const GetIndicatorsRequestSchema: GenMessage<GetIndicatorsRequest> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 19);
+  messageDesc(file_neliti_dataplane_v1_tick, 23);
 
 /**
  * GetIndicatorsResponse holds one series per requested indicator, in request order.
@@ -878,7 +1025,7 @@ export type GetIndicatorsResponse = Message<"neliti.dataplane.v1.GetIndicatorsRe
  * Use `create(GetIndicatorsResponseSchema)` to create a new message.
  */
 export const GetIndicatorsResponseSchema: GenMessage<GetIndicatorsResponse> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 20);
+  messageDesc(file_neliti_dataplane_v1_tick, 24);
 
 /**
  * SubscribeTicksRequest selects the live ticks to receive.
@@ -906,7 +1053,7 @@ export type SubscribeTicksRequest = Message<"neliti.dataplane.v1.SubscribeTicksR
  * Use `create(SubscribeTicksRequestSchema)` to create a new message.
  */
 export const SubscribeTicksRequestSchema: GenMessage<SubscribeTicksRequest> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 21);
+  messageDesc(file_neliti_dataplane_v1_tick, 25);
 
 /**
  * SubscribeTicksResponse carries the matching ticks of one ingested batch.
@@ -927,7 +1074,7 @@ export type SubscribeTicksResponse = Message<"neliti.dataplane.v1.SubscribeTicks
  * Use `create(SubscribeTicksResponseSchema)` to create a new message.
  */
 export const SubscribeTicksResponseSchema: GenMessage<SubscribeTicksResponse> = /*@__PURE__*/
-  messageDesc(file_neliti_dataplane_v1_tick, 22);
+  messageDesc(file_neliti_dataplane_v1_tick, 26);
 
 /**
  * AccountType is the kind of trading account a tick was observed on, as MT5 reports it.
@@ -1228,6 +1375,28 @@ export const TickService: GenService<{
     methodKind: "server_streaming";
     input: typeof QueryTicksRequestSchema;
     output: typeof QueryTicksResponseSchema;
+  },
+  /**
+   * GetTicksAsOf returns, for every series (symbol and broker) of the given symbols, its last tick
+   * at or before a time: the state of the book as of that moment (kdb+'s aj, QuestDB's LATEST ON).
+   *
+   * @generated from rpc neliti.dataplane.v1.TickService.GetTicksAsOf
+   */
+  getTicksAsOf: {
+    methodKind: "unary";
+    input: typeof GetTicksAsOfRequestSchema;
+    output: typeof GetTicksAsOfResponseSchema;
+  },
+  /**
+   * ReplayTicks streams the ticks of several series merged in time order, as columns, as fast
+   * as possible or paced at a multiple of real time, each chunk with a token to resume after it.
+   *
+   * @generated from rpc neliti.dataplane.v1.TickService.ReplayTicks
+   */
+  replayTicks: {
+    methodKind: "server_streaming";
+    input: typeof ReplayTicksRequestSchema;
+    output: typeof ReplayTicksResponseSchema;
   },
   /**
    * GetCandles computes OHLCV bars for a timeframe over a time range.
