@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   soak: () => import("./soak.js").then((m) => m.run()),
   startup: () => import("./startup.js").then((m) => m.run()),
   range: () => import("./range.js").then((m) => m.run()),
+  asof: () => import("./asof.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];

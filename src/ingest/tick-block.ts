@@ -144,6 +144,13 @@ export function columnChunkFromRows(rows: readonly TickRow[]): TickColumnChunk {
   };
 }
 
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** By symbol, then broker. */
+export function compareSeries(a: { symbol: string; broker: string }, b: { symbol: string; broker: string }): number {
+  return compareText(a.symbol, b.symbol) || compareText(a.broker, b.broker);
+}
+
 /**
  * The replay order of ticks: time, then symbol, broker and every value, so that only identical
  * ticks tie (and which of two identical ticks comes first does not matter). Strings compare by
@@ -152,8 +159,7 @@ export function columnChunkFromRows(rows: readonly TickRow[]): TickColumnChunk {
 export function compareReplayOrder(a: TickRow, b: TickRow): number {
   return (
     a.timeMsc - b.timeMsc ||
-    (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0) ||
-    (a.broker < b.broker ? -1 : a.broker > b.broker ? 1 : 0) ||
+    compareSeries(a, b) ||
     a.bid - b.bid ||
     a.ask - b.ask ||
     a.last - b.last ||

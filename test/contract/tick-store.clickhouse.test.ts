@@ -86,13 +86,14 @@ describeWithBackend("clickhouse", "real ClickHouse", (url) => {
       const db = await createTempClickHouseDatabase(url);
       const { store, migrator } = await openClickHouseTickStore(db.url);
       try {
-        expect((await migrator.status()).currentVersion).toBe(1);
+        expect((await migrator.status()).currentVersion).toBe(2);
+        expect((await migrator.rollbackTo(1)).currentVersion).toBe(1);
         expect((await migrator.rollbackTo(0)).currentVersion).toBe(0);
         const ch = createClient({ url: db.url });
         const tables = await (await ch.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name", format: "JSONEachRow" })).json();
         expect(tables).toEqual([{ name: "schema_migrations" }]);
         await ch.close();
-        expect((await migrator.migrateTo()).migrations.map((m) => m.applied)).toEqual([true]);
+        expect((await migrator.migrateTo()).migrations.map((m) => m.applied)).toEqual([true, true]);
       } finally {
         await store.close();
         await db.drop();

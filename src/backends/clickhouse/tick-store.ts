@@ -4,8 +4,8 @@ import { GroupCommit, type GroupCommitOptions } from "../../ingest/group-commit.
 import type { TickBlock } from "../../ingest/tick-block.js";
 import type { PoolStats } from "../../ports/backend.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
-import { sliceColumnChunk } from "../../ingest/tick-block.js";
-import { readNativeBlocks } from "./native-reader.js";
+import { compareSeries, sliceColumnChunk } from "../../ingest/tick-block.js";
+import { type NativeBlock, readNativeBlocks } from "./native-reader.js";
 import { type Capabilities, detectCapabilities } from "./capabilities.js";
 import { classify } from "./errors.js";
 import { UnavailableError } from "../../errors.js";
@@ -49,6 +49,9 @@ const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(b
  * insert the flush asks tick_batches which of its ids are stored already: a flush that failed
  * mid-way (the server died after committing) is then safe to retry.
  */
+/** GetTicksAsOf's look-back windows, narrowest first; undefined is all history. */
+const AS_OF_WINDOWS_MS = [3_600_000, 86_400_000, 30 * 86_400_000, undefined];
+
 export class ClickHouseTickStore implements TickStore {
   readonly adapter = "clickhouse";
   private readonly encoder: NativeBlockEncoder;
@@ -243,35 +246,38 @@ export class ClickHouseTickStore implements TickStore {
       this.client.exec({ query: bound.query, query_params: bound.params, abort_signal: signal, clickhouse_settings: { max_block_size: String(r.chunkSize) } }),
     );
     const symbols = [r.symbol];
-    for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) {
-      const c = block.columns;
-      yield {
-        length: block.rows,
-        symbols,
-        brokers,
-        symbolIndex: new Uint8Array(block.rows * 4),
-        brokerIndex: c.get("broker_index")!,
-        accountType: c.get("account_type")!,
-        timeMsc: c.get("time_msc")!,
-        bid: c.get("bid")!,
-        ask: c.get("ask")!,
-        last: c.get("last")!,
-        volume: c.get("volume")!,
-        flags: c.get("flags")!,
-      };
-    }
+    for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) yield columnChunk(block, symbols, brokers);
   }
 
   /**
-   * One GROUP BY over the symbols' ticks up to the time. The primary key (symbol, broker, ts)
-   * limits the read to those symbols; argMax of a tuple takes every value from the same tick.
+   * The series catalog (tick_series) says which series have a tick by the time; their last ticks
+   * are then looked for in look-back windows, narrowest first (an hour, a day, thirty days, all
+   * history), each only for the symbols with series still missing. A series found in a window has
+   * its last tick there, and the primary key (symbol, broker, ts) keeps a window's read to the
+   * ticks in it. argMax of a tuple takes every value from the same tick.
    */
   async asOf(q: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]> {
-    const sel = this.query().sql`SELECT symbol, broker, max(${raw(this.time)}) AS time_msc, argMax((account_type, bid, ask, last, volume, flags), ts) AS v FROM ticks WHERE symbol IN (${q.symbols.map(str)})`;
-    if (q.broker !== undefined) sel.sql` AND broker = ${str(q.broker)}`;
-    sel.sql` AND ts <= ${timeMs(q.timeMsc)} GROUP BY symbol, broker ORDER BY symbol, broker`;
-    const rows = await this.select<{ symbol: string; broker: string; time_msc: number; v: [number, number, number, number, number, number] }>(sel.build(), signal);
-    return rows.map(({ symbol, broker, time_msc, v: [accountType, bid, ask, last, volume, flags] }) => ({ symbol, broker, timeMsc: Number(time_msc), accountType, bid, ask, last, volume, flags }));
+    const key = (symbol: string, broker: string) => `${symbol}\u0000${broker}`;
+    const catalog = this.query().sql`SELECT symbol, broker FROM tick_series WHERE symbol IN (${q.symbols.map(str)})`;
+    if (q.broker !== undefined) catalog.sql` AND broker = ${str(q.broker)}`;
+    catalog.sql` GROUP BY symbol, broker HAVING min(first_ts) <= ${timeMs(q.timeMsc)}`;
+    const missing = new Set((await this.select<{ symbol: string; broker: string }>(catalog.build(), signal)).map((r) => key(r.symbol, r.broker)));
+    const found: TickRow[] = [];
+    for (const lookBack of AS_OF_WINDOWS_MS) {
+      if (missing.size === 0) break;
+      const symbols = [...new Set([...missing].map((k) => k.split("\u0000")[0]!))];
+      const sel = this.query().sql`SELECT symbol, broker, max(${raw(this.time)}) AS time_msc, argMax((account_type, bid, ask, last, volume, flags), ts) AS v FROM ticks WHERE symbol IN (${symbols.map(str)})`;
+      if (q.broker !== undefined) sel.sql` AND broker = ${str(q.broker)}`;
+      sel.sql` AND ts <= ${timeMs(q.timeMsc)}`;
+      if (lookBack !== undefined) sel.sql` AND ts > ${timeMs(q.timeMsc - lookBack)}`;
+      sel.sql` GROUP BY symbol, broker`;
+      for (const { symbol, broker, time_msc, v } of await this.select<{ symbol: string; broker: string; time_msc: number; v: [number, number, number, number, number, number] }>(sel.build(), signal)) {
+        if (!missing.delete(key(symbol, broker))) continue;
+        const [accountType, bid, ask, last, volume, flags] = v;
+        found.push({ symbol, broker, timeMsc: Number(time_msc), accountType, bid, ask, last, volume, flags });
+      }
+    }
+    return found.sort(compareSeries);
   }
 
   /**
@@ -295,22 +301,9 @@ export class ClickHouseTickStore implements TickStore {
       this.client.exec({ query: bound.query, query_params: bound.params, abort_signal: signal, clickhouse_settings: { max_block_size: String(r.chunkSize) } }),
     );
     let skip = r.skip;
+    const symbols = [...r.symbols];
     for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) {
-      const c = block.columns;
-      const chunk: TickColumnChunk = {
-        length: block.rows,
-        symbols: [...r.symbols],
-        brokers,
-        symbolIndex: c.get("symbol_index")!,
-        brokerIndex: c.get("broker_index")!,
-        accountType: c.get("account_type")!,
-        timeMsc: c.get("time_msc")!,
-        bid: c.get("bid")!,
-        ask: c.get("ask")!,
-        last: c.get("last")!,
-        volume: c.get("volume")!,
-        flags: c.get("flags")!,
-      };
+      const chunk = columnChunk(block, symbols, brokers);
       if (skip >= block.rows) {
         skip -= block.rows;
         continue;
@@ -333,6 +326,28 @@ export class ClickHouseTickStore implements TickStore {
       .map((r) => ({ openTimeMsc: Number(r.open_time), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, tickCount: Number(r.tick_count) }))
       .reverse();
   }
+}
+
+/**
+ * A Native block of the tick columns as a column chunk. `symbol_index` and `broker_index` point
+ * into `symbols` and `brokers`; a block without `symbol_index` (one symbol) gets zeros.
+ */
+function columnChunk(block: NativeBlock, symbols: string[], brokers: string[]): TickColumnChunk {
+  const c = (name: string) => block.columns.get(name)!;
+  return {
+    length: block.rows,
+    symbols,
+    brokers,
+    symbolIndex: block.columns.get("symbol_index") ?? new Uint8Array(block.rows * 4),
+    brokerIndex: c("broker_index"),
+    accountType: c("account_type"),
+    timeMsc: c("time_msc"),
+    bid: c("bid"),
+    ask: c("ask"),
+    last: c("last"),
+    volume: c("volume"),
+    flags: c("flags"),
+  };
 }
 
 type RawTick = { symbol: string; broker: string; account_type: number; time_msc: number; bid: number; ask: number; last: number; volume: number; flags: number };

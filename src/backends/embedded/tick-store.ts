@@ -1,7 +1,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { openJournal } from "./journal.js";
 import { decodeBatchLine, encodeBatchLine } from "../../ingest/journal-line.js";
-import { columnChunkFromRows, compareReplayOrder, rowAt, type TickBlock } from "../../ingest/tick-block.js";
+import { columnChunkFromRows, compareReplayOrder, compareSeries, rowAt, type TickBlock } from "../../ingest/tick-block.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
 import { priceOf } from "../../domain/prices.js";
 
@@ -112,7 +112,7 @@ export class EmbeddedTickStore implements TickStore {
         if (at >= 0) out.push(list[at]!);
       }
     }
-    return out.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.broker < b.broker ? -1 : a.broker > b.broker ? 1 : 0));
+    return out.sort(compareSeries);
   }
 
   async *replay(q: ReplayQuery): AsyncIterable<TickColumnChunk> {

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS tick_series_mv;
+DROP TABLE IF EXISTS tick_series;
