@@ -54,6 +54,7 @@ export const BULKHEADS = {
   clickhouse: { limit: POOLS.clickhouse.max, queue: POOLS.clickhouse.max * 10 },
   redis: { limit: 1_000, queue: 1_000 },
   weaviate: { limit: POOLS.weaviate.max, queue: POOLS.weaviate.max * 10 },
+  arango: { limit: POOLS.arango.max, queue: POOLS.arango.max * 10 },
 } as const;
 
 /**
@@ -189,7 +190,7 @@ const OPENERS = {
       return { store: new SqlGraphStore(sql.store, sql.adapter), label: `${sql.label}, recursive-CTE graph`, migrator: sql.migrator, ...(sql.warming && { warming: sql.warming }) };
     }
     const { ArangoGraphStore, ArangoMigrator } = await import("./arango/graph-store.js");
-    const store = ArangoGraphStore.open({ url, poolSize: POOLS.arango.max, timeoutMs: POOLS.arango.timeoutMs });
+    const store = ArangoGraphStore.open({ url, poolSize: POOLS.arango.max, timeoutMs: POOLS.arango.timeoutMs, concurrency: BULKHEADS.arango });
     const migrator = new ArangoMigrator(store.db, await readMigrationFiles(join(MIGRATIONS_ROOT, "arango"), "json"));
     await migrator.migrateTo();
     return { store, migrator, label: `ArangoDB at ${new URL(url).host} (AQL traversals)`, close: () => store.close() };

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { aql, Database } from "arangojs";
-import { InvalidArgumentError } from "../../errors.js";
+import { isArangoError } from "arangojs/errors";
+import { DomainError, InvalidArgumentError } from "../../errors.js";
+import { Breaker, type BreakerState, type Bulkhead } from "../../resilience/breaker.js";
 import type { MigrationFile } from "../../migrations/migration-files.js";
 import type { PoolStats } from "../../ports/backend.js";
 import type {
@@ -16,7 +18,13 @@ import type {
 } from "../../ports/graph-store.js";
 import { StepMigrator } from "../../migrations/step-migrator.js";
 
-export type ArangoOptions = { url: string; poolSize: number; timeoutMs: number };
+export type ArangoOptions = { url: string; poolSize: number; timeoutMs: number; concurrency?: Bulkhead };
+
+/**
+ * The server failing rather than answering: no connection, a timeout, a 5xx. An ArangoError
+ * below 500 (a missing document, a conflict) is an answer and passes through the breaker.
+ */
+const isServerFailure = (err: unknown) => !(err instanceof DomainError) && !(isArangoError(err) && err.code !== undefined && err.code < 500);
 
 const GRAPH = "neliti";
 const COLLECTION: Record<VertexKind, string> = {
@@ -65,11 +73,20 @@ FOR v, e, p IN @minDepth..@maxDepth ${direction} @start GRAPH "${GRAPH}"
 /** GraphStore on ArangoDB (arangojs). Verified only where ARANGO_URL points at a real server. */
 export class ArangoGraphStore implements GraphStore {
   readonly adapter = "arangodb";
+  private readonly breaker: Breaker;
 
   private constructor(
     readonly db: Database,
     private readonly options: ArangoOptions,
-  ) {}
+  ) {
+    // arangojs bounds each request by its own timeout; the breaker fails calls fast while the
+    // server is down and keeps a slow server's calls to the bulkhead's share.
+    this.breaker = new Breaker("graph", { failures: 5, halfOpenAfterMs: 2000, concurrency: options.concurrency, isFailure: isServerFailure });
+  }
+
+  get circuit(): BreakerState {
+    return this.breaker.state;
+  }
 
   static open(o: ArangoOptions): ArangoGraphStore {
     const u = new URL(o.url);
@@ -80,7 +97,7 @@ export class ArangoGraphStore implements GraphStore {
   }
 
   async probe(): Promise<void> {
-    await this.db.version();
+    await this.breaker.run(() => this.db.version());
   }
 
   poolStats(): PoolStats {
@@ -92,7 +109,11 @@ export class ArangoGraphStore implements GraphStore {
     return Promise.resolve();
   }
 
-  async upsertVertices(vertices: readonly VertexRecord[]): Promise<number> {
+  upsertVertices(vertices: readonly VertexRecord[]): Promise<number> {
+    return this.breaker.run(() => this.upsertVerticesNow(vertices));
+  }
+
+  private async upsertVerticesNow(vertices: readonly VertexRecord[]): Promise<number> {
     const docs = vertices.map((v) => ({ collection: COLLECTION[v.kind], key: v.key, properties: v.properties }));
     const collections = [...new Set(docs.map((d) => d.collection))];
     const trx = await this.db.beginTransaction({ write: collections });
@@ -109,15 +130,23 @@ export class ArangoGraphStore implements GraphStore {
     return vertices.length;
   }
 
-  async getVertex(ref: VertexRef): Promise<VertexRecord | undefined> {
+  getVertex(ref: VertexRef): Promise<VertexRecord | undefined> {
+    return this.breaker.run(() => this.getVertexNow(ref), { idempotent: true });
+  }
+
+  private async getVertexNow(ref: VertexRef): Promise<VertexRecord | undefined> {
     const cursor = await this.db.query(aql`RETURN DOCUMENT(${idOf(ref)})`);
     const doc = (await cursor.next()) as { properties?: JsonObject } | null;
     return doc ? { ...ref, properties: doc.properties ?? {} } : undefined;
   }
 
-  async deleteVertex(ref: VertexRef): Promise<number | undefined> {
+  deleteVertex(ref: VertexRef): Promise<number | undefined> {
+    return this.breaker.run(() => this.deleteVertexNow(ref));
+  }
+
+  private async deleteVertexNow(ref: VertexRef): Promise<number | undefined> {
     const id = idOf(ref);
-    if (!(await this.getVertex(ref))) return undefined;
+    if (!(await this.getVertexNow(ref))) return undefined;
     let edges = 0;
     for (const c of ALL_EDGES) {
       const counted = await this.db.query(aql`FOR e IN ${this.db.collection(c)} FILTER e._from == ${id} OR e._to == ${id} COLLECT WITH COUNT INTO n RETURN n`);
@@ -128,7 +157,11 @@ export class ArangoGraphStore implements GraphStore {
     return edges;
   }
 
-  async upsertEdges(edges: readonly EdgeRecord[]): Promise<number> {
+  upsertEdges(edges: readonly EdgeRecord[]): Promise<number> {
+    return this.breaker.run(() => this.upsertEdgesNow(edges));
+  }
+
+  private async upsertEdgesNow(edges: readonly EdgeRecord[]): Promise<number> {
     const ids = [...new Set(edges.flatMap((e) => [idOf(e.from), idOf(e.to)]))];
     const cursor = await this.db.query(aql`FOR id IN ${ids} FILTER DOCUMENT(id) == null RETURN id`);
     const missing = new Set((await cursor.all()) as string[]);
@@ -156,12 +189,20 @@ export class ArangoGraphStore implements GraphStore {
     return edges.length;
   }
 
-  async deleteEdge(from: VertexRef, to: VertexRef, type: EdgeType): Promise<boolean> {
+  deleteEdge(from: VertexRef, to: VertexRef, type: EdgeType): Promise<boolean> {
+    return this.breaker.run(() => this.deleteEdgeNow(from, to, type));
+  }
+
+  private async deleteEdgeNow(from: VertexRef, to: VertexRef, type: EdgeType): Promise<boolean> {
     const cursor = await this.db.query(aql`REMOVE ${edgeKey(from, to)} IN ${this.db.collection(type)} OPTIONS { ignoreErrors: true } RETURN OLD`);
     return (await cursor.all()).filter(Boolean).length > 0;
   }
 
-  async traverse(q: TraversalQuery): Promise<TraversalHit[]> {
+  traverse(q: TraversalQuery): Promise<TraversalHit[]> {
+    return this.breaker.run(() => this.traverseNow(q), { idempotent: true });
+  }
+
+  private async traverseNow(q: TraversalQuery): Promise<TraversalHit[]> {
     const cursor = await this.db.query(TRAVERSE[q.direction], {
       start: idOf(q.start),
       minDepth: q.minDepth,
