@@ -5,6 +5,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // BACKENDS_PROVIDER=testcontainers: the backends of docker-compose.yml, started in containers.
+    globalSetup: ["test/harness/global-setup.ts"],
     projects: [
       {
         extends: true,

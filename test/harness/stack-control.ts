@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe } from "vitest";
 import { type BackendId, backendUrl, requiredBackends } from "./backends.js";
+import { backendsProvider } from "./testcontainers.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const DATA = process.env.NELITI_STACK_DATA ?? "/tmp/neliti-stack";
@@ -30,6 +31,10 @@ export function describeFaults(id: BackendId, title: string, body: (url: string)
   const url = backendUrl(id);
   if (url !== undefined && stackManages(id)) {
     describe(title, () => body(url));
+    return;
+  }
+  if (backendsProvider() === "testcontainers") {
+    describe.skip(`${title} [skipped: fault drills kill backends through scripts/stack.sh; not built for testcontainers yet]`, () => undefined);
     return;
   }
   if (requiredBackends().has(id)) throw new Error(`REQUIRE_BACKENDS names ${id}, but scripts/stack.sh does not run it here (fault tests need to kill it)`);
