@@ -58,7 +58,10 @@ describeWithBackend("clickhouse", "real ClickHouse", (url) => {
         );
         expect(await Promise.all(batches.map((block, b) => store.insert(`nat-${b}`, block)))).toEqual(sizes.map(() => "stored"));
         const rows = await (
-          await ch.query({ query: "SELECT batch_id, symbol, broker, account_type, ts, bid, ask, last, volume, flags FROM ticks ORDER BY batch_id, ts DESC", format: "JSONEachRow" })
+          await ch.query({
+            query: `SELECT batch_id, symbol, broker, account_type, ${store.caps.modern ? "toUnixTimestamp64Milli(ts)" : "ts"} AS ts, bid, ask, last, volume, flags FROM ticks ORDER BY batch_id, ts DESC`,
+            format: "JSONEachRow",
+          })
         ).json<Record<string, unknown>>();
         const expected = batches.flatMap((block, b) =>
           Array.from({ length: block.length }, (_, i) => ({

@@ -246,7 +246,7 @@ export class ClickHouseTickStore implements TickStore {
       this.client.exec({ query: bound.query, query_params: bound.params, abort_signal: signal, clickhouse_settings: { max_block_size: String(r.chunkSize) } }),
     );
     const symbols = [r.symbol];
-    for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) yield columnChunk(block, symbols, brokers);
+    for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) yield* atMost(columnChunk(block, symbols, brokers), r.chunkSize);
   }
 
   /**
@@ -308,7 +308,7 @@ export class ClickHouseTickStore implements TickStore {
         skip -= block.rows;
         continue;
       }
-      yield skip > 0 ? sliceColumnChunk(chunk, skip, block.rows) : chunk;
+      yield* atMost(skip > 0 ? sliceColumnChunk(chunk, skip, block.rows) : chunk, r.chunkSize);
       skip = 0;
     }
   }
@@ -326,6 +326,15 @@ export class ClickHouseTickStore implements TickStore {
       .map((r) => ({ openTimeMsc: Number(r.open_time), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, tickCount: Number(r.tick_count) }))
       .reverse();
   }
+}
+
+/**
+ * A chunk cut into pieces of at most `max` ticks: max_block_size caps ClickHouse 18.16's output
+ * blocks, but current servers may send larger ones (seen with the current engine through chdb).
+ */
+function* atMost(c: TickColumnChunk, max: number): Iterable<TickColumnChunk> {
+  if (c.length <= max) yield c;
+  else for (let i = 0; i < c.length; i += max) yield sliceColumnChunk(c, i, Math.min(c.length, i + max));
 }
 
 /**
