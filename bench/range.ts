@@ -58,7 +58,7 @@ export async function run() {
   try {
     await fill(db.url, rows, t0);
     const ch = createClickHouse({ url: db.url, request_timeout: 300_000 });
-    const ticks = createClient(TickService, createGrpcTransport({ baseUrl: svc.url, readMaxBytes: 64 * 1024 * 1024, acceptCompression: [] }));
+    const ticks = createClient(TickService, createGrpcTransport({ baseUrl: svc.url, readMaxBytes: 64 * 1024 * 1024 }));
     const pids = { bench: process.pid, service: svc.proc.pid, clickhouse: pidOf("clickhouse-server") };
     const request = { symbol: SYMBOL, startTimeMsc: BigInt(t0), endTimeMsc: BigInt(t0 + rows), chunkSize: chunk };
 

@@ -23,7 +23,8 @@ const envSchema = z.object({
   TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
   MAX_MESSAGE_BYTES: int(1024, 256 * 1024 * 1024).default(32 * 1024 * 1024),
   HTTP2_WINDOW_BYTES: int(65535, 2 ** 31 - 1).default(16 * 1024 * 1024),
-  COMPRESS_MIN_BYTES: int(0, 2 ** 31 - 1).default(1024 * 1024),
+  // Off by default: on loopback and LAN, gzip costs more CPU than the bytes it saves (bench range).
+  COMPRESS_MIN_BYTES: int(0, 2 ** 31 - 1).default(2 ** 31 - 1),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   HEALTH_PROBE_INTERVAL_MS: int(0, 3_600_000).default(5_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
