@@ -3,7 +3,7 @@ import { type Tick, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js"
 import { ResourceExhaustedError } from "../errors.js";
 import { seriesOf, tickAt, type TickBlock } from "../ingest/tick-block.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
-import type { CacheStore, SetCondition } from "../ports/cache-store.js";
+import { type CacheStore, type SetCondition, unversioned } from "../ports/cache-store.js";
 import type { DurableTickListener } from "./ticks.js";
 
 /** The platform's key patterns (see the design brief). */
@@ -68,13 +68,15 @@ export class CacheDomain {
   }
 
   async getLatestTick(symbol: string, broker: string): Promise<Tick | undefined> {
-    const bytes = await this.store.get(cacheKeys.latestTick(symbol, broker));
-    return bytes ? fromBinary(TickSchema, bytes) : undefined;
+    const stored = await this.store.get(cacheKeys.latestTick(symbol, broker));
+    const tick = stored && unversioned(stored);
+    return tick ? fromBinary(TickSchema, tick.value) : undefined;
   }
 
+  /** The newest tick by tick time wins, whatever order batches (or replicas) write them in. */
   async setLatestTicks(ticks: readonly Tick[]): Promise<void> {
-    await this.store.mset(
-      ticks.map((t) => ({ key: cacheKeys.latestTick(t.symbol, t.broker), value: toBinary(TickSchema, t) })),
+    await this.store.setIfNewer(
+      ticks.map((t) => ({ key: cacheKeys.latestTick(t.symbol, t.broker), value: toBinary(TickSchema, t), version: Number(t.timeMsc) })),
       LATEST_TICK_TTL_MS,
     );
   }

@@ -17,4 +17,31 @@ export interface CacheStore extends BackendProbe {
   expire(key: string, ttlMs: number): Promise<boolean>;
   /** Fails with FailedPrecondition if the value is not an integer. */
   incr(key: string, delta: bigint): Promise<bigint>;
+  /**
+   * Stores each entry unless its key holds a newer version, atomically per key: the stored bytes
+   * are `versioned(version, value)`, and an entry replaces them only if its version is at least
+   * the stored one. For values that must end as the newest, not the last written (the latest tick
+   * of a series when batches, or replicas, deliver out of time order).
+   */
+  setIfNewer(entries: readonly { key: string; value: Uint8Array; version: number }[], ttlMs: number): Promise<void>;
+}
+
+/** Digits of the version that leads a value stored by setIfNewer (milliseconds fit until the year 318857). */
+export const VERSION_DIGITS = 16;
+
+/** The stored form of a versioned value: the version as VERSION_DIGITS ASCII digits, then the value. */
+export function versioned(version: number, value: Uint8Array): Uint8Array {
+  if (!Number.isSafeInteger(version) || version < 0 || version >= 10 ** VERSION_DIGITS) throw new RangeError(`not a version: ${version}`);
+  const out = new Uint8Array(VERSION_DIGITS + value.length);
+  out.set(Buffer.from(String(version).padStart(VERSION_DIGITS, "0"), "latin1"));
+  out.set(value, VERSION_DIGITS);
+  return out;
+}
+
+/** The version and value of stored bytes written by setIfNewer, or undefined if they are not of that form. */
+export function unversioned(stored: Uint8Array): { version: number; value: Uint8Array } | undefined {
+  if (stored.length < VERSION_DIGITS) return undefined;
+  const digits = Buffer.from(stored.subarray(0, VERSION_DIGITS)).toString("latin1");
+  if (!/^\d+$/.test(digits)) return undefined;
+  return { version: Number(digits), value: stored.subarray(VERSION_DIGITS) };
 }

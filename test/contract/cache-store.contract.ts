@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FailedPreconditionError } from "../../src/errors.js";
-import type { CacheStore } from "../../src/ports/cache-store.js";
+import { type CacheStore, unversioned } from "../../src/ports/cache-store.js";
 import { uniqueSuffix } from "../harness/backends.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -31,6 +31,22 @@ export function cacheStoreContract(name: string, open: () => Promise<{ store: Ca
       expect(await store.set(k("bin"), value, 0, "always")).toBe(true);
       expect(await store.get(k("bin"))).toEqual(value);
       expect(await store.get(k("missing"))).toBeUndefined();
+    });
+
+    it("keeps the newest version whatever order versions are written in, atomically per key", async () => {
+      const [a, b] = [k("newest-a"), k("newest-b")];
+      await store.setIfNewer([{ key: a, value: bytes("t5000"), version: 5000 }, { key: b, value: bytes("b1"), version: 1 }], 60_000);
+      // An older tick written later (another replica, a late batch) does not replace the newer one.
+      await store.setIfNewer([{ key: a, value: bytes("t1000"), version: 1000 }], 60_000);
+      expect(unversioned((await store.get(a))!)).toEqual({ version: 5000, value: bytes("t5000") });
+      // A newer one, or one as new, does.
+      await store.setIfNewer([{ key: a, value: bytes("t5000b"), version: 5000 }, { key: b, value: new Uint8Array([0, 255]), version: 2 }], 60_000);
+      expect(text(unversioned((await store.get(a))!)?.value)).toBe("t5000b");
+      expect(unversioned((await store.get(b))!)).toEqual({ version: 2, value: new Uint8Array([0, 255]) });
+      // Concurrent writers: the newest ends up stored.
+      await Promise.all([3, 9, 4, 7].map((v) => store.setIfNewer([{ key: b, value: bytes(`v${v}`), version: v }], 60_000)));
+      expect(text(unversioned((await store.get(b))!)?.value)).toBe("v9");
+      expect(await store.ttl(b)).toBeGreaterThan(0);
     });
 
     it("honours set conditions", async () => {

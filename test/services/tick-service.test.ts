@@ -222,4 +222,18 @@ describe("TickService (embedded, in-memory transport)", () => {
     const cached = await t.client(CacheService).getLatestTick({ symbol: "LIVE1", broker: "ICMarkets" });
     expect(cached.found).toBe(true);
   });
+
+  it("keeps the newest tick by tick time as the latest, when batches arrive out of time order", async () => {
+    const t0 = Date.now() - 20_000;
+    const write = (id: string, at: number, bid: number) =>
+      ticks.writeTicks(from([create(WriteTicksRequestSchema, { batch: rowsBatch(id, [tick({ symbol: "LATEST", timeMsc: BigInt(at), bid, ask: bid + 0.1 })]) })]));
+    await write("latest-new", t0 + 5000, 2);
+    await write("latest-old", t0, 1);
+    const cache = t.client(CacheService);
+    // Give the cache update (after durability, off the ack path) a moment.
+    for (let i = 0; i < 50 && (await cache.getLatestTick({ symbol: "LATEST", broker: "ICMarkets" })).tick?.bid !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const latest = await cache.getLatestTick({ symbol: "LATEST", broker: "ICMarkets" });
+    expect(latest.tick?.timeMsc).toBe(BigInt(t0 + 5000));
+    expect(latest.tick?.bid).toBe(2);
+  });
 });

@@ -1,5 +1,5 @@
 import { FailedPreconditionError } from "../../errors.js";
-import type { CacheStore, SetCondition } from "../../ports/cache-store.js";
+import { type CacheStore, type SetCondition, unversioned, versioned } from "../../ports/cache-store.js";
 
 type Entry = { value: Uint8Array; expiresAt: number };
 
@@ -62,6 +62,15 @@ export class EmbeddedCacheStore implements CacheStore {
 
   async mset(entries: readonly { key: string; value: Uint8Array }[], ttlMs: number): Promise<void> {
     for (const e of entries) this.put(e.key, e.value, ttlMs);
+  }
+
+  async setIfNewer(entries: readonly { key: string; value: Uint8Array; version: number }[], ttlMs: number): Promise<void> {
+    for (const e of entries) {
+      const current = this.live(e.key);
+      const stored = current && unversioned(current.value);
+      if (stored && stored.version > e.version) continue;
+      this.put(e.key, versioned(e.version, e.value), ttlMs);
+    }
   }
 
   async del(keys: readonly string[]): Promise<number> {

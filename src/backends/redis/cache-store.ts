@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { FailedPreconditionError } from "../../errors.js";
 import type { PoolStats } from "../../ports/backend.js";
-import type { CacheStore, SetCondition } from "../../ports/cache-store.js";
+import { type CacheStore, type SetCondition, VERSION_DIGITS, versioned } from "../../ports/cache-store.js";
 import { Breaker, type BreakerState, type Bulkhead } from "../../resilience/breaker.js";
 
 export type RedisCacheOptions = {
@@ -25,6 +25,16 @@ const NOT_AN_INTEGER = /not an integer|out of range|overflow/i;
  * bench/RESULTS.md). No offline queue: while the server is down, calls fail at once and the
  * breaker opens, instead of piling up.
  */
+/**
+ * setIfNewer for one key: the stored value's leading version digits against the new version.
+ * KEYS[1] key; ARGV[1] new version; ARGV[2] stored bytes (version digits, then the value); ARGV[3] ttl ms.
+ */
+const SET_IF_NEWER = `
+local current = redis.call('GETRANGE', KEYS[1], 0, ${VERSION_DIGITS - 1})
+if current ~= '' and tonumber(current) ~= nil and tonumber(current) > tonumber(ARGV[1]) then return 0 end
+if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) else redis.call('SET', KEYS[1], ARGV[2]) end
+return 1`;
+
 export class RedisCacheStore implements CacheStore {
   readonly adapter = "redis";
   private readonly clients: Redis[];
@@ -69,6 +79,7 @@ export class RedisCacheStore implements CacheStore {
       });
       // Connection errors surface on the calls; the client reconnects by itself.
       c.on("error", () => undefined);
+      c.defineCommand("setIfNewer", { numberOfKeys: 1, lua: SET_IF_NEWER });
       return c;
     });
     this.breaker = new Breaker("cache", { failures: 3, halfOpenAfterMs: 1000, timeoutMs: options.timeoutMs, concurrency: options.concurrency });
@@ -134,6 +145,14 @@ export class RedisCacheStore implements CacheStore {
       const results = await tx.exec();
       const failed = results?.find(([err]) => err);
       if (!results || failed) throw failed?.[0] ?? new Error("MULTI aborted");
+    });
+  }
+
+  /** One script call per key (pipelined): atomic per key, and no multi-key call across cluster slots. */
+  async setIfNewer(entries: readonly { key: string; value: Uint8Array; version: number }[], ttlMs: number): Promise<void> {
+    await this.run(async (c) => {
+      const calls = c as Redis & { setIfNewer(key: string, version: string, stored: Buffer, ttlMs: number): Promise<number> };
+      await Promise.all(entries.map((e) => calls.setIfNewer(e.key, String(e.version), Buffer.from(versioned(e.version, e.value)), ttlMs)));
     });
   }
 
