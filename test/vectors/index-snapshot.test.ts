@@ -59,8 +59,8 @@ describe("embedded vector index snapshot", () => {
 
   it("after a crash re-indexes only the journal beyond the last snapshot", async () => {
     const first = track(await openIndexed(dir, 1_000));
-    await fill(first, records(1_000, 2)); // reaches snapshotEvery: a snapshot is taken in the background
-    await first.ensureCollection({ name: collection, dimension: DIMENSION, metric: "cosine", properties: [] }); // waits for the queue
+    // Reaches snapshotEvery: a snapshot is queued behind the last of these writes and ahead of the next.
+    await fill(first, records(1_000, 2));
     const later = records(300, 3);
     await fill(first, later);
     const before = await answers(first);
