@@ -3,7 +3,7 @@ import { createClient as createClickHouse } from "@clickhouse/client";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
-import type { TickBlock } from "../src/ingest/tick-block.js";
+import type { TickBlock } from "../src/ports/tick-block.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
 import { arg, machine, requireEnv, seededRandom, summarize } from "./lib.js";

@@ -8,7 +8,7 @@ import { AckState, IngestTicksRequestSchema, type TickBatchSchema, TickService }
 import { NativeBlockEncoder, TICK_COLUMNS } from "../src/backends/clickhouse/native-block.js";
 import { tickColumns } from "../src/client.js";
 import { RowBinaryEncoder } from "./rowbinary.js";
-import type { TickBlock } from "../src/ingest/tick-block.js";
+import type { TickBlock } from "../src/ports/tick-block.js";
 import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
 import { arg, cpuPerItem, cpuText, drive, machine, percentile, pidOf, requireEnv, round, rssSampler, summarize } from "./lib.js";

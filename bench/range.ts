@@ -5,7 +5,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 import { readNativeBlocks } from "../src/backends/clickhouse/native-reader.js";
 import { tickArrays } from "../src/client.js";
-import type { TickBlock } from "../src/ingest/tick-block.js";
+import type { TickBlock } from "../src/ports/tick-block.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
 import { arg, cpuPerItem, cpuText, machine, pidOf, requireEnv, round } from "./lib.js";

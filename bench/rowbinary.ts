@@ -1,4 +1,4 @@
-import type { TickBlock } from "../src/ingest/tick-block.js";
+import type { TickBlock } from "../src/ports/tick-block.js";
 
 /**
  * RowBinary encoding of ticks for the ingest bench's direct baseline (the one the tick issue names:

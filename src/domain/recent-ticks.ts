@@ -1,4 +1,5 @@
-import { seriesOf, type TickBlock } from "../ingest/tick-block.js";
+import { seriesOf } from "../ingest/tick-block.js";
+import type { TickBlock } from "../ports/tick-block.js";
 import type { TickRow } from "../ports/tick-store.js";
 
 /**

@@ -1,5 +1,6 @@
 import type { FieldViolationInfo } from "../errors.js";
-import { blockFromBatch, MalformedBatchError, MAX_BATCH_TICKS, type TickBlock } from "../ingest/tick-block.js";
+import { blockFromBatch, MalformedBatchError, MAX_BATCH_TICKS } from "../ingest/tick-block.js";
+import type { TickBlock } from "../ports/tick-block.js";
 import type { TickFieldPath, TickValidator } from "../ingest/tick-validation.js";
 import type { TickBatch } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { type ReplayChunk, type ReplayRequest, replayTicks } from "./tick-replay.js";

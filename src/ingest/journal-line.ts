@@ -1,4 +1,5 @@
-import { blockFromRows, rowAt, type TickBlock } from "./tick-block.js";
+import { blockFromRows, rowAt } from "./tick-block.js";
+import type { TickBlock } from "../ports/tick-block.js";
 
 /**
  * One batch as one JSON line: `{"b": batchId, "t": [[symbol, broker, account_type, time_msc,

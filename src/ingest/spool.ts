@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { open, readFile, rename, writeFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeBatchLine, encodeBatchLine } from "./journal-line.js";
-import type { TickBlock } from "./tick-block.js";
+import type { TickBlock } from "../ports/tick-block.js";
 
 export type SpoolEntry = { batchId: string; block: TickBlock };
 

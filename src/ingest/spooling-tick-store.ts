@@ -3,7 +3,7 @@ import type { Logger } from "../observability/logger.js";
 import type { PoolStats } from "../ports/backend.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
 import type { TickSpool } from "./spool.js";
-import type { TickBlock } from "./tick-block.js";
+import type { TickBlock } from "../ports/tick-block.js";
 
 const REPLAY_BACKOFF_MS = 500;
 const REPLAY_BACKOFF_MAX_MS = 5000;

@@ -1,5 +1,5 @@
 import type { FieldViolationInfo } from "../errors.js";
-import type { TickBlock } from "./tick-block.js";
+import type { TickBlock } from "../ports/tick-block.js";
 
 /**
  * The ingest hot path's tick rules. They are the same rules as the protovalidate annotations on

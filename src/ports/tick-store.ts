@@ -1,4 +1,4 @@
-import type { TickBlock } from "../ingest/tick-block.js";
+import type { TickBlock } from "./tick-block.js";
 import type { BackendProbe } from "./backend.js";
 
 /** A tick as the stores return it (plain numbers; the service maps it to the proto Tick). */

@@ -1,4 +1,5 @@
-import { requireLittleEndianHost, type TickBlock } from "../../ingest/tick-block.js";
+import { requireLittleEndianHost } from "../../ingest/tick-block.js";
+import type { TickBlock } from "../../ports/tick-block.js";
 
 /**
  * Ticks as one ClickHouse Native block for `INSERT INTO ticks (...) FORMAT Native`.

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { GroupCommit, type GroupCommitOptions } from "../../ingest/group-commit.js";
-import type { TickBlock } from "../../ingest/tick-block.js";
+import type { TickBlock } from "../../ports/tick-block.js";
 import type { PoolStats } from "../../ports/backend.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
 import { compareSeries, sliceColumnChunk } from "../../ingest/tick-block.js";

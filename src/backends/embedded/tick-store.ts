@@ -1,7 +1,8 @@
 import type { FileHandle } from "node:fs/promises";
 import { openJournal } from "./journal.js";
 import { decodeBatchLine, encodeBatchLine } from "../../ingest/journal-line.js";
-import { columnChunkFromRows, compareReplayOrder, compareSeries, rowAt, type TickBlock } from "../../ingest/tick-block.js";
+import { columnChunkFromRows, compareReplayOrder, compareSeries, rowAt } from "../../ingest/tick-block.js";
+import type { TickBlock } from "../../ports/tick-block.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
 import { priceOf } from "../../domain/prices.js";
 
