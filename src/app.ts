@@ -58,7 +58,6 @@ export type App = {
   interceptors: Interceptor[];
   health: HealthStatus;
   metrics: Metrics;
-  ticks: TickDomain;
   /** Ends live subscriptions, the tick-stream consumer and the backend probes (shutdown). */
   stopBackground(): Promise<void>;
 };
@@ -114,7 +113,6 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   return {
     metrics,
     health,
-    ticks,
     interceptors: [
       observe(metrics, log, rpcTracer(config.tracing.otlpEndpoint)),
       authenticate(users, log, config.auth.enabled),

@@ -13,10 +13,6 @@ export class TickHub {
 
   constructor(private readonly queueBatches: number) {}
 
-  get size(): number {
-    return this.subscribers.size;
-  }
-
   publish(block: TickBlock): void {
     for (const s of this.subscribers) {
       // The filter is decided once per dictionary entry, then read per tick.

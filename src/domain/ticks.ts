@@ -42,10 +42,6 @@ export class TickDomain {
     private readonly listeners: DurableTickListener[] = [],
   ) {}
 
-  get adapter(): string {
-    return this.store.adapter;
-  }
-
   /** Validates a batch (synchronously): the block to store, or the rejection. */
   prepare(batch: TickBatch): PreparedBatch {
     const reject = (violations: FieldViolationInfo[]): PreparedBatch => ({ ok: false, ack: { batchId: batch.batchId, state: "rejected", accepted: 0, violations } });
@@ -76,11 +72,6 @@ export class TickDomain {
     this.hub.publish(block);
     for (const l of this.listeners) l.onDurable(block, batchId, origin);
     return { batchId, state: outcome === "spooled" ? "spooled" : "durable", accepted: block.length, violations: [] };
-  }
-
-  ingest(batch: TickBatch, signal?: AbortSignal): Promise<BatchAck> {
-    const prepared = this.prepare(batch);
-    return prepared.ok ? this.commit(prepared, signal) : Promise.resolve(prepared.ack);
   }
 
   async recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]> {
