@@ -23,7 +23,7 @@ const WIDTH: Record<string, number> = {
   Float64: 8,
 };
 
-/** The received chunks not yet consumed, read front to back; `fill` waits for the next chunk. */
+/** The received chunks not yet consumed, read front to back; `has` waits for more to arrive. */
 class ChunkQueue {
   private chunks: Uint8Array[] = [];
   private offset = 0;
@@ -44,10 +44,6 @@ class ChunkQueue {
       this.available += next.value.byteLength;
     }
     return true;
-  }
-
-  get buffered(): number {
-    return this.available;
   }
 
   async byte(): Promise<number> {

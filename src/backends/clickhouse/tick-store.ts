@@ -41,6 +41,9 @@ class RecentIds {
 
 const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(bid + ask) / 2", last: "last" };
 
+/** GetTicksAsOf's look-back windows, narrowest first; undefined is all history. */
+const AS_OF_WINDOWS_MS = [3_600_000, 86_400_000, 30 * 86_400_000, undefined];
+
 /**
  * TickStore on ClickHouse. Inserts from all streams are group-committed into one INSERT per
  * flush, a Native block built from the batches' columns (see native-block.ts); each row carries
@@ -49,9 +52,6 @@ const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(b
  * insert the flush asks tick_batches which of its ids are stored already: a flush that failed
  * mid-way (the server died after committing) is then safe to retry.
  */
-/** GetTicksAsOf's look-back windows, narrowest first; undefined is all history. */
-const AS_OF_WINDOWS_MS = [3_600_000, 86_400_000, 30 * 86_400_000, undefined];
-
 export class ClickHouseTickStore implements TickStore {
   readonly adapter = "clickhouse";
   private readonly encoder: NativeBlockEncoder;
@@ -225,28 +225,18 @@ export class ClickHouseTickStore implements TickStore {
    * The range in ClickHouse's Native format, each block forwarded as columns with no decode per
    * value: every selected column is fixed-width (the broker as an index into the range's brokers,
    * looked up first), so a block's column bytes are the response's arrays as they arrived.
-   * ClickHouse's blocks are capped at `chunkSize` rows (max_block_size).
+   * Chunks hold at most `chunkSize` ticks.
    */
   async *rangeColumns(r: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
     const inRange = (q: ChQuery) => q.sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
-    let brokers: string[];
-    if (r.broker !== undefined) brokers = [r.broker];
-    else {
-      const q = inRange(this.query().sql`SELECT DISTINCT broker FROM ticks WHERE symbol = ${str(r.symbol)}`).sql` ORDER BY broker`;
-      brokers = (await this.select<{ broker: string }>(q.build(), signal)).map((b) => b.broker);
-      if (brokers.length === 0) return;
-    }
+    const brokers = r.broker !== undefined ? [r.broker] : await this.brokersOf(inRange(this.query().sql`SELECT DISTINCT broker FROM ticks WHERE symbol = ${str(r.symbol)}`), signal);
+    if (brokers.length === 0) return;
     const q = this.query();
     if (brokers.length === 1) q.sql`SELECT toUInt32(0)`;
     else q.sql`SELECT toUInt32(indexOf([${brokers.map(str)}], broker) - 1)`;
     q.sql` AS broker_index, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = ${str(r.symbol)}`;
     if (r.broker !== undefined) q.sql` AND broker = ${str(r.broker)}`;
-    const bound = inRange(q).sql` ORDER BY ts FORMAT Native`.build();
-    const result = await this.guarded(signal, () =>
-      this.client.exec({ query: bound.query, query_params: bound.params, abort_signal: signal, clickhouse_settings: { max_block_size: String(r.chunkSize) } }),
-    );
-    const symbols = [r.symbol];
-    for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) yield* atMost(columnChunk(block, symbols, brokers), r.chunkSize);
+    yield* this.nativeChunks(inRange(q).sql` ORDER BY ts`, [r.symbol], brokers, r.chunkSize, 0, signal);
   }
 
   /**
@@ -290,25 +280,33 @@ export class ClickHouseTickStore implements TickStore {
       if (r.brokers.length > 0) q.sql` AND broker IN (${r.brokers.map(str)})`;
       return q.sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
     };
-    let brokers = [...r.brokers];
-    if (brokers.length === 0) {
-      brokers = (await this.select<{ broker: string }>(where(this.query().sql`SELECT DISTINCT broker FROM ticks`).sql` ORDER BY broker`.build(), signal)).map((b) => b.broker);
-      if (brokers.length === 0) return;
-    }
+    const brokers = r.brokers.length > 0 ? [...r.brokers] : await this.brokersOf(where(this.query().sql`SELECT DISTINCT broker FROM ticks`), signal);
+    if (brokers.length === 0) return;
     const q = this.query().sql`SELECT toUInt32(indexOf([${r.symbols.map(str)}], symbol) - 1) AS symbol_index, toUInt32(indexOf([${brokers.map(str)}], broker) - 1) AS broker_index, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks`;
-    const bound = where(q).sql` ORDER BY ts, symbol, broker, bid, ask, last, volume, flags, account_type FORMAT Native`.build();
+    yield* this.nativeChunks(where(q).sql` ORDER BY ts, symbol, broker, bid, ask, last, volume, flags, account_type`, [...r.symbols], brokers, r.chunkSize, r.skip, signal);
+  }
+
+  /** `SELECT DISTINCT broker ...`, sorted: the broker dictionary of a columnar read. */
+  private async brokersOf(q: ChQuery, signal?: AbortSignal): Promise<string[]> {
+    return (await this.select<{ broker: string }>(q.sql` ORDER BY broker`.build(), signal)).map((b) => b.broker);
+  }
+
+  /**
+   * A query of the tick columns read in the Native format: each block as a column chunk of at most
+   * `chunkSize` ticks, the first `skip` ticks left out.
+   */
+  private async *nativeChunks(q: ChQuery, symbols: string[], brokers: string[], chunkSize: number, skip: number, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
+    const bound = q.sql` FORMAT Native`.build();
     const result = await this.guarded(signal, () =>
-      this.client.exec({ query: bound.query, query_params: bound.params, abort_signal: signal, clickhouse_settings: { max_block_size: String(r.chunkSize) } }),
+      this.client.exec({ query: bound.query, query_params: bound.params, abort_signal: signal, clickhouse_settings: { max_block_size: String(chunkSize) } }),
     );
-    let skip = r.skip;
-    const symbols = [...r.symbols];
     for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) {
-      const chunk = columnChunk(block, symbols, brokers);
       if (skip >= block.rows) {
         skip -= block.rows;
         continue;
       }
-      yield* atMost(skip > 0 ? sliceColumnChunk(chunk, skip, block.rows) : chunk, r.chunkSize);
+      const chunk = columnChunk(block, symbols, brokers);
+      yield* atMost(skip > 0 ? sliceColumnChunk(chunk, skip, block.rows) : chunk, chunkSize);
       skip = 0;
     }
   }
