@@ -3,6 +3,7 @@ import { open, readFile, rename, writeFile, type FileHandle } from "node:fs/prom
 import { join } from "node:path";
 import { decodeBatchLine, encodeBatchLine } from "./journal-line.js";
 import type { TickBlock } from "../ports/tick-block.js";
+import { SerialQueue } from "./serial-queue.js";
 
 export type SpoolEntry = { batchId: string; block: TickBlock };
 
@@ -18,7 +19,7 @@ export class TickSpool {
   private end = 0;
   private start = 0;
   private entries = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   private constructor(
     private readonly path: string,
@@ -51,7 +52,7 @@ export class TickSpool {
   /** Resolves true once the entry is on disk (fsync'd); false when it would pass the byte bound. */
   append(batchId: string, block: TickBlock): Promise<boolean> {
     const text = encodeBatchLine(batchId, block);
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const size = Buffer.byteLength(text);
       if (this.end - this.start + size > this.maxBytes) return false;
       await this.file.appendFile(text);
@@ -64,12 +65,12 @@ export class TickSpool {
 
   /** The oldest entry not yet stored, and the offset just past it. */
   peek(): Promise<{ entry: SpoolEntry; next: number } | undefined> {
-    return this.serial(() => this.entryAt(this.start));
+    return this.queue.run(() => this.entryAt(this.start));
   }
 
   /** Marks the peeked entry stored; empties the file once everything is. */
   advance(next: number): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.start = next;
       this.entries = Math.max(0, this.entries - 1);
       if (this.entries === 0) {
@@ -121,14 +122,8 @@ export class TickSpool {
     }
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   async close(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     await this.file.close();
   }
 }

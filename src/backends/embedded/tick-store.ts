@@ -1,5 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { openJournal } from "./journal.js";
+import { SerialQueue } from "../../ingest/serial-queue.js";
 import { decodeBatchLine, encodeBatchLine } from "../../ingest/journal-line.js";
 import { columnChunkFromRows, compareReplayOrder, compareSeries, rowAt } from "../../ingest/tick-block.js";
 import type { TickBlock } from "../../ports/tick-block.js";
@@ -16,7 +17,7 @@ export class EmbeddedTickStore implements TickStore {
   private readonly series = new Map<string, Map<string, TickRow[]>>();
   private readonly unsorted = new Set<TickRow[]>();
   private readonly batchIds = new Set<string>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   private constructor(private readonly journal: FileHandle | undefined) {}
 
@@ -37,16 +38,14 @@ export class EmbeddedTickStore implements TickStore {
   async probe(): Promise<void> {}
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     await this.journal?.close();
   }
 
   insert(batchId: string, block: TickBlock): Promise<InsertOutcome> {
     // Serialized so journal order equals acknowledgement order and a concurrent retry of the
     // same batch id cannot be stored twice.
-    const run = this.queue.then(() => this.insertNow(batchId, block));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.insertNow(batchId, block));
   }
 
   private async insertNow(batchId: string, block: TickBlock): Promise<InsertOutcome> {

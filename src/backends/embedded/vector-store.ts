@@ -1,6 +1,7 @@
 import { mkdir, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { openJournal } from "./journal.js";
+import { SerialQueue } from "../../ingest/serial-queue.js";
 import { readManifest, type SnapshotManifest, writeSnapshot } from "./index-snapshot.js";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { NotFoundError } from "../../errors.js";
@@ -67,7 +68,7 @@ type JournalEntry =
 export class EmbeddedVectorStore implements VectorStore {
   readonly adapter = "embedded";
   private readonly collections = new Map<string, Collection>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   /** Bytes of journal written; what a snapshot taken now covers. */
   private journalBytes = 0;
   private changesSinceSnapshot = 0;
@@ -119,8 +120,8 @@ export class EmbeddedVectorStore implements VectorStore {
 
   async probe(): Promise<void> {}
   async close(): Promise<void> {
-    if (this.indexDir && this.changesSinceSnapshot > 0) await this.enqueue(() => this.snapshot());
-    await this.queue;
+    if (this.indexDir && this.changesSinceSnapshot > 0) await this.queue.run(() => this.snapshot());
+    await this.queue.idle();
     await this.journal?.close();
   }
 
@@ -160,15 +161,9 @@ export class EmbeddedVectorStore implements VectorStore {
     this.changesSinceSnapshot += changes;
   }
 
-  private enqueue<T>(step: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(step);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   /** Journals then applies, serialized, so the journal order is the order of effects. */
   private async write(e: JournalEntry): Promise<void> {
-    await this.enqueue(async () => {
+    await this.queue.run(async () => {
       if (this.journal) {
         const line = `${JSON.stringify(e)}\n`;
         await this.journal.appendFile(line);
@@ -178,7 +173,7 @@ export class EmbeddedVectorStore implements VectorStore {
       this.apply(e);
     });
     // In the background: the caller's write is durable already; a failed snapshot leaves the old one.
-    if (this.indexDir && this.changesSinceSnapshot >= this.options.snapshotEvery) void this.enqueue(() => this.snapshot()).catch(() => undefined);
+    if (this.indexDir && this.changesSinceSnapshot >= this.options.snapshotEvery) void this.queue.run(() => this.snapshot()).catch(() => undefined);
   }
 
   /** Runs inside the queue, so no write changes an index while it is saved. */
