@@ -120,7 +120,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
   async probe(): Promise<void> {}
   async close(): Promise<void> {
-    if (this.indexDir && this.changesSinceSnapshot > 0) await this.queue.run(() => this.snapshot());
+    await this.queue.run(() => this.snapshot());
     await this.queue.idle();
     await this.journal?.close();
   }
@@ -176,9 +176,12 @@ export class EmbeddedVectorStore implements VectorStore {
     if (this.indexDir && this.changesSinceSnapshot >= this.options.snapshotEvery) void this.queue.run(() => this.snapshot()).catch(() => undefined);
   }
 
-  /** Runs inside the queue, so no write changes an index while it is saved. */
+  /**
+   * Runs inside the queue, so no write changes an index while it is saved. Writes that finish
+   * together past the threshold each queue one; the first covers them all, the rest find nothing new.
+   */
   private async snapshot(): Promise<void> {
-    if (!this.indexDir) return;
+    if (!this.indexDir || this.changesSinceSnapshot === 0) return;
     const indexes = [...this.collections].map(([name, c]) => ({ name, metric: c.spec.metric, dimension: c.spec.dimension, save: (path: string) => c.index.save(path) }));
     await writeSnapshot(this.indexDir, this.journalBytes, indexes);
     this.changesSinceSnapshot = 0;
