@@ -1,6 +1,8 @@
 import http2 from "node:http2";
 import * as grpc from "@grpc/grpc-js";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createContextValues } from "@connectrpc/connect";
+import { GrpcTransport } from "../src/server/grpc-transport.js";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 
 /**
@@ -47,7 +49,23 @@ function connectNode(): Promise<number> {
   return new Promise((r) => server.listen(0, "127.0.0.1", () => r((server.address() as { port: number }).port)));
 }
 
-const servers: Record<string, () => Promise<number>> = { "node:http2": bareHttp2, "grpc-js": grpcJs, "connect-node": connectNode };
+/** The service's own gRPC transport (src/server/grpc-transport.ts) with no interceptors. */
+function neliti(): Promise<number> {
+  const transport = new GrpcTransport({
+    routes: (router) => router.rpc(Health.method.check, async () => ({ status: HealthCheckResponse_ServingStatus.SERVING })),
+    interceptors: [],
+    readMaxBytes: 4 << 20,
+    writeMaxBytes: 4 << 20,
+    compressResponses: false,
+    contextValues: () => createContextValues(),
+    onRefused: () => undefined,
+  });
+  const server = http2.createServer();
+  server.on("stream", (stream, headers) => transport.handle(stream, headers));
+  return new Promise((r) => server.listen(0, "127.0.0.1", () => r((server.address() as { port: number }).port)));
+}
+
+const servers: Record<string, () => Promise<number>> = { "node:http2": bareHttp2, "grpc-js": grpcJs, "connect-node": connectNode, neliti };
 const start = servers[process.argv[2] ?? ""];
 if (!start) throw new Error(`floor-server: one of ${Object.keys(servers).join(", ")}`);
 process.stdout.write(`${await start()}\n`);

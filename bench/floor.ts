@@ -63,6 +63,7 @@ export async function run() {
     "node:http2 (bare stream API)": () => floorServer("node:http2"),
     "@grpc/grpc-js": () => floorServer("grpc-js"),
     "connect-node, no interceptors": () => floorServer("connect-node"),
+    "the service's gRPC transport, no interceptors": () => floorServer("neliti"),
     "the service (embedded, auth off)": async () => {
       const s = await startServerProcess();
       return { pid: s.proc.pid!, port: s.port, stop: () => s.stop() };
@@ -76,14 +77,14 @@ export async function run() {
       load(h2load, server.port, server.pid, Math.min(calls, 5_000), body); // warm-up
       const runs = Array.from({ length: rounds }, () => load(h2load, server.port, server.pid, calls, body));
       results[name] = { callsPerSecond: median(runs.map((r) => r.callsPerSecond)), cpuMicrosPerCall: median(runs.map((r) => r.cpuMicrosPerCall)) };
-      console.log(`${name.padEnd(34)} ${String(results[name]!.callsPerSecond).padStart(7)} calls/s  ${String(results[name]!.cpuMicrosPerCall).padStart(7)} us server CPU a call  (runs: ${runs.map((r) => `${r.callsPerSecond}/${r.cpuMicrosPerCall}`).join(", ")})`);
+      console.log(`${name.padEnd(46)} ${String(results[name]!.callsPerSecond).padStart(7)} calls/s  ${String(results[name]!.cpuMicrosPerCall).padStart(7)} us server CPU a call  (runs: ${runs.map((r) => `${r.callsPerSecond}/${r.cpuMicrosPerCall}`).join(", ")})`);
     } finally {
       await server.stop();
     }
   }
   const http2 = results["node:http2 (bare stream API)"]!.cpuMicrosPerCall;
   const ratio = (name: string) => round(results[name]!.cpuMicrosPerCall / http2, 2);
-  console.log(`server CPU a call, relative to bare node:http2: grpc-js ${ratio("@grpc/grpc-js")}, connect-node ${ratio("connect-node, no interceptors")}, the service ${ratio("the service (embedded, auth off)")} (target <= 2)`);
+  console.log(`server CPU a call, relative to bare node:http2: grpc-js ${ratio("@grpc/grpc-js")}, connect-node ${ratio("connect-node, no interceptors")}, the service's transport alone ${ratio("the service's gRPC transport, no interceptors")}, the service ${ratio("the service (embedded, auth off)")} (target <= 2)`);
   return {
     bench: "floor",
     client: "h2load",
@@ -95,5 +96,6 @@ export async function run() {
     service_to_http2_cpu_ratio: ratio("the service (embedded, auth off)"),
     grpc_js_to_http2_cpu_ratio: ratio("@grpc/grpc-js"),
     connect_to_http2_cpu_ratio: ratio("connect-node, no interceptors"),
+    transport_to_http2_cpu_ratio: ratio("the service's gRPC transport, no interceptors"),
   };
 }

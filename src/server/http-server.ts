@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { CLIENT_ADDRESS } from "../auth/interceptor.js";
+import { GrpcTransport } from "./grpc-transport.js";
 import { RPC_REACHED } from "./interceptors.js";
 import type { App } from "../app.js";
 import type { Config } from "../config.js";
@@ -17,8 +18,11 @@ export type RunningServer = {
 
 /**
  * One HTTP/2 port serving gRPC, gRPC-Web and Connect (cleartext h2c, or TLS when a certificate is
- * configured), plus GET /metrics. Flow-control windows are enlarged so several fast ingest
- * streams are not throttled by the 64 KiB default.
+ * configured), plus GET /metrics. The gRPC binary protocol goes to the lean transport on node:http2's
+ * stream API (grpc-transport.ts); everything else (gRPC-Web, Connect, gRPC+JSON, compressed
+ * requests, /metrics, HTTP/1.1 over TLS) to connect-node through node's compatibility API. Both run
+ * the same service implementations and interceptors. Flow-control windows are enlarged so several
+ * fast ingest streams are not throttled by the 64 KiB default.
  */
 export async function startServer(app: App, config: Config, log: Logger): Promise<RunningServer> {
   const marks = new WeakMap<object, { reached: boolean }>();
@@ -55,6 +59,15 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
       res.end();
     },
   });
+  const grpc = new GrpcTransport({
+    routes: app.routes,
+    interceptors: app.interceptors,
+    readMaxBytes: config.maxMessageBytes,
+    writeMaxBytes: config.maxMessageBytes,
+    compressResponses: config.compressMinBytes < 2 ** 31 - 1,
+    contextValues: (stream) => createContextValues().set(CLIENT_ADDRESS, stream.session?.socket.remoteAddress ?? "unknown"),
+    onRefused: (method) => app.metrics.rejections.inc({ service: method.parent.typeName, method: method.name }),
+  });
   /** Counts requests the protocol layer refused before the interceptors saw them (see RPC_REACHED). */
   const handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
     res.once("close", () => {
@@ -78,9 +91,19 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
           // Mutual TLS: the handshake itself refuses a client without a certificate from this CA.
           ...(tls.clientCaFile ? { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: true } : {}),
         },
-        handler,
       )
-    : http2.createServer({ settings }, handler);
+    : http2.createServer({ settings });
+  if (tls) {
+    // HTTP/1.1 (allowHTTP1) arrives as "request" events. Listening for them makes node add its
+    // compatibility layer as a "stream" listener for HTTP/2 too; that one is taken off again, so
+    // each HTTP/2 stream is dispatched once, below.
+    server.on("request", handler);
+    for (const listener of server.listeners("stream")) server.off("stream", listener as () => void);
+  }
+  server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+    if (grpc.accepts(headers)) return grpc.handle(stream, headers);
+    handler(new http2.Http2ServerRequest(stream, headers, {}, rawHeaders), new http2.Http2ServerResponse(stream));
+  });
 
   // Acks are small writes: without TCP_NODELAY they can wait on the peer's delayed ACK.
   server.on("connection", (socket: import("node:net").Socket) => socket.setNoDelay(true));

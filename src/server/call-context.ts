@@ -1,0 +1,80 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
+
+/**
+ * One call's state as the gRPC transport keeps it: its cancellation signal, deadline and response
+ * metadata. connect-es's createHandlerContext builds two linked AbortControllers, three Headers and
+ * a Date for every call; most calls never look at the signal, so this creates its AbortController
+ * only when someone asks for `signal`, and the deadline is one timer.
+ */
+export class CallState {
+  private controller: AbortController | undefined;
+  private reason: ConnectError | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly deadlineAt: number | undefined;
+  readonly responseHeader = new Headers();
+  readonly responseTrailer = new Headers();
+
+  constructor(
+    readonly method: DescMethod,
+    readonly url: string,
+    readonly requestHeader: Headers,
+    readonly values: ContextValues,
+    timeoutMs: number | undefined,
+    /** Called when the deadline passes before the call ended. */
+    onDeadline: (reason: ConnectError) => void,
+  ) {
+    if (timeoutMs !== undefined) {
+      this.deadlineAt = performance.now() + timeoutMs;
+      this.timer = setTimeout(() => {
+        const reason = new ConnectError("the operation timed out", Code.DeadlineExceeded);
+        this.end(reason);
+        onDeadline(reason);
+      }, timeoutMs);
+    }
+  }
+
+  /** Aborted when the call ends: done, cancelled by the client, or past its deadline. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Why the call ended, once it has. */
+  get ended(): ConnectError | undefined {
+    return this.reason;
+  }
+
+  end(reason: ConnectError): void {
+    if (this.reason) return;
+    this.reason = reason;
+    if (this.timer) clearTimeout(this.timer);
+    this.controller?.abort(reason);
+  }
+
+  /**
+   * What a handler sees (connect's HandlerContext), with the request metadata and context values
+   * the interceptors passed on.
+   */
+  handlerContext(requestHeader: Headers, values: ContextValues): HandlerContext {
+    const state = this;
+    return {
+      method: this.method,
+      service: this.method.parent,
+      requestMethod: "POST",
+      protocolName: "grpc",
+      url: this.url,
+      requestHeader,
+      responseHeader: this.responseHeader,
+      responseTrailer: this.responseTrailer,
+      values,
+      timeoutMs: () => (state.deadlineAt === undefined ? undefined : state.deadlineAt - performance.now()),
+      get signal() {
+        return state.signal;
+      },
+    };
+  }
+}
