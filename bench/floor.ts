@@ -1,12 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { HealthCheckRequestSchema } from "../gen/grpc/health/v1/health_pb.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { findTool } from "../test/harness/tools.js";
-import { arg, cpuSeconds, machine, round } from "./lib.js";
+import { arg, machine, round } from "./lib.js";
+import { grpcBody, h2loadMedian, pin } from "./load.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -20,29 +18,6 @@ async function floorServer(kind: string): Promise<{ pid: number; port: number; s
   return { pid: child.pid!, port, stop: () => child.kill() };
 }
 
-/** Every thread of `pid` onto CPU `cpu`. */
-const pin = (pid: number, cpu: number) => execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
-
-/**
- * `calls` empty Health/Check calls from h2load (C, pinned to core 1) to a server pinned to core 0:
- * calls/s as h2load counts them, and the server's CPU per call from /proc.
- */
-function load(h2load: string, port: number, pid: number, calls: number, body: string): { callsPerSecond: number; cpuMicrosPerCall: number } {
-  const before = cpuSeconds(pid);
-  const out = execFileSync(
-    "taskset",
-    ["-c", "1", h2load, "-n", String(calls), "-c", "4", "-m", "16", "-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers", `http://127.0.0.1:${port}/grpc.health.v1.Health/Check`],
-    { encoding: "utf8" },
-  );
-  const cpu = cpuSeconds(pid) - before;
-  const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
-  const rate = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out);
-  if (!done || Number(done[1]) !== calls || !rate) throw new Error(`h2load did not complete every call:\n${out}`);
-  return { callsPerSecond: Math.round(Number(rate[1])), cpuMicrosPerCall: round((cpu * 1e6) / calls, 1) };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /**
  * The floor under every per-call target: an empty unary gRPC call (Health/Check) served by bare
  * node:http2, by @grpc/grpc-js, by @connectrpc/connect-node with no interceptors, and by the
@@ -53,10 +28,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function run() {
   const calls = arg("calls", 50_000);
   const rounds = arg("rounds", 3);
-  const h2load = findTool("h2load");
-  if (!h2load) throw new Error("h2load is not installed: scripts/stack.sh install tools (Debian's nghttp2-client)");
-  const body = join(tmpdir(), `neliti-floor-${process.pid}.bin`);
-  writeFileSync(body, Buffer.alloc(5)); // one empty request message in a gRPC envelope
+  const body = grpcBody(HealthCheckRequestSchema, {});
   console.log(`floor bench: ${calls} empty Health/Check calls a round, ${rounds} rounds, h2load -c 4 -m 16 on core 1, server on core 0; ${machine()}`);
 
   const servers: Record<string, () => Promise<{ pid: number; port: number; stop(): void | Promise<unknown> }>> = {
@@ -74,9 +46,8 @@ export async function run() {
     const server = await start();
     try {
       pin(server.pid, 0);
-      load(h2load, server.port, server.pid, Math.min(calls, 5_000), body); // warm-up
-      const runs = Array.from({ length: rounds }, () => load(h2load, server.port, server.pid, calls, body));
-      results[name] = { callsPerSecond: median(runs.map((r) => r.callsPerSecond)), cpuMicrosPerCall: median(runs.map((r) => r.cpuMicrosPerCall)) };
+      const { runs, ...median } = h2loadMedian({ port: server.port, pid: server.pid, path: "/grpc.health.v1.Health/Check", body, calls }, rounds);
+      results[name] = median;
       console.log(`${name.padEnd(46)} ${String(results[name]!.callsPerSecond).padStart(7)} calls/s  ${String(results[name]!.cpuMicrosPerCall).padStart(7)} us server CPU a call  (runs: ${runs.map((r) => `${r.callsPerSecond}/${r.cpuMicrosPerCall}`).join(", ")})`);
     } finally {
       await server.stop();

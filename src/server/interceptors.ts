@@ -6,6 +6,7 @@ import { pathToString } from "@bufbuild/protobuf/reflect";
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { InvalidArgumentError, toConnectError } from "../errors.js";
+import { nativeRegexMatch } from "./regex-match.js";
 import { badTextFields } from "./text-fields.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
@@ -115,7 +116,7 @@ async function* mapStreamErrors<T>(source: AsyncIterable<T>, onMessage: () => vo
  * because a bad batch must not end a long-lived ingest stream.
  */
 export function validateRequests(): Interceptor {
-  const validator = createValidator();
+  const validator = createValidator({ regexMatch: nativeRegexMatch() });
   const check = (schema: DescMessage, message: Message) => {
     const badText = badTextFields(schema, message);
     if (badText.length > 0) throw new InvalidArgumentError(badText);

@@ -19,6 +19,9 @@ const bytes = (b: Buffer | null): Uint8Array | undefined => (b === null ? undefi
 
 const NOT_AN_INTEGER = /not an integer|out of range|overflow/i;
 
+/** ioredis's error when commandTimeout passes without a reply. */
+const isCommandTimeout = (err: unknown) => err instanceof Error && err.message === "Command timed out";
+
 /**
  * CacheStore on DragonflyDB / Redis (ioredis). A few connections with auto-pipelining rather
  * than a pool of 10-50: concurrent calls share round trips, which measured faster (see
@@ -82,7 +85,8 @@ export class RedisCacheStore implements CacheStore {
       c.defineCommand("setIfNewer", { numberOfKeys: 1, lua: SET_IF_NEWER });
       return c;
     });
-    this.breaker = new Breaker("cache", { failures: 3, halfOpenAfterMs: 1000, timeoutMs: options.timeoutMs, concurrency: options.concurrency });
+    // commandTimeout bounds every command already; a second timer per call would only cost.
+    this.breaker = new Breaker("cache", { failures: 3, halfOpenAfterMs: 1000, isTimeout: isCommandTimeout, concurrency: options.concurrency });
   }
 
   private client(): Redis {

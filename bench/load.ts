@@ -1,0 +1,115 @@
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { toBinary, type DescMessage, type MessageInitShape, create } from "@bufbuild/protobuf";
+import { findTool } from "../test/harness/tools.js";
+import { cpuSeconds, round } from "./lib.js";
+
+/**
+ * Cheap load generators for per-call figures, pinned away from the server: a Node client spends as
+ * much CPU per call as the server, so the server's own cost is read with C and Go clients.
+ * The server is pinned to core 0, the load generator to core 1.
+ */
+
+/** Every thread of `pid` onto CPU `cpu`. */
+export const pin = (pid: number, cpu: number) => execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
+
+export function requireTool(name: "h2load" | "ghz"): string {
+  const path = findTool(name);
+  if (!path) throw new Error(`${name} is not installed: scripts/stack.sh install tools`);
+  return path;
+}
+
+/** A file holding one request message in a gRPC envelope (h2load sends it as every call's body). */
+export function grpcBody<T extends DescMessage>(schema: T, message: MessageInitShape<T>): string {
+  const payload = toBinary(schema, create(schema, message));
+  const framed = Buffer.alloc(5 + payload.length);
+  framed.writeUInt32BE(payload.length, 1);
+  framed.set(payload, 5);
+  const file = join(tmpdir(), `neliti-bench-${process.pid}-${schema.typeName}-${payload.length}.bin`);
+  writeFileSync(file, framed);
+  return file;
+}
+
+export type H2loadResult = { callsPerSecond: number; cpuMicrosPerCall: number };
+
+/**
+ * `calls` unary gRPC calls of `path` with `body` from h2load (Debian's nghttp2-client, C) on core 1,
+ * `clients` connections x `streams` concurrent streams each; the server's CPU per call from /proc.
+ * Throws unless every call got an HTTP 200 (gRPC statuses ride in trailers; pick bodies that succeed).
+ */
+export function h2load(opts: { port: number; pid: number; path: string; body: string; calls: number; clients?: number; streams?: number }): H2loadResult {
+  const before = cpuSeconds(opts.pid);
+  const out = execFileSync(
+    "taskset",
+    [
+      "-c",
+      "1",
+      requireTool("h2load"),
+      "-n",
+      String(opts.calls),
+      "-c",
+      String(opts.clients ?? 4),
+      "-m",
+      String(opts.streams ?? 16),
+      "-d",
+      opts.body,
+      "-H",
+      "content-type: application/grpc",
+      "-H",
+      "te: trailers",
+      `http://127.0.0.1:${opts.port}${opts.path}`,
+    ],
+    { encoding: "utf8" },
+  );
+  const cpu = cpuSeconds(opts.pid) - before;
+  const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
+  const rate = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out);
+  if (!done || Number(done[1]) !== opts.calls || !rate) throw new Error(`h2load did not complete every call:\n${out}`);
+  return { callsPerSecond: Math.round(Number(rate[1])), cpuMicrosPerCall: round((cpu * 1e6) / opts.calls, 1) };
+}
+
+/** The median of several h2load rounds (by CPU per call), after one warm-up round. */
+export function h2loadMedian(opts: Parameters<typeof h2load>[0], rounds: number): H2loadResult & { runs: H2loadResult[] } {
+  h2load({ ...opts, calls: Math.min(opts.calls, 5_000) });
+  const runs = Array.from({ length: rounds }, () => h2load(opts));
+  const byCpu = [...runs].sort((a, b) => a.cpuMicrosPerCall - b.cpuMicrosPerCall);
+  const mid = byCpu[Math.floor(byCpu.length / 2)]!;
+  return { ...mid, runs };
+}
+
+/**
+ * Latency percentiles of `calls` unary calls from ghz (Go, on core 1), one connection with
+ * `concurrency` callers, the call described by server reflection. Milliseconds.
+ */
+export function ghzLatency(opts: { port: number; call: string; data: unknown; calls: number; concurrency?: number }): { p50: number; p99: number; mean: number; rps: number } {
+  const out = execFileSync(
+    "taskset",
+    [
+      "-c",
+      "1",
+      requireTool("ghz"),
+      "--insecure",
+      "--cpus",
+      "1",
+      "--call",
+      opts.call,
+      "-d",
+      JSON.stringify(opts.data),
+      "-c",
+      String(opts.concurrency ?? 1),
+      "-n",
+      String(opts.calls),
+      "-O",
+      "json",
+      `127.0.0.1:${opts.port}`,
+    ],
+    { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+  );
+  const report = JSON.parse(out) as { average: number; rps: number; latencyDistribution: { percentage: number; latency: number }[]; statusCodeDistribution: Record<string, number> };
+  const ok = report.statusCodeDistribution.OK ?? 0;
+  if (ok !== opts.calls) throw new Error(`ghz: ${ok} of ${opts.calls} calls OK: ${JSON.stringify(report.statusCodeDistribution)}`);
+  const at = (p: number) => round((report.latencyDistribution.find((d) => d.percentage === p)?.latency ?? Number.NaN) / 1e6, 3);
+  return { p50: at(50), p99: at(99), mean: round(report.average / 1e6, 3), rps: Math.round(report.rps) };
+}
