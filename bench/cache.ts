@@ -32,8 +32,8 @@ export async function run() {
     pin(process.pid, 1);
     const at = { port: svc.port, pid, calls, clients: 1, streams: 8 };
 
-    const singleEmpty = ghzLatency({ port: svc.port, call: "grpc.health.v1.Health/Check", data: {}, calls: 5_000 });
-    const singleGet = ghzLatency({ port: svc.port, call: "neliti.dataplane.v1.CacheService/Get", data: { key: "k1" }, calls: 5_000 });
+    const singleEmpty = await ghzLatency({ port: svc.port, call: "grpc.health.v1.Health/Check", data: {}, calls: 5_000 });
+    const singleGet = await ghzLatency({ port: svc.port, call: "neliti.dataplane.v1.CacheService/Get", data: { key: "k1" }, calls: 5_000 });
     const directSingle = await drive(5_000, 1, () => redis.getBuffer("k1"));
 
     const empty = h2loadMedian({ ...at, path: "/grpc.health.v1.Health/Check", body: grpcBody(HealthCheckRequestSchema, {}) }, rounds);

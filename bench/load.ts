@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -83,8 +84,9 @@ export function h2loadMedian(opts: Parameters<typeof h2load>[0], rounds: number)
  * Latency percentiles of `calls` unary calls from ghz (Go, on core 1), one connection with
  * `concurrency` callers, the call described by server reflection. Milliseconds.
  */
-export function ghzLatency(opts: { port: number; call: string; data: unknown; calls: number; concurrency?: number }): { p50: number; p99: number; mean: number; rps: number } {
-  const out = execFileSync(
+export async function ghzLatency(opts: { port: number; call: string; data: unknown; calls: number; concurrency?: number }): Promise<{ p50: number; p99: number; mean: number; rps: number }> {
+  // Asynchronous, so a load the bench itself generates meanwhile (an ingest stream) keeps running.
+  const { stdout: out } = await promisify(execFile)(
     "taskset",
     [
       "-c",
