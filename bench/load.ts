@@ -40,7 +40,7 @@ export type H2loadResult = { callsPerSecond: number; cpuMicrosPerCall: number };
  * `clients` connections x `streams` concurrent streams each; the server's CPU per call from /proc.
  * Throws unless every call got an HTTP 200 (gRPC statuses ride in trailers; pick bodies that succeed).
  */
-export function h2load(opts: { port: number; pid: number; path: string; body: string; calls: number; clients?: number; streams?: number }): H2loadResult {
+export function h2load(opts: { port: number; pid: number; path: string; body: string; calls: number; clients?: number; streams?: number; headers?: Record<string, string> }): H2loadResult {
   const before = cpuSeconds(opts.pid);
   const out = execFileSync(
     "taskset",
@@ -60,6 +60,7 @@ export function h2load(opts: { port: number; pid: number; path: string; body: st
       "content-type: application/grpc",
       "-H",
       "te: trailers",
+      ...Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
       `http://127.0.0.1:${opts.port}${opts.path}`,
     ],
     { encoding: "utf8" },
@@ -84,7 +85,7 @@ export function h2loadMedian(opts: Parameters<typeof h2load>[0], rounds: number)
  * Latency percentiles of `calls` unary calls from ghz (Go, on core 1), one connection with
  * `concurrency` callers, the call described by server reflection. Milliseconds.
  */
-export async function ghzLatency(opts: { port: number; call: string; data: unknown; calls: number; concurrency?: number }): Promise<{ p50: number; p99: number; mean: number; rps: number }> {
+export async function ghzLatency(opts: { port: number; call: string; data: unknown; calls: number; concurrency?: number; metadata?: Record<string, string> }): Promise<{ p50: number; p99: number; mean: number; rps: number }> {
   // Asynchronous, so a load the bench itself generates meanwhile (an ingest stream) keeps running.
   const { stdout: out } = await promisify(execFile)(
     "taskset",
@@ -99,6 +100,7 @@ export async function ghzLatency(opts: { port: number; call: string; data: unkno
       opts.call,
       "-d",
       JSON.stringify(opts.data),
+      ...(opts.metadata ? ["--metadata", JSON.stringify(opts.metadata)] : []),
       "-c",
       String(opts.concurrency ?? 1),
       "-n",

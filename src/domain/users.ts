@@ -1,11 +1,11 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { JsonObject } from "@bufbuild/protobuf";
 import argon2 from "argon2";
-import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { InvalidArgumentError, NotFoundError, UnauthenticatedError } from "../errors.js";
 import { grants } from "../auth/permissions.js";
 import type { Principal } from "../auth/principal.js";
 import { cacheKeys } from "./cache.js";
+import { SessionTokens } from "./session-tokens.js";
 import type { CacheStore } from "../ports/cache-store.js";
 import type { ApiKeyRecord, ModelRecord, OrganizationRecord, UserRecord, UserStore } from "../ports/user-store.js";
 
@@ -19,7 +19,7 @@ const API_KEY_PREFIX_BYTES = 6;
 
 /** Users, sessions (signed JWTs backed by a sessions row), API keys and the model registry. */
 export class UserDomain {
-  private readonly secret: Uint8Array;
+  private readonly tokens: SessionTokens;
   /** A real hash to verify against when the email is unknown, so timing does not reveal accounts. */
   private readonly dummyHash: Promise<string>;
 
@@ -30,7 +30,7 @@ export class UserDomain {
     /** Where validated credentials are remembered, so most calls do not reach PostgreSQL. */
     private readonly cache?: CacheStore,
   ) {
-    this.secret = new TextEncoder().encode(jwtSecret);
+    this.tokens = new SessionTokens(jwtSecret);
     this.dummyHash = argon2.hash(randomBytes(16).toString("hex"), ARGON2_PARAMS);
   }
 
@@ -112,19 +112,12 @@ export class UserDomain {
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.sessionTtlSeconds * 1000);
     await this.store.createSession({ id: sessionId, userId, expiresAt, revokedAt: undefined });
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: "HS256" })
-      .setSubject(userId)
-      .setJti(sessionId)
-      .setIssuedAt(Math.floor(now.getTime() / 1000))
-      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-      .setIssuer("neliti-dataplane")
-      .sign(this.secret);
+    const token = this.tokens.sign(userId, sessionId, now, expiresAt);
     return { token, sessionId, userId, expiresAt };
   }
 
   async validateSession(token: string): Promise<SessionCheck> {
-    const claims = await this.verifyToken(token);
+    const claims = this.tokens.verify(token);
     if (!claims) return { valid: false };
     const { userId, sessionId } = claims;
     const session = await this.store.getSession(sessionId);
@@ -156,7 +149,7 @@ export class UserDomain {
    * a miss in PostgreSQL. Revoking or disabling deletes the cached entry, so it takes effect at once.
    */
   async principalForToken(token: string): Promise<Principal | undefined> {
-    const claims = await this.verifyToken(token);
+    const claims = this.tokens.verify(token);
     if (!claims) return undefined;
     const key = sessionKey(claims.userId, claims.sessionId);
     const cached = await this.recall<{ permissions: string[] }>(key);
@@ -186,17 +179,6 @@ export class UserDomain {
     if (entry.expiresAtMs !== 0 && entry.expiresAtMs <= Date.now()) return undefined;
     if (!hashMatches(entry.hash, secret)) return undefined;
     return { userId: entry.userId, permissions: entry.permissions, via: "api-key", subject: `api-key:${prefix}` };
-  }
-
-  private async verifyToken(token: string): Promise<{ userId: string; sessionId: string } | undefined> {
-    try {
-      const { payload } = await jwtVerify(token, this.secret, { issuer: "neliti-dataplane", algorithms: ["HS256"] });
-      if (typeof payload.jti !== "string" || typeof payload.sub !== "string") return undefined;
-      return { userId: payload.sub, sessionId: payload.jti };
-    } catch (err) {
-      if (err instanceof joseErrors.JOSEError) return undefined;
-      throw err;
-    }
   }
 
   /** Cache reads and writes are best effort: with the cache down, PostgreSQL answers. */
