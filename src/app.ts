@@ -17,9 +17,12 @@ import { RecentTicks } from "./domain/recent-ticks.js";
 import { StreamDomain } from "./domain/stream.js";
 import { TickHub } from "./domain/tick-hub.js";
 import { TickDomain } from "./domain/ticks.js";
+import { CredentialCache } from "./domain/credential-cache.js";
+import { ModelRegistry } from "./domain/model-registry.js";
 import { UserDomain } from "./domain/users.js";
 import { STANDARD_COLLECTIONS, VectorDomain } from "./domain/vectors.js";
 import { authenticate } from "./auth/interceptor.js";
+import { Principals } from "./auth/principals.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
 import { rateLimit } from "./auth/rate-limit.js";
 import { HealthStatus } from "./health/grpc-health.js";
@@ -83,7 +86,8 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     [new LatestTickCacher(cache, log), ...(config.tickStream.publish ? [new TickStreamPublisher(stream, log)] : [])],
   );
   // Embedded mode signs sessions with a per-process secret: sessions end when the process does.
-  const users = new UserDomain(backends.users, config.auth.jwtSecret ?? randomBytes(32).toString("hex"), config.auth.sessionTtlSeconds, backends.cache);
+  const credentials = new CredentialCache(backends.cache);
+  const users = new UserDomain(backends.users, config.auth.jwtSecret ?? randomBytes(32).toString("hex"), config.auth.sessionTtlSeconds, credentials);
   if (config.auth.bootstrapAdmin) await bootstrapAdmin(users, config.auth.bootstrapAdmin, log);
   const graph = new GraphDomain(backends.graph, config.graph.maxDepth);
   const vectors = new VectorDomain(backends.vectors);
@@ -115,7 +119,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     health,
     interceptors: [
       observe(metrics, log, rpcTracer(config.tracing.otlpEndpoint)),
-      authenticate(users, log, config.auth.enabled),
+      authenticate(new Principals(users, credentials), backends.users, log, config.auth.enabled),
       ...(config.rateLimit.perKeyRps > 0 ? [rateLimit(config.rateLimit.perKeyRps)] : []),
       validateRequests(),
     ],
@@ -133,7 +137,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
           else if (ack.state === "rejected") metrics.rejections.inc({ service: TickService.typeName, method: "batch" });
         }),
       );
-      router.service(UserService, userService(users, new LoginLimiter()));
+      router.service(UserService, userService(users, new ModelRegistry(backends.users), new LoginLimiter()));
       router.service(GraphService, graphService(graph));
       router.service(VectorService, vectorService(vectors));
       router.service(CacheService, cacheService(cache));

@@ -1,9 +1,10 @@
 import { createContextKey, type Interceptor } from "@connectrpc/connect";
-import type { UserDomain } from "../domain/users.js";
+import type { UserStore } from "../ports/user-store.js";
 import { PermissionDeniedError, UnauthenticatedError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { AUDITED, grants, METHOD_PERMISSIONS, type Permission } from "./permissions.js";
 import { PRINCIPAL, type Principal } from "./principal.js";
+import type { Principals } from "./principals.js";
 
 /** The client's address, set per request by the HTTP server (for login rate limits and audit). */
 export const CLIENT_ADDRESS = createContextKey<string>("unknown", { description: "remote address" });
@@ -17,7 +18,7 @@ const SELF_FIELDS = ["id", "userId"] as const;
  * PERMISSION_DENIED when known but not allowed. Admin calls are written to the audit log.
  * With auth off (embedded development mode only) every call runs as an anonymous admin.
  */
-export function authenticate(users: UserDomain, log: Logger, enabled: boolean): Interceptor {
+export function authenticate(principals: Principals, auditLog: Pick<UserStore, "audit">, log: Logger, enabled: boolean): Interceptor {
   return (next) => async (req) => {
     const method = `${req.service.typeName}/${req.method.name}`;
     const rule = METHOD_PERMISSIONS[method];
@@ -26,7 +27,7 @@ export function authenticate(users: UserDomain, log: Logger, enabled: boolean): 
       req.contextValues.set(PRINCIPAL, { userId: "", permissions: ["*:*"], via: "anonymous-dev", subject: "anonymous" });
       return next(req);
     }
-    const principal = await identify(users, req.header);
+    const principal = await identify(principals, req.header);
     if (!principal) throw new UnauthenticatedError("missing or invalid credentials: send x-api-key or authorization: Bearer <session token>");
     req.contextValues.set(PRINCIPAL, principal);
     if (rule === undefined) throw new PermissionDeniedError(`${method} is not open to callers`);
@@ -35,7 +36,7 @@ export function authenticate(users: UserDomain, log: Logger, enabled: boolean): 
     }
     if (!AUDITED.has(method)) return next(req);
     const audit = (result: string) =>
-      users.store
+      auditLog
         .audit({ actor: `${principal.via}:${principal.userId}`, action: method, target: req.stream ? "" : auditTarget(req.message), result, detail: { address: req.contextValues.get(CLIENT_ADDRESS) } })
         .catch((err: unknown) => log.error({ err }, "audit log write failed"));
     try {
@@ -49,12 +50,12 @@ export function authenticate(users: UserDomain, log: Logger, enabled: boolean): 
   };
 }
 
-async function identify(users: UserDomain, header: Headers): Promise<Principal | undefined> {
+async function identify(principals: Principals, header: Headers): Promise<Principal | undefined> {
   const apiKey = header.get("x-api-key");
-  if (apiKey) return users.principalForApiKey(apiKey);
+  if (apiKey) return principals.forApiKey(apiKey);
   const auth = header.get("authorization");
   const bearer = auth && /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-  return bearer ? users.principalForToken(bearer) : undefined;
+  return bearer ? principals.forToken(bearer) : undefined;
 }
 
 function allowed(p: Principal, rule: Permission | "self-or-users:admin", message: unknown): boolean {

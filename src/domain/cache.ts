@@ -13,6 +13,7 @@ export const cacheKeys = {
   indicator: (symbol: string, timeframe: string, name: string) => `indicator:${symbol}:${timeframe}:${name}`,
   prediction: (model: string, symbol: string) => `prediction:${model}:${symbol}`,
   session: (userId: string, sessionId: string) => `session:${userId}:${sessionId}`,
+  apiKey: (prefix: string) => `apikey:${prefix}`,
 };
 
 export const LATEST_TICK_TTL_MS = 30_000;

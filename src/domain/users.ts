@@ -1,13 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import type { JsonObject } from "@bufbuild/protobuf";
 import argon2 from "argon2";
 import { InvalidArgumentError, NotFoundError, UnauthenticatedError } from "../errors.js";
-import { grants } from "../auth/permissions.js";
-import type { Principal } from "../auth/principal.js";
-import { cacheKeys } from "./cache.js";
+import { CredentialCache, credentialKeys } from "./credential-cache.js";
 import { SessionTokens } from "./session-tokens.js";
-import type { CacheStore } from "../ports/cache-store.js";
-import type { ApiKeyRecord, ModelRecord, OrganizationRecord, UserRecord, UserStore } from "../ports/user-store.js";
+import type { ApiKeyRecord, OrganizationRecord, UserRecord, UserStore } from "../ports/user-store.js";
 
 /** argon2id parameters (OWASP's first recommendation: 19 MiB, 2 passes, 1 lane). */
 export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -17,7 +13,10 @@ export type SessionCheck = { valid: false } | { valid: true; user: UserRecord; s
 
 const API_KEY_PREFIX_BYTES = 6;
 
-/** Users, sessions (signed JWTs backed by a sessions row), API keys and the model registry. */
+/**
+ * Organizations, users (argon2id), sessions (signed JWTs backed by a sessions row) and API keys.
+ * Who is calling an RPC is resolved from these in auth/principals.ts; models live in model-registry.ts.
+ */
 export class UserDomain {
   private readonly tokens: SessionTokens;
   /** A real hash to verify against when the email is unknown, so timing does not reveal accounts. */
@@ -27,8 +26,8 @@ export class UserDomain {
     readonly store: UserStore,
     jwtSecret: string,
     private readonly sessionTtlSeconds: number,
-    /** Where validated credentials are remembered, so most calls do not reach PostgreSQL. */
-    private readonly cache?: CacheStore,
+    /** Where validated credentials are remembered; revoking here forgets them there. */
+    private readonly credentials: CredentialCache = new CredentialCache(undefined),
   ) {
     this.tokens = new SessionTokens(jwtSecret);
     this.dummyHash = argon2.hash(randomBytes(16).toString("hex"), ARGON2_PARAMS);
@@ -94,7 +93,7 @@ export class UserDomain {
     // Takes effect at once: forget every credential of the user that may be remembered.
     const sessions = await this.store.liveSessionIds(id);
     const keys = await this.store.listApiKeys(id);
-    await this.forget([...sessions.map((sid) => sessionKey(id, sid)), ...keys.map((k) => apiKeyKey(k.prefix))]);
+    await this.credentials.forget([...sessions.map((sid) => sessionKey(id, sid)), ...keys.map((k) => apiKeyKey(k.prefix))]);
     return u;
   }
 
@@ -116,6 +115,11 @@ export class UserDomain {
     return { token, sessionId, userId, expiresAt };
   }
 
+  /** The user and session a token names if its signature and expiry hold (the session row is not asked). */
+  sessionClaims(token: string): { userId: string; sessionId: string } | undefined {
+    return this.tokens.verify(token);
+  }
+
   async validateSession(token: string): Promise<SessionCheck> {
     const claims = this.tokens.verify(token);
     if (!claims) return { valid: false };
@@ -131,7 +135,7 @@ export class UserDomain {
     const check = await this.validateSession(token);
     if (!check.valid) throw new UnauthenticatedError("session is not valid");
     await this.store.revokeSession(check.sessionId, new Date());
-    await this.forget([sessionKey(check.user.id, check.sessionId)]);
+    await this.credentials.forget([sessionKey(check.user.id, check.sessionId)]);
     return this.issueSession(check.user.id, new Date());
   }
 
@@ -139,61 +143,8 @@ export class UserDomain {
     const check = await this.validateSession(token);
     if (!check.valid) return false;
     const revoked = await this.store.revokeSession(check.sessionId, new Date());
-    await this.forget([sessionKey(check.user.id, check.sessionId)]);
+    await this.credentials.forget([sessionKey(check.user.id, check.sessionId)]);
     return revoked;
-  }
-
-  /**
-   * The caller behind a session token, for every authenticated RPC: the signature and expiry are
-   * checked locally, the session's liveness in the cache (`session:{user}:{session}`) and only on
-   * a miss in PostgreSQL. Revoking or disabling deletes the cached entry, so it takes effect at once.
-   */
-  async principalForToken(token: string): Promise<Principal | undefined> {
-    const claims = this.tokens.verify(token);
-    if (!claims) return undefined;
-    const key = sessionKey(claims.userId, claims.sessionId);
-    const cached = await this.recall<{ permissions: string[] }>(key);
-    if (cached) return { userId: claims.userId, permissions: cached.permissions, via: "session", subject: `user:${claims.userId}` };
-    const check = await this.validateSession(token);
-    if (!check.valid) return undefined;
-    const permissions = await this.store.rolePermissions(check.user.roles);
-    await this.remember(key, { permissions }, Math.min(check.expiresAt.getTime() - Date.now(), CREDENTIAL_CACHE_MS));
-    return { userId: check.user.id, permissions, via: "session", subject: `user:${check.user.id}` };
-  }
-
-  /** The caller behind an API key secret; its scopes narrow the owner's permissions. */
-  async principalForApiKey(secret: string): Promise<Principal | undefined> {
-    const prefix = API_KEY_FORMAT.exec(secret)?.[1];
-    if (!prefix) return undefined;
-    type Remembered = { userId: string; hash: string; permissions: string[]; expiresAtMs: number };
-    let entry = await this.recall<Remembered>(apiKeyKey(prefix));
-    if (!entry) {
-      const key = await this.verifyApiKey(secret);
-      const owner = key && (await this.store.getUser(key.userId));
-      if (!key || !owner || owner.disabled) return undefined;
-      const rolePermissions = await this.store.rolePermissions(owner.roles);
-      const permissions = key.scopes.length === 0 ? rolePermissions : key.scopes.filter((scope) => grants(rolePermissions, scope));
-      entry = { userId: key.userId, hash: key.secretHash, permissions, expiresAtMs: key.expiresAt?.getTime() ?? 0 };
-      await this.remember(apiKeyKey(prefix), entry, CREDENTIAL_CACHE_MS);
-    }
-    if (entry.expiresAtMs !== 0 && entry.expiresAtMs <= Date.now()) return undefined;
-    if (!hashMatches(entry.hash, secret)) return undefined;
-    return { userId: entry.userId, permissions: entry.permissions, via: "api-key", subject: `api-key:${prefix}` };
-  }
-
-  /** Cache reads and writes are best effort: with the cache down, PostgreSQL answers. */
-  private async recall<T>(key: string): Promise<T | undefined> {
-    const bytes = await this.cache?.get(key).catch(() => undefined);
-    return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : undefined;
-  }
-
-  private async remember(key: string, value: unknown, ttlMs: number): Promise<void> {
-    if (ttlMs <= 0) return;
-    await this.cache?.set(key, new TextEncoder().encode(JSON.stringify(value)), Math.ceil(ttlMs), "always").catch(() => undefined);
-  }
-
-  private async forget(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.cache?.del(keys).catch(() => undefined);
   }
 
   async createApiKey(userId: string, name: string, scopes: string[], ttlSeconds: number): Promise<{ key: ApiKeyRecord; secret: string }> {
@@ -221,11 +172,11 @@ export class UserDomain {
    * hash (SHA-256) is enough; compared in constant time.
    */
   async verifyApiKey(secret: string): Promise<ApiKeyRecord | undefined> {
-    const m = API_KEY_FORMAT.exec(secret);
-    if (!m) return undefined;
-    const key = await this.store.getApiKeyByPrefix(m[1]!);
+    const prefix = apiKeyPrefix(secret);
+    if (!prefix) return undefined;
+    const key = await this.store.getApiKeyByPrefix(prefix);
     if (!key || key.revoked || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return undefined;
-    return hashMatches(key.secretHash, secret) ? key : undefined;
+    return apiKeyMatches(key.secretHash, secret) ? key : undefined;
   }
 
   async listApiKeys(userId: string): Promise<ApiKeyRecord[]> {
@@ -236,37 +187,21 @@ export class UserDomain {
   async revokeApiKey(id: string): Promise<ApiKeyRecord> {
     const key = await this.store.revokeApiKey(id);
     if (!key) throw new NotFoundError(`API key ${id} not found`);
-    await this.forget([apiKeyKey(key.prefix)]);
+    await this.credentials.forget([apiKeyKey(key.prefix)]);
     return key;
-  }
-
-  async registerModel(name: string, version: string, modelType: string, metrics: JsonObject): Promise<ModelRecord> {
-    const model = { name, version, modelType, metrics, createdAt: new Date() };
-    await this.store.registerModel(model);
-    return model;
-  }
-
-  async getModel(name: string, version: string | undefined): Promise<ModelRecord> {
-    const m = await this.store.getModel(name, version);
-    if (!m) throw new NotFoundError(version ? `model ${name} version ${version} not found` : `model ${name} not found`);
-    return m;
-  }
-
-  listModels(name: string): Promise<ModelRecord[]> {
-    return this.store.listModels(name);
   }
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 /** Whether `secret` hashes to the stored hex SHA-256, compared in constant time. */
-function hashMatches(storedHex: string, secret: string): boolean {
+export function apiKeyMatches(storedHex: string, secret: string): boolean {
   const a = Buffer.from(storedHex, "hex");
   const b = Buffer.from(sha256(secret), "hex");
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const API_KEY_FORMAT = /^nk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/;
-/** Remembered credentials live at most this long in the cache (less for sessions ending sooner). */
-const CREDENTIAL_CACHE_MS = 5 * 60_000;
-const sessionKey = cacheKeys.session;
-const apiKeyKey = (prefix: string) => `apikey:${prefix}`;
+/** The public prefix of an API key secret, or undefined when it is not one. */
+export const apiKeyPrefix = (secret: string) => API_KEY_FORMAT.exec(secret)?.[1];
+const sessionKey = credentialKeys.session;
+const apiKeyKey = credentialKeys.apiKey;

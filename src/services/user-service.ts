@@ -3,6 +3,7 @@ import type { UserService } from "../../gen/neliti/dataplane/v1/user_pb.js";
 import { CLIENT_ADDRESS } from "../auth/interceptor.js";
 import type { LoginLimiter } from "../auth/login-limiter.js";
 import { UnauthenticatedError } from "../errors.js";
+import type { ModelRegistry } from "../domain/model-registry.js";
 import type { IssuedSession, UserDomain } from "../domain/users.js";
 import type { ApiKeyRecord, ModelRecord, OrganizationRecord, UserRecord } from "../ports/user-store.js";
 
@@ -43,7 +44,7 @@ const toModel = (m: ModelRecord) => ({
 const toSession = (s: IssuedSession) => ({ token: s.token, sessionId: s.sessionId, userId: s.userId, expiresAtMs: ms(s.expiresAt) });
 
 /** Thin handlers: proto <-> UserDomain. */
-export function userService(users: UserDomain, limiter: LoginLimiter): ServiceImpl<typeof UserService> {
+export function userService(users: UserDomain, models: ModelRegistry, limiter: LoginLimiter): ServiceImpl<typeof UserService> {
   return {
     async createOrganization(req) {
       return { organization: toOrg(await users.createOrganization(req.name)) };
@@ -104,13 +105,13 @@ export function userService(users: UserDomain, limiter: LoginLimiter): ServiceIm
       return { apiKey: toKey(await users.revokeApiKey(req.id)) };
     },
     async registerModel(req) {
-      return { model: toModel(await users.registerModel(req.name, req.version, req.modelType, req.performanceMetrics ?? {})) };
+      return { model: toModel(await models.register(req.name, req.version, req.modelType, req.performanceMetrics ?? {})) };
     },
     async getModel(req) {
-      return { model: toModel(await users.getModel(req.name, req.version || undefined)) };
+      return { model: toModel(await models.get(req.name, req.version || undefined)) };
     },
     async listModels(req) {
-      return { models: (await users.listModels(req.name)).map(toModel) };
+      return { models: (await models.list(req.name)).map(toModel) };
     },
   };
 }

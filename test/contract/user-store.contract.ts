@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ModelRegistry } from "../../src/domain/model-registry.js";
 import { UserDomain } from "../../src/domain/users.js";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, UnauthenticatedError } from "../../src/errors.js";
 import type { UserStore } from "../../src/ports/user-store.js";
@@ -11,11 +12,13 @@ export function userStoreContract(name: string, open: () => Promise<{ store: Use
   describe(`UserStore contract: ${name}`, () => {
     let fx: { store: UserStore; cleanup(): Promise<void> };
     let users: UserDomain;
+    let models: ModelRegistry;
     const email = () => `u${randomUUID().slice(0, 8)}@example.com`;
 
     beforeAll(async () => {
       fx = await open();
       users = new UserDomain(fx.store, "x".repeat(32), 3600);
+      models = new ModelRegistry(fx.store);
     });
     afterAll(async () => fx?.cleanup());
 
@@ -128,20 +131,20 @@ export function userStoreContract(name: string, open: () => Promise<{ store: Use
         expect((await users.listOrganizations()).some((o) => o.id === org.id && o.name === org.name)).toBe(true);
         const u = await users.createUser({ email: email(), password: `${s}-password`, displayName: s, roles: [], organizationId: org.id });
         expect((await users.getUser(u.id)).displayName).toBe(s);
-        await users.registerModel(`m${randomUUID().slice(0, 8)}`, "1.0.0", s, { note: s });
+        await models.register(`m${randomUUID().slice(0, 8)}`, "1.0.0", s, { note: s });
       }
     });
 
     it("registers model versions with JSON metrics; a repeated version is ALREADY_EXISTS; newest first", async () => {
       const name = `model-${randomUUID().slice(0, 8)}`;
-      await users.registerModel(name, "1.0.0", "xgboost", { sharpe: 1.4, folds: [0.1, 0.2], nested: { ok: true } });
+      await models.register(name, "1.0.0", "xgboost", { sharpe: 1.4, folds: [0.1, 0.2], nested: { ok: true } });
       await new Promise((r) => setTimeout(r, 5));
-      await users.registerModel(name, "1.1.0", "xgboost", { sharpe: 1.6 });
-      await expect(users.registerModel(name, "1.0.0", "xgboost", {})).rejects.toBeInstanceOf(AlreadyExistsError);
-      expect((await users.getModel(name, "1.0.0")).metrics).toEqual({ sharpe: 1.4, folds: [0.1, 0.2], nested: { ok: true } });
-      expect((await users.getModel(name, undefined)).version).toBe("1.1.0");
-      expect((await users.listModels(name)).map((m) => m.version)).toEqual(["1.1.0", "1.0.0"]);
-      await expect(users.getModel(name, "9.9.9")).rejects.toBeInstanceOf(NotFoundError);
+      await models.register(name, "1.1.0", "xgboost", { sharpe: 1.6 });
+      await expect(models.register(name, "1.0.0", "xgboost", {})).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect((await models.get(name, "1.0.0")).metrics).toEqual({ sharpe: 1.4, folds: [0.1, 0.2], nested: { ok: true } });
+      expect((await models.get(name, undefined)).version).toBe("1.1.0");
+      expect((await models.list(name)).map((m) => m.version)).toEqual(["1.1.0", "1.0.0"]);
+      await expect(models.get(name, "9.9.9")).rejects.toBeInstanceOf(NotFoundError);
     });
   });
 }
