@@ -33,7 +33,7 @@ export type Backends = {
   close(): Promise<void>;
 };
 
-/** Pool sizes and timeouts per backend, from the design brief's table. */
+/** Pool sizes and timeouts per backend (the product's pool table: PostgreSQL 5-20, ClickHouse at most 15, ...). */
 export const POOLS = {
   postgres: { min: 5, max: 20, connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 },
   clickhouse: { max: 15, requestTimeoutMs: 5_000 },

@@ -7,7 +7,7 @@ import { type Logger, throttledWarning } from "../observability/logger.js";
 import { type CacheStore, type SetCondition, unversioned } from "../ports/cache-store.js";
 import type { DurableTickListener } from "./ticks.js";
 
-/** The platform's key patterns (see the design brief). */
+/** The platform's key patterns, shared with the other services that read this cache. */
 export const cacheKeys = {
   latestTick: (symbol: string, broker: string) => `tick:${symbol}:${broker}`,
   indicator: (symbol: string, timeframe: string, name: string) => `indicator:${symbol}:${timeframe}:${name}`,

@@ -2,8 +2,11 @@ import { randomUUID } from "node:crypto";
 import { NotFoundError, ResourceExhaustedError } from "../errors.js";
 import type { IncomingRecord, OutgoingRecord, StreamLog, SubscribeOptions, Subscription, TopicSpec } from "../ports/stream-log.js";
 
+/** The topic the MT5 bridge and the tick publisher write ticks to. */
+export const TICK_TOPIC = "mt5_tick_stream";
+
 export const DEFAULT_TOPICS: readonly Omit<TopicSpec, "replicationFactor">[] = [
-  { name: "mt5_tick_stream", partitions: 12, retentionMs: 24 * 3_600_000 },
+  { name: TICK_TOPIC, partitions: 12, retentionMs: 24 * 3_600_000 },
   { name: "trading_signals", partitions: 6, retentionMs: 7 * 24 * 3_600_000 },
 ];
 
@@ -16,25 +19,25 @@ export class StreamDomain {
   private readonly subscriptions = new Map<string, Subscription>();
 
   constructor(
-    readonly log: StreamLog,
+    readonly streamLog: StreamLog,
     private readonly maxMessageBytes: number,
     private readonly replicationFactor: number,
   ) {}
 
   createTopic(spec: Omit<TopicSpec, "replicationFactor"> & { replicationFactor: number }): Promise<TopicSpec> {
-    return this.log.createTopic({ ...spec, replicationFactor: spec.replicationFactor || this.replicationFactor });
+    return this.streamLog.createTopic({ ...spec, replicationFactor: spec.replicationFactor || this.replicationFactor });
   }
 
   /** Creates the platform's standard topics that do not exist yet. */
   async ensureDefaultTopics(): Promise<void> {
-    const existing = new Set((await this.log.listTopics()).map((t) => t.name));
+    const existing = new Set((await this.streamLog.listTopics()).map((t) => t.name));
     for (const t of DEFAULT_TOPICS) {
       if (!existing.has(t.name)) await this.createTopic({ ...t, replicationFactor: 0 });
     }
   }
 
   listTopics(): Promise<TopicSpec[]> {
-    return this.log.listTopics();
+    return this.streamLog.listTopics();
   }
 
   publish(topic: string, records: readonly OutgoingRecord[]) {
@@ -44,12 +47,12 @@ export class StreamDomain {
         throw new ResourceExhaustedError(`messages[${i}] is ${size} bytes; the maximum is ${this.maxMessageBytes}`);
       }
     });
-    return this.log.publish(topic, records);
+    return this.streamLog.publish(topic, records);
   }
 
   /** Yields [subscriptionId, batch] pairs until the signal aborts. */
   async *subscribe(options: SubscribeOptions, signal: AbortSignal): AsyncGenerator<{ subscriptionId: string; batch: IncomingRecord[] }> {
-    const sub = await this.log.subscribe(options, signal);
+    const sub = await this.streamLog.subscribe(options, signal);
     const id = randomUUID();
     this.subscriptions.set(id, sub);
     try {

@@ -1,12 +1,11 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { DurableTickListener, TickDomain } from "../domain/ticks.js";
-import type { StreamDomain } from "../domain/stream.js";
+import { type StreamDomain, TICK_TOPIC } from "../domain/stream.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import { selectRows, tickAt } from "./tick-block.js";
 import type { TickBlock } from "../ports/tick-block.js";
 
-export const TICK_TOPIC = "mt5_tick_stream";
 const ORIGIN_HEADER = "origin";
 const ORIGIN = "neliti-dataplane";
 const BATCH_HEADER = "batch_id";

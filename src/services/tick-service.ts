@@ -63,7 +63,10 @@ const barsOf = (req: { symbol: string; broker: string; timeframe: Timeframe; sta
  */
 const STREAM_WINDOW = 16;
 
-/** Thin handlers: proto <-> TickDomain. */
+/**
+ * Handlers: proto <-> TickDomain, plus the ingest streams' windowing (STREAM_WINDOW batches in
+ * flight, acks in order) and ack reporting.
+ */
 /** `onAck` hears every batch's ack with the seconds from receiving the batch to answering it. */
 export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: number) => void = () => undefined): ServiceImpl<typeof TickService> {
   const missingBatch: PreparedBatch = { ok: false, ack: { batchId: "", state: "rejected", accepted: 0, violations: [{ field: "batch", index: -1, description: "is required" }] } };

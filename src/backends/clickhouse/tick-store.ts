@@ -17,7 +17,7 @@ import type { MigrationFile } from "../../migrations/migration-files.js";
 
 export type ClickHouseOptions = {
   url: string;
-  /** The brief's pool table: at most 15 connections, 5 s per request. */
+  /** At most 15 connections, 5 s per request (POOLS in backends.ts). */
   maxConnections: number;
   requestTimeoutMs: number;
   commit: GroupCommitOptions;
@@ -57,7 +57,7 @@ export class ClickHouseTickStore implements TickStore {
   private readonly encoder: NativeBlockEncoder;
   private readonly stored = new RecentIds(200_000);
   private readonly inflight = new Map<string, Promise<InsertOutcome>>();
-  private readonly commit: GroupCommit<Entry, InsertOutcome>;
+  private readonly groupCommit: GroupCommit<Entry, InsertOutcome>;
   private readonly time: string;
   private readonly breaker: Breaker;
 
@@ -66,7 +66,7 @@ export class ClickHouseTickStore implements TickStore {
     readonly caps: Capabilities,
     private readonly options: ClickHouseOptions,
   ) {
-    this.commit = new GroupCommit(options.commit, (entries) => this.flush(entries));
+    this.groupCommit = new GroupCommit(options.commit, (entries) => this.flush(entries));
     this.encoder = new NativeBlockEncoder(caps.modern ? "DateTime64(3, 'UTC')" : "Int64");
     // The tick time in epoch milliseconds, whatever the column type.
     this.time = caps.modern ? "toUnixTimestamp64Milli(ts)" : "ts";
@@ -108,7 +108,7 @@ export class ClickHouseTickStore implements TickStore {
   }
 
   async close(): Promise<void> {
-    await this.commit.drain().catch(() => undefined);
+    await this.groupCommit.drain().catch(() => undefined);
     await this.client.close();
   }
 
@@ -117,7 +117,7 @@ export class ClickHouseTickStore implements TickStore {
     const running = this.inflight.get(batchId);
     // A retry racing its original: it is a duplicate once the original is stored.
     if (running) return running.then(() => "duplicate" as const);
-    const p = this.commit.submit({ batchId, block, verify: options?.verify ?? false }, block.length).finally(() => this.inflight.delete(batchId));
+    const p = this.groupCommit.submit({ batchId, block, verify: options?.verify ?? false }, block.length).finally(() => this.inflight.delete(batchId));
     this.inflight.set(batchId, p);
     return p;
   }
