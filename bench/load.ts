@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toBinary, type DescMessage, type MessageInitShape, create } from "@bufbuild/protobuf";
+import { envelope } from "../src/server/envelope.js";
 import { findTool } from "../test/harness/tools.js";
 import { cpuSeconds, round } from "./lib.js";
 
@@ -25,11 +26,8 @@ export function requireTool(name: "h2load" | "ghz"): string {
 /** A file holding one request message in a gRPC envelope (h2load sends it as every call's body). */
 export function grpcBody<T extends DescMessage>(schema: T, message: MessageInitShape<T>): string {
   const payload = toBinary(schema, create(schema, message));
-  const framed = Buffer.alloc(5 + payload.length);
-  framed.writeUInt32BE(payload.length, 1);
-  framed.set(payload, 5);
   const file = join(tmpdir(), `neliti-bench-${process.pid}-${schema.typeName}-${payload.length}.bin`);
-  writeFileSync(file, framed);
+  writeFileSync(file, envelope(payload));
   return file;
 }
 

@@ -1,4 +1,5 @@
-import { CREDENTIAL_CACHE_MS, type CredentialCache, credentialKeys } from "../domain/credential-cache.js";
+import { cacheKeys } from "../domain/cache.js";
+import { CREDENTIAL_CACHE_MS, type CredentialCache } from "../domain/credential-cache.js";
 import { apiKeyMatches, apiKeyPrefix, type UserDomain } from "../domain/users.js";
 import { grants } from "./permissions.js";
 import type { Principal } from "./principal.js";
@@ -18,7 +19,7 @@ export class Principals {
   async forToken(token: string): Promise<Principal | undefined> {
     const claims = this.users.sessionClaims(token);
     if (!claims) return undefined;
-    const key = credentialKeys.session(claims.userId, claims.sessionId);
+    const key = cacheKeys.session(claims.userId, claims.sessionId);
     const cached = await this.credentials.recall<{ permissions: string[] }>(key);
     if (cached) return { userId: claims.userId, permissions: cached.permissions, via: "session", subject: `user:${claims.userId}` };
     const check = await this.users.validateSession(token);
@@ -33,7 +34,7 @@ export class Principals {
     const prefix = apiKeyPrefix(secret);
     if (!prefix) return undefined;
     type Remembered = { userId: string; hash: string; permissions: string[]; expiresAtMs: number };
-    let entry = await this.credentials.recall<Remembered>(credentialKeys.apiKey(prefix));
+    let entry = await this.credentials.recall<Remembered>(cacheKeys.apiKey(prefix));
     if (!entry) {
       const key = await this.users.verifyApiKey(secret);
       const owner = key && (await this.users.store.getUser(key.userId));
@@ -41,7 +42,7 @@ export class Principals {
       const rolePermissions = await this.users.store.rolePermissions(owner.roles);
       const permissions = key.scopes.length === 0 ? rolePermissions : key.scopes.filter((scope) => grants(rolePermissions, scope));
       entry = { userId: key.userId, hash: key.secretHash, permissions, expiresAtMs: key.expiresAt?.getTime() ?? 0 };
-      await this.credentials.remember(credentialKeys.apiKey(prefix), entry, CREDENTIAL_CACHE_MS);
+      await this.credentials.remember(cacheKeys.apiKey(prefix), entry, CREDENTIAL_CACHE_MS);
     }
     if (entry.expiresAtMs !== 0 && entry.expiresAtMs <= Date.now()) return undefined;
     if (!apiKeyMatches(entry.hash, secret)) return undefined;

@@ -1,13 +1,7 @@
 import type { CacheStore } from "../ports/cache-store.js";
-import { cacheKeys } from "./cache.js";
 
 /** Remembered credentials live at most this long in the cache (less for sessions ending sooner). */
 export const CREDENTIAL_CACHE_MS = 5 * 60_000;
-
-export const credentialKeys = {
-  session: cacheKeys.session,
-  apiKey: cacheKeys.apiKey,
-};
 
 /**
  * Validated credentials remembered in the cache backend, so most authenticated calls do not reach

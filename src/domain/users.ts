@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import argon2 from "argon2";
 import { InvalidArgumentError, NotFoundError, UnauthenticatedError } from "../errors.js";
-import { CredentialCache, credentialKeys } from "./credential-cache.js";
+import { cacheKeys } from "./cache.js";
+import { CredentialCache } from "./credential-cache.js";
 import { SessionTokens } from "./session-tokens.js";
 import type { ApiKeyRecord, OrganizationRecord, UserRecord, UserStore } from "../ports/user-store.js";
 
@@ -203,5 +204,5 @@ export function apiKeyMatches(storedHex: string, secret: string): boolean {
 const API_KEY_FORMAT = /^nk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/;
 /** The public prefix of an API key secret, or undefined when it is not one. */
 export const apiKeyPrefix = (secret: string) => API_KEY_FORMAT.exec(secret)?.[1];
-const sessionKey = credentialKeys.session;
-const apiKeyKey = credentialKeys.apiKey;
+const sessionKey = cacheKeys.session;
+const apiKeyKey = cacheKeys.apiKey;

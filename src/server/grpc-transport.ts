@@ -23,8 +23,9 @@ import { envelope, EnvelopeReader } from "./envelope.js";
  * The gRPC binary protocol (application/grpc, application/grpc+proto, uncompressed requests)
  * served straight from node:http2's stream API: the hot path of bridges, engines and grpcurl.
  *
- * Why by hand: measured on the same core (bench `floor`), connect-node spent ~16x bare node:http2's
- * CPU on an empty call and @grpc/grpc-js ~2.4x, over the 2x budget on its own. connect-node's cost
+ * Why by hand: measured on the same core (bench `floor`), connect-node spent 7-16x bare node:http2's
+ * CPU on an empty call and @grpc/grpc-js 1.6-2.4x, leaving little or none of the 2x budget for the
+ * interceptors. connect-node's cost
  * is its protocol-neutral pipeline (async iterables per call, linked AbortControllers, Headers
  * conversions), not the protocol, which is small: a length prefix, a path, a status trailer.
  * What this file does not need to own it takes from connect-es: the service implementations
@@ -34,10 +35,8 @@ import { envelope, EnvelopeReader } from "./envelope.js";
  * configured) keep going through connect-node on the same port.
  */
 
-type MethodRoute = { spec: MethodImplSpec; url: string };
-
 /** The methods `routes` registers, by request path ("/pkg.Service/Method"). */
-export function collectMethods(routes: (router: ConnectRouter) => void): Map<string, MethodImplSpec> {
+function collectMethods(routes: (router: ConnectRouter) => void): Map<string, MethodImplSpec> {
   const methods = new Map<string, MethodImplSpec>();
   const add = (spec: MethodImplSpec) => methods.set(`/${spec.method.parent.typeName}/${spec.method.name}`, spec);
   const collector: ConnectRouter = {
@@ -75,10 +74,10 @@ const CANCELLED = new ConnectError("cancelled by the client", Code.Canceled);
 const COMPLETED = new ConnectError("the call completed", Code.Canceled);
 
 export class GrpcTransport {
-  private readonly methods = new Map<string, MethodRoute>();
+  private readonly methods: Map<string, MethodImplSpec>;
 
   constructor(private readonly options: GrpcTransportOptions) {
-    for (const [path, spec] of collectMethods(options.routes)) this.methods.set(path, { spec, url: path });
+    this.methods = collectMethods(options.routes);
   }
 
   /** Whether this transport serves the request; connect-node serves the rest. */
@@ -96,12 +95,12 @@ export class GrpcTransport {
     // Without a listener, a peer's reset would be thrown from the stream; the call ends on "close".
     stream.on("error", ignore);
     const path = headers[":path"] ?? "";
-    const route = this.methods.get(path);
-    if (!route) {
+    const spec = this.methods.get(path);
+    if (!spec) {
       stream.on("data", ignore);
       return respondStatus(stream, new ConnectError(`${path} is not a method of this server`, Code.Unimplemented));
     }
-    const call = new Call(stream, route, headers, this.options);
+    const call = new Call(stream, spec, path, headers, this.options);
     void call.run();
   }
 }
@@ -115,13 +114,14 @@ class Call {
 
   constructor(
     private readonly stream: http2.ServerHttp2Stream,
-    private readonly route: MethodRoute,
+    private readonly spec: MethodImplSpec,
+    private readonly url: string,
     headers: http2.IncomingHttpHeaders,
     private readonly options: GrpcTransportOptions,
   ) {
     const timeout = parseTimeout(single(headers["grpc-timeout"]) ?? null, Number.MAX_SAFE_INTEGER);
     this.timeoutError = timeout.error;
-    this.state = new CallState(route.spec.method, route.url, requestHeaders(headers), options.contextValues(stream), timeout.error ? undefined : timeout.timeoutMs, (reason) =>
+    this.state = new CallState(spec.method, url, requestHeaders(headers), options.contextValues(stream), timeout.error ? undefined : timeout.timeoutMs, (reason) =>
       this.finish(reason),
     );
     stream.once("close", () => {
@@ -131,9 +131,8 @@ class Call {
   }
 
   async run(): Promise<void> {
-    const { spec } = this.route;
+    const spec = this.spec;
     if (this.timeoutError) {
-      this.stream.on("data", ignore);
       this.options.onRefused(spec.method);
       return this.finish(this.timeoutError);
     }
@@ -161,9 +160,9 @@ class Call {
     const state = this.state;
     return {
       ...fields,
-      service: this.route.spec.method.parent,
+      service: this.spec.method.parent,
       requestMethod: "POST",
-      url: this.route.url,
+      url: this.url,
       header: state.requestHeader,
       contextValues: state.values,
       get signal() {
@@ -233,9 +232,7 @@ class Call {
   private sendHeaders(header: Headers): void {
     if (this.headersSent) return;
     this.headersSent = true;
-    const out: http2.OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc" };
-    header.forEach((value, key) => (out[key] = value));
-    this.stream.respond(out, { waitForTrailers: true });
+    this.stream.respond(responseHead(header), { waitForTrailers: true });
   }
 
   /** The success trailers, once the body is written. */
@@ -245,7 +242,7 @@ class Call {
     this.stream.once("wantTrailers", () => this.stream.sendTrailers(statusHeaders(undefined, trailer)));
   }
 
-  /** Ends the call with `err` (or success when undefined and nothing was written). */
+  /** Ends the call with `err`: trailers after what was written, or a trailers-only response. */
   private finish(err: ConnectError): void {
     if (this.done) return;
     this.done = true;
@@ -313,18 +310,24 @@ function decode(schema: DescMessage, payload: Uint8Array): Message {
 /** A status as HTTP/2 trailers (or the headers of a trailers-only response): grpc-status, grpc-message, details, metadata. */
 function statusHeaders(err: ConnectError | undefined, trailer?: Headers): http2.OutgoingHttpHeaders {
   if (!err && (!trailer || isEmpty(trailer))) return { "grpc-status": "0" };
-  const out: http2.OutgoingHttpHeaders = {};
-  const status = setTrailerStatus(new Headers(trailer), err);
-  status.forEach((value, key) => (out[key] = value));
+  return copied({}, setTrailerStatus(new Headers(trailer), err));
+}
+
+/** The response's HEADERS: status 200, the gRPC content type and the handler's response metadata. */
+function responseHead(header: Headers | undefined): http2.OutgoingHttpHeaders {
+  const out: http2.OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc" };
+  return header ? copied(out, header) : out;
+}
+
+function copied(out: http2.OutgoingHttpHeaders, headers: Headers): http2.OutgoingHttpHeaders {
+  headers.forEach((value, key) => (out[key] = value));
   return out;
 }
 
 /** A trailers-only response: the status, with any response metadata, in the one HEADERS frame. */
 function respondStatus(stream: http2.ServerHttp2Stream, err: ConnectError, header?: Headers, trailer?: Headers): void {
   if (stream.destroyed || stream.closed) return;
-  const out: http2.OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc" };
-  header?.forEach((value, key) => (out[key] = value));
-  stream.respond({ ...out, ...statusHeaders(err, trailer) }, { endStream: true });
+  stream.respond({ ...responseHead(header), ...statusHeaders(err, trailer) }, { endStream: true });
 }
 
 function isEmpty(headers: Headers): boolean {

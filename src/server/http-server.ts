@@ -7,7 +7,7 @@ import { CLIENT_ADDRESS } from "../auth/interceptor.js";
 import { GrpcTransport } from "./grpc-transport.js";
 import { RPC_REACHED } from "./interceptors.js";
 import type { App } from "../app.js";
-import type { Config } from "../config.js";
+import { COMPRESSION_OFF, type Config } from "../config.js";
 import type { Logger } from "../observability/logger.js";
 
 export type RunningServer = {
@@ -64,7 +64,7 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
     interceptors: app.interceptors,
     readMaxBytes: config.maxMessageBytes,
     writeMaxBytes: config.maxMessageBytes,
-    compressResponses: config.compressMinBytes < 2 ** 31 - 1,
+    compressResponses: config.compressMinBytes < COMPRESSION_OFF,
     contextValues: (stream) => createContextValues().set(CLIENT_ADDRESS, stream.session?.socket.remoteAddress ?? "unknown"),
     onRefused: (method) => app.metrics.rejections.inc({ service: method.parent.typeName, method: method.name }),
   });

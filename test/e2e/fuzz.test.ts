@@ -12,6 +12,7 @@ import { UserService } from "../../gen/neliti/dataplane/v1/user_pb.js";
 import { describeWithBackend } from "../harness/backends.js";
 import { createTempDatabase } from "../harness/postgres.js";
 import { httpGet } from "../harness/tools.js";
+import { grpcFrame } from "../harness/frames.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
 import { one } from "../harness/streams.js";
 
@@ -37,16 +38,9 @@ const HOSTILE = [
 type Protocol = "grpc" | "grpc-web" | "connect";
 type Frame = { name: string; body(method: DescMethod, protocol: Protocol): Uint8Array; allowed: string[] };
 
-const envelope = (flags: number, declaredLength: number, payload: Uint8Array) => {
-  const out = new Uint8Array(5 + payload.length);
-  out[0] = flags;
-  new DataView(out.buffer).setUint32(1, declaredLength);
-  out.set(payload, 5);
-  return out;
-};
 /** Connect's unary requests carry the bare message; every other request is enveloped. */
 const bareOrEnveloped = (method: DescMethod, protocol: Protocol, payload: Uint8Array) =>
-  protocol === "connect" && method.methodKind === "unary" ? payload : envelope(0, payload.length, payload);
+  protocol === "connect" && method.methodKind === "unary" ? payload : grpcFrame(0, payload.length, payload);
 
 // The protocol layer answers these before any handler runs. Over gRPC (the service's own
 // transport) every one is a client error, never INTERNAL. Over gRPC-Web and Connect (connect-node)
@@ -55,14 +49,14 @@ const bareOrEnveloped = (method: DescMethod, protocol: Protocol, payload: Uint8A
 // handler then judges.
 const FRAMES: Frame[] = [
   { name: "truncated envelope header", body: () => Uint8Array.of(0, 0, 0), allowed: ["invalid_argument", "internal"] },
-  { name: "envelope shorter than its length", body: () => envelope(0, 100, randomBytes(10)), allowed: ["invalid_argument", "internal"] },
+  { name: "envelope shorter than its length", body: () => grpcFrame(0, 100, randomBytes(10)), allowed: ["invalid_argument", "internal"] },
   {
     name: "random bytes",
     body: (m, p) => bareOrEnveloped(m, p, randomBytes(64)),
     allowed: ["internal", "invalid_argument", "ok", "not_found", "failed_precondition", "resource_exhausted", "unimplemented", "already_exists"],
   },
-  { name: "compressed flag without an encoding", body: () => envelope(1, 16, randomBytes(16)), allowed: ["internal", "invalid_argument"] },
-  { name: "length beyond the message limit", body: () => envelope(0, 0x7fffffff, randomBytes(16)), allowed: ["resource_exhausted", "invalid_argument", "internal"] },
+  { name: "compressed flag without an encoding", body: () => grpcFrame(1, 16, randomBytes(16)), allowed: ["internal", "invalid_argument"] },
+  { name: "length beyond the message limit", body: () => grpcFrame(0, 0x7fffffff, randomBytes(16)), allowed: ["resource_exhausted", "invalid_argument", "internal"] },
 ];
 
 const CONTENT_TYPE: Record<Protocol, (m: DescMethod) => string> = {

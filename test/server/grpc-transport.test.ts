@@ -7,6 +7,7 @@ import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { WriteTicksRequestSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { CacheService, TickService } from "../../src/client.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
+import { grpcFrame } from "../harness/frames.js";
 import { one } from "../harness/streams.js";
 import { httpGet } from "../harness/tools.js";
 import { rowsBatch, series } from "../harness/ticks.js";
@@ -131,17 +132,16 @@ describe("the gRPC transport and the gRPC-Web/Connect path", () => {
           req.end(body);
         });
       const check = "/grpc.health.v1.Health/Check";
-      const frame = (flags: number, length: number, payload: number[]) => Uint8Array.of(flags, 0, 0, 0, 0, ...payload).map((b, i) => (i >= 1 && i <= 4 ? (length >>> (8 * (4 - i))) & 0xff : b));
       expect(await status(check, Uint8Array.of(0, 0, 0))).toBe(String(Code.InvalidArgument)); // truncated envelope
-      expect(await status(check, frame(0, 10, [1, 2]))).toBe(String(Code.InvalidArgument)); // shorter than its length
-      expect(await status(check, frame(1, 2, [1, 2]))).toBe(String(Code.InvalidArgument)); // compressed, no encoding
-      expect(await status(check, frame(0, 2, [0xff, 0xff]))).toBe(String(Code.InvalidArgument)); // not a message
+      expect(await status(check, grpcFrame(0, 10, [1, 2]))).toBe(String(Code.InvalidArgument)); // shorter than its length
+      expect(await status(check, grpcFrame(1, 2, [1, 2]))).toBe(String(Code.InvalidArgument)); // compressed, no encoding
+      expect(await status(check, grpcFrame(0, 2, [0xff, 0xff]))).toBe(String(Code.InvalidArgument)); // not a message
       expect(await status(check, new Uint8Array(0))).toBe(String(Code.InvalidArgument)); // no message
-      expect(await status(check, Uint8Array.of(...frame(0, 0, []), ...frame(0, 0, [])))).toBe(String(Code.InvalidArgument)); // two messages
-      expect(await status(check, frame(0, 0x7fffffff, [1]))).toBe(String(Code.ResourceExhausted));
-      expect(await status(check, frame(0, 0, []), { "grpc-timeout": "soon" })).toBe(String(Code.InvalidArgument));
-      expect(await status("/grpc.health.v1.Health/Nope", frame(0, 0, []))).toBe(String(Code.Unimplemented));
-      expect(await status(check, frame(0, 0, []))).toBe("0");
+      expect(await status(check, Uint8Array.of(...grpcFrame(0, 0, []), ...grpcFrame(0, 0, [])))).toBe(String(Code.InvalidArgument)); // two messages
+      expect(await status(check, grpcFrame(0, 0x7fffffff, [1]))).toBe(String(Code.ResourceExhausted));
+      expect(await status(check, grpcFrame(0, 0, []), { "grpc-timeout": "soon" })).toBe(String(Code.InvalidArgument));
+      expect(await status("/grpc.health.v1.Health/Nope", grpcFrame(0, 0, []))).toBe(String(Code.Unimplemented));
+      expect(await status(check, grpcFrame(0, 0, []))).toBe("0");
     } finally {
       session.close();
     }

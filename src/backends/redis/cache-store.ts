@@ -23,12 +23,6 @@ const NOT_AN_INTEGER = /not an integer|out of range|overflow/i;
 const isCommandTimeout = (err: unknown) => err instanceof Error && err.message === "Command timed out";
 
 /**
- * CacheStore on DragonflyDB / Redis (ioredis). A few connections with auto-pipelining rather
- * than a pool of 10-50: concurrent calls share round trips, which measured faster (see
- * bench/RESULTS.md). No offline queue: while the server is down, calls fail at once and the
- * breaker opens, instead of piling up.
- */
-/**
  * setIfNewer for one key: the stored value's leading version digits against the new version.
  * KEYS[1] key; ARGV[1] new version; ARGV[2] stored bytes (version digits, then the value); ARGV[3] ttl ms.
  */
@@ -38,6 +32,12 @@ if current ~= '' and tonumber(current) ~= nil and tonumber(current) > tonumber(A
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) else redis.call('SET', KEYS[1], ARGV[2]) end
 return 1`;
 
+/**
+ * CacheStore on DragonflyDB / Redis (ioredis). A few connections with auto-pipelining rather
+ * than a pool of 10-50: concurrent calls share round trips, which measured faster (see
+ * bench/RESULTS.md). No offline queue: while the server is down, calls fail at once and the
+ * breaker opens, instead of piling up.
+ */
 export class RedisCacheStore implements CacheStore {
   readonly adapter = "redis";
   private readonly clients: Redis[];
