@@ -24,6 +24,13 @@ export interface Subscription {
   readonly batches: AsyncIterable<IncomingRecord[]>;
   /** Commits next-offsets per partition (group subscriptions only). */
   commit(offsets: readonly { partition: number; offset: bigint }[]): Promise<void>;
+  /**
+   * Group subscriptions: the partitions this member holds now, each with the time
+   * (performance.now()) it got it; undefined while its place in the group is in doubt (no word
+   * from the coordinator for half a session: another member may hold them by then). After a
+   * rebalance, the partitions it holds are read again from their last commit.
+   */
+  ownership(): ReadonlyMap<number, number> | undefined;
 }
 
 /** A partitioned, replicated log. Publish resolves once the broker acknowledged every record. */

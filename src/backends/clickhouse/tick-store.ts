@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { GroupCommit, type GroupCommitOptions } from "../../ingest/group-commit.js";
+import { RecentIds } from "../../ingest/recent-ids.js";
 import type { TickBlock } from "../../ports/tick-block.js";
 import type { PoolStats } from "../../ports/backend.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
@@ -26,19 +27,6 @@ export type ClickHouseOptions = {
 
 type Entry = { batchId: string; block: TickBlock; verify: boolean };
 
-/** Batch ids known to be stored, most recent first out: saves a lookup for quick retries. */
-class RecentIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly max: number) {}
-  has(id: string) {
-    return this.ids.has(id);
-  }
-  add(id: string) {
-    this.ids.add(id);
-    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value as string);
-  }
-}
-
 const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(bid + ask) / 2", last: "last" };
 
 /** GetTicksAsOf's look-back windows, narrowest first; undefined is all history. */
@@ -55,6 +43,7 @@ const AS_OF_WINDOWS_MS = [3_600_000, 86_400_000, 30 * 86_400_000, undefined];
 export class ClickHouseTickStore implements TickStore {
   readonly adapter = "clickhouse";
   private readonly encoder: NativeBlockEncoder;
+  /** Batch ids known to be stored: saves a lookup for quick retries. */
   private readonly stored = new RecentIds(200_000);
   private readonly inflight = new Map<string, Promise<InsertOutcome>>();
   private readonly groupCommit: GroupCommit<Entry, InsertOutcome>;

@@ -127,6 +127,10 @@ export class EmbeddedStreamLog implements StreamLog {
       if (!group) throw new NotFoundError("only group subscriptions commit offsets");
       for (const { partition, offset } of offsets) group.committed.set(partition, offset);
     };
+    // One process: a partition's owner changes only when members come or go, and nobody else can
+    // be holding it meanwhile, so ownership dates from the subscription.
+    const since = performance.now();
+    const ownership = () => new Map(topic.partitions.flatMap((_, p) => (group && owned(p) ? [[p, since] as const] : [])));
 
     const self = this;
     async function* batches(): AsyncGenerator<IncomingRecord[]> {
@@ -158,7 +162,7 @@ export class EmbeddedStreamLog implements StreamLog {
         if (o.groupId !== undefined) self.leaveGroup(o.groupId, memberId);
       }
     }
-    return { batches: batches(), commit };
+    return { batches: batches(), commit, ownership };
   }
 
   private joinGroup(id: string, memberId: string): Group {

@@ -235,6 +235,28 @@ export class KafkaStreamLog implements StreamLog {
       await this.breaker.run(() => consumer.commit({ offsets: offsets.map((x) => ({ topic: o.topic, partition: x.partition, offset: x.offset, leaderEpoch: 0 })) }));
     };
 
+    // Ownership as the coordinator last confirmed it: refreshed on every join (each rebalance ends
+    // in one) and heartbeat, dated from when this member first saw each partition.
+    const owned = new Map<number, number>();
+    let lastWord = performance.now();
+    const refresh = () => {
+      const now = performance.now();
+      const current = new Set(consumer.assignments?.find((a) => a.topic === o.topic)?.partitions ?? []);
+      for (const p of owned.keys()) if (!current.has(p)) owned.delete(p);
+      for (const p of current) if (!owned.has(p)) owned.set(p, now);
+    };
+    const heard = () => {
+      lastWord = performance.now();
+      refresh();
+    };
+    consumer.on("consumer:group:join", heard);
+    consumer.on("consumer:heartbeat:end", heard);
+    const ownership = (): ReadonlyMap<number, number> | undefined => {
+      if (o.groupId === undefined) return new Map();
+      refresh();
+      return performance.now() - lastWord > membership.sessionTimeout / 2 ? undefined : owned;
+    };
+
     const self = this;
     async function* batches(): AsyncGenerator<IncomingRecord[]> {
       try {
@@ -268,7 +290,7 @@ export class KafkaStreamLog implements StreamLog {
         await closeForcibly(consumer);
       }
     }
-    return { batches: batches(), commit };
+    return { batches: batches(), commit, ownership };
   }
 
   private async startOffsets(consumer: Consumer, o: SubscribeOptions, partitions: number) {
