@@ -5,7 +5,7 @@ import { seriesOf, tickAt } from "../ingest/tick-block.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import { type CacheStore, type SetCondition, unversioned } from "../ports/cache-store.js";
-import type { DurableTickListener } from "./ticks.js";
+import type { DurableTickListener } from "./tick-fan-out.js";
 
 /** The platform's key patterns, shared with the other services that read this cache. */
 export const cacheKeys = {

@@ -4,8 +4,8 @@ import type { TickRow } from "../ports/tick-store.js";
 
 /**
  * The newest ticks per symbol and broker, in memory (as a kdb+ RDB serves the day): a fixed-size
- * columnar ring per series, so adding a tick allocates nothing. Filled by ingest after a batch is
- * durable, so it never shows a tick the store does not have.
+ * columnar ring per series, so adding a tick allocates nothing. Filled after a batch is durable
+ * (in the store, or in the tick log when that is the ack point), never before.
  */
 export class RecentTicks {
   private readonly rings = new Map<string, Map<string, Ring>>();
@@ -26,19 +26,12 @@ export class RecentTicks {
     return ring;
   }
 
-  /**
-   * The newest `limit` ticks, newest first, or undefined when memory holds fewer than `limit`
-   * (the caller then asks the store, which may hold older ones).
-   */
-  newest(symbol: string, broker: string | undefined, limit: number): TickRow[] | undefined {
+  /** Up to `limit` of the newest ticks memory holds, newest first (fewer when it holds fewer). */
+  newest(symbol: string, broker: string | undefined, limit: number): TickRow[] {
     const brokers = this.rings.get(symbol);
-    if (!brokers) return undefined;
-    if (broker !== undefined) {
-      const ring = brokers.get(broker);
-      return ring && ring.size >= limit ? ring.newest(limit) : undefined;
-    }
+    if (!brokers) return [];
+    if (broker !== undefined) return brokers.get(broker)?.newest(limit) ?? [];
     const rings = [...brokers.values()];
-    if (rings.reduce((n, r) => n + r.size, 0) < limit) return undefined;
     if (rings.length === 1) return rings[0]!.newest(limit);
     // Each ring alone may hold fewer than `limit`; merging the newest `limit` of each is exact.
     return rings

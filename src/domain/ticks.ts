@@ -4,21 +4,36 @@ import type { TickBlock } from "../ports/tick-block.js";
 import type { TickFieldPath, TickValidator } from "../ingest/tick-validation.js";
 import type { TickBatch } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { type ReplayChunk, type ReplayRequest, replayTicks } from "./tick-replay.js";
-import type { AsOfQuery, CandleQuery, CandleRow, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
+import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
 import { computeIndicator, type IndicatorKind, type IndicatorPoint } from "./indicators.js";
-import type { RecentTicks } from "./recent-ticks.js";
-import type { TickFilter, TickHub } from "./tick-hub.js";
+import type { TickFilter } from "./tick-hub.js";
+import type { TickFanOut, TickOrigin } from "./tick-fan-out.js";
 
 export type AckState = "durable" | "spooled" | "duplicate" | "rejected";
 export type BatchAck = { batchId: string; state: AckState; accepted: number; violations: FieldViolationInfo[] };
 export type PreparedBatch = { ok: true; batchId: string; block: TickBlock } | { ok: false; ack: BatchAck };
 
 /**
- * Something that wants every durable block (last-tick cache, stream publishing); must not throw.
- * `origin` says whether the batch came over gRPC or from the tick stream's reverse path.
+ * Where a valid batch goes to become durable: the tick store directly, or the tick log (the ack
+ * point when replicas share the backends). Resolves with the outcome once it is durable.
  */
-export interface DurableTickListener {
-  onDurable(block: TickBlock, batchId: string, origin: "rpc" | "stream"): void;
+export interface TickIngest {
+  append(batchId: string, block: TickBlock, origin: TickOrigin, signal?: AbortSignal): Promise<InsertOutcome>;
+}
+
+/** Stores each batch, then fans it out in this process: one process sees every batch it stores. */
+export class DirectTickIngest implements TickIngest {
+  constructor(
+    private readonly store: TickStore,
+    private readonly fanOut: TickFanOut,
+  ) {}
+
+  async append(batchId: string, block: TickBlock, origin: TickOrigin, signal?: AbortSignal): Promise<InsertOutcome> {
+    const outcome = await this.store.insert(batchId, block, signal);
+    // Spooled batches are acknowledged and durable on local disk: they are served and fanned out too.
+    if (outcome !== "duplicate") this.fanOut.deliver(block, batchId, origin);
+    return outcome;
+  }
 }
 
 const BATCH_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
@@ -30,16 +45,16 @@ const columnPath: TickFieldPath = (i, field) => `batch.columns.${field}[${i}]`;
 const INDICATOR_MAX_BARS = 100_000;
 
 /**
- * The tick domain: validate -> store durably (once per batch id) -> then, and only then, the
- * recent-ticks memory, the live feed and any listeners. Reads go to memory first, then the store.
+ * The tick domain: validate -> make durable (once per batch id) -> then, and only then, the
+ * recent-ticks memory, the live feed and any listeners (TickFanOut). Reads go to memory first,
+ * then the store.
  */
 export class TickDomain {
   constructor(
     private readonly store: TickStore,
     private readonly validator: TickValidator,
-    private readonly recentTicks: RecentTicks,
-    private readonly hub: TickHub,
-    private readonly listeners: DurableTickListener[] = [],
+    private readonly ingest: TickIngest,
+    private readonly fanOut: TickFanOut,
   ) {}
 
   /** Validates a batch (synchronously): the block to store, or the rejection. */
@@ -63,19 +78,27 @@ export class TickDomain {
   }
 
   /** Stores a prepared batch; resolves once it is durable (or spooled, or known as a retry). */
-  async commit(batch: Extract<PreparedBatch, { ok: true }>, signal?: AbortSignal, origin: "rpc" | "stream" = "rpc"): Promise<BatchAck> {
+  async commit(batch: Extract<PreparedBatch, { ok: true }>, signal?: AbortSignal, origin: TickOrigin = "rpc"): Promise<BatchAck> {
     const { batchId, block } = batch;
-    const outcome = await this.store.insert(batchId, block, signal);
+    const outcome = await this.ingest.append(batchId, block, origin, signal);
     if (outcome === "duplicate") return { batchId, state: "duplicate", accepted: 0, violations: [] };
-    // Spooled batches are acknowledged and durable on local disk: they are served and fanned out too.
-    this.recentTicks.add(block);
-    this.hub.publish(block);
-    for (const l of this.listeners) l.onDurable(block, batchId, origin);
     return { batchId, state: outcome === "spooled" ? "spooled" : "durable", accepted: block.length, violations: [] };
   }
 
+  /**
+   * Memory when it holds `limit` ticks; otherwise memory's ticks over the store's older ones (the
+   * store may lag memory when the log is the ack point, and memory holds only what arrived since
+   * the process started).
+   */
   async recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]> {
-    return this.recentTicks.newest(symbol, broker, limit) ?? (await this.store.recent(symbol, broker, limit, signal));
+    const held = this.fanOut.recentTicks.newest(symbol, broker, limit);
+    if (held.length >= limit) return held;
+    const stored = await this.store.recent(symbol, broker, limit, signal);
+    if (held.length === 0) return stored;
+    const oldestHeld = new Map<string, number>();
+    for (const t of held) oldestHeld.set(t.broker, Math.min(t.timeMsc, oldestHeld.get(t.broker) ?? Infinity));
+    const older = stored.filter((t) => t.timeMsc < (oldestHeld.get(t.broker) ?? Infinity));
+    return [...held, ...older].sort((a, b) => b.timeMsc - a.timeMsc).slice(0, limit);
   }
 
   range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]> {
@@ -108,6 +131,6 @@ export class TickDomain {
   }
 
   subscribe(filter: TickFilter, signal: AbortSignal): AsyncIterable<TickBlock> {
-    return this.hub.subscribe(filter, signal);
+    return this.fanOut.hub.subscribe(filter, signal);
   }
 }

@@ -237,3 +237,30 @@ describe("TickService (embedded, in-memory transport)", () => {
     expect(latest.tick?.bid).toBe(2);
   });
 });
+
+describe("GetRecentTicks after a restart (memory holds fewer than asked)", () => {
+  it("answers memory's newest ticks over the store's older ones, newest first, none twice", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = await mkdtemp(join(tmpdir(), "neliti-recent-"));
+    const end = Date.now() - 5_000;
+    try {
+      const before = await inMemoryApp({ IN_MEMORY: "false", DATA_DIR: dir });
+      await before.client(TickService).ingestTicks(from([create(IngestTicksRequestSchema, { batch: rowsBatch("old", series(50, { symbol: "RST" }, end - 100)) })]))[Symbol.asyncIterator]().next();
+      await before.close();
+      const after = await inMemoryApp({ IN_MEMORY: "false", DATA_DIR: dir });
+      try {
+        const client = after.client(TickService);
+        await client.ingestTicks(from([create(IngestTicksRequestSchema, { batch: rowsBatch("new", series(10, { symbol: "RST" }, end)) })]))[Symbol.asyncIterator]().next();
+        const times = (await client.getRecentTicks({ symbol: "RST", limit: 30 })).ticks.map((t) => Number(t.timeMsc));
+        const expected = [...Array.from({ length: 10 }, (_, i) => end - i), ...Array.from({ length: 20 }, (_, i) => end - 100 - i)];
+        expect(times).toEqual(expected);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
