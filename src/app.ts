@@ -16,7 +16,8 @@ import { GraphDomain } from "./domain/graph.js";
 import { RecentTicks } from "./domain/recent-ticks.js";
 import { StreamDomain } from "./domain/stream.js";
 import { TickHub } from "./domain/tick-hub.js";
-import { TickDomain } from "./domain/ticks.js";
+import { TickFanOut } from "./domain/tick-fan-out.js";
+import { DirectTickIngest, TickDomain } from "./domain/ticks.js";
 import { CredentialCache } from "./domain/credential-cache.js";
 import { ModelRegistry } from "./domain/model-registry.js";
 import { UserDomain } from "./domain/users.js";
@@ -28,6 +29,10 @@ import { rateLimit } from "./auth/rate-limit.js";
 import { HealthStatus } from "./health/grpc-health.js";
 import { probeBackends } from "./health/health-report.js";
 import { TickStreamConsumer, TickStreamPublisher } from "./ingest/tick-stream.js";
+import { RecentIds } from "./ingest/recent-ids.js";
+import { LoggedTickIngest } from "./ingest/tick-log.js";
+import { TickLogTail } from "./ingest/tick-log-tail.js";
+import { TickLogWriter } from "./ingest/tick-log-writer.js";
 import { TickValidator } from "./ingest/tick-validation.js";
 import type { Logger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
@@ -43,6 +48,9 @@ import { tickService } from "./services/tick-service.js";
 import { userService } from "./services/user-service.js";
 import { vectorService } from "./services/vector-service.js";
 
+
+/** Log batch ids a replica remembers: minutes of a busy bridge's retries. */
+const LOGGED_IDS = 200_000;
 
 export const SERVICES = [TickService, UserService, GraphService, VectorService, CacheService, StreamService, SchemaService, HealthReportService] as const;
 
@@ -78,12 +86,17 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   const hub = new TickHub(config.ticks.subscriberQueueBatches);
   const cache = new CacheDomain(backends.cache, config.cache.maxValueBytes);
   const stream = new StreamDomain(backends.stream, config.stream.maxMessageBytes, config.stream.replicationFactor);
+  const fanOut = new TickFanOut(new RecentTicks(config.ticks.recentPerSymbol), hub, [
+    new LatestTickCacher(cache, log),
+    ...(config.tickStream.publish ? [new TickStreamPublisher(stream, log)] : []),
+  ]);
+  // Batch ids this replica has seen in the tick log (a retry of one is answered DUPLICATE).
+  const logged = new RecentIds(LOGGED_IDS);
   const ticks = new TickDomain(
     backends.ticks,
     new TickValidator({ timeWindowMs: config.ticks.timeWindowMs, maxVolume: config.ticks.maxVolume }),
-    new RecentTicks(config.ticks.recentPerSymbol),
-    hub,
-    [new LatestTickCacher(cache, log), ...(config.tickStream.publish ? [new TickStreamPublisher(stream, log)] : [])],
+    config.tickLog ? new LoggedTickIngest(stream, config.tickLog.topic, logged) : new DirectTickIngest(backends.ticks, fanOut),
+    fanOut,
   );
   // Embedded mode signs sessions with a per-process secret: sessions end when the process does.
   const credentials = new CredentialCache(backends.cache);
@@ -100,6 +113,18 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   }
   const consumer = config.tickStream.consume ? new TickStreamConsumer(stream, ticks, log, config.tickStream.group) : undefined;
   consumer?.start();
+  const followers = config.tickLog && {
+    tail: new TickLogTail(stream, config.tickLog.topic, ticks, fanOut, logged, log),
+    writer: new TickLogWriter(stream, backends.ticks, ticks, log, { ...config.tickLog, group: config.tickLog.writerGroup }),
+  };
+  if (config.tickLog && followers) {
+    // The topic must exist before the tail follows it; a broker that is down at start stops the start.
+    await stream.ensureTickLog(config.tickLog.topic);
+    await followers.tail.start();
+    followers.writer.start();
+  } else if (config.backends.clickhouseUrl) {
+    log.warn("ticks are stored directly, without the tick log (TICK_LOG): the ingest guarantees hold for this one process only; run replicas with TICK_LOG=true");
+  }
 
   const probes = backends.stores();
   metrics.watchCircuits(() => Object.entries(probes).map(([backend, p]) => ({ backend, adapter: p.adapter, circuit: p.circuit })));
@@ -127,6 +152,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
       clearInterval(prober);
       hub.close();
       await consumer?.stop();
+      if (followers) await Promise.all([followers.tail.stop(), followers.writer.stop()]);
     },
     routes: (router) => {
       router.service(

@@ -56,6 +56,13 @@ const envSchema = z.object({
   TICK_STREAM_PUBLISH: bool.optional(),
   TICK_STREAM_CONSUME: bool.default(false),
   TICK_STREAM_GROUP: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "a Kafka group id").default("neliti-tick-ingest"),
+  TICK_LOG: bool.default(false),
+  TICK_LOG_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "a Kafka topic name").default("mt5_tick_stream"),
+  TICK_LOG_WRITER_GROUP: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "a Kafka group id").default("neliti-tick-writer"),
+  TICK_LOG_FLUSH_MS: int(0, 60_000).default(1000),
+  // Above ClickHouse's 5 s request timeout (POOLS in backends.ts): see TickLogWriter.
+  TICK_LOG_HANDOVER_MS: int(0, 600_000).default(6000),
+  REPLICAS: int(1, 1000).default(1),
   CACHE_MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024).default(1024 * 1024),
   CACHE_MAX_ENTRIES: int(1, 100_000_000).default(1_000_000),
   CACHE_NAMESPACE: z.string().regex(/^[A-Za-z0-9:_-]*$/, "letters, digits, ':', '_' and '-' only").default(""),
@@ -105,6 +112,14 @@ export type Config = {
   };
   ingest: { flushRows: number; flushMs: number; maxPendingRows: number; flushConcurrency: number; spoolMaxBytes: number };
   tickStream: { publish: boolean; consume: boolean; group: string };
+  /**
+   * The tick log as the ack point (mt5_tick_stream): ingest acknowledges once the broker has a
+   * batch, a consumer group writes the log into the tick store, and every replica follows it.
+   * Undefined: ingest stores directly, which holds its guarantees for one process only.
+   */
+  tickLog: { topic: string; writerGroup: string; flushMs: number; handoverMs: number } | undefined;
+  /** How many service processes share the backends (checked against what holds across them). */
+  replicas: number;
   cache: { maxValueBytes: number; maxEntries: number; namespace: string; connections: number };
   stream: { maxMessageBytes: number; replicationFactor: number };
   graph: { maxDepth: number };
@@ -149,6 +164,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.TLS_CLIENT_CA_FILE !== undefined && e.TLS_CERT_FILE === undefined) {
     throw new ConfigError("invalid configuration:\n  TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE (mutual TLS is on top of TLS)");
   }
+  if (e.TICK_LOG && e.KAFKA_BROKERS === undefined) {
+    throw new ConfigError("invalid configuration:\n  TICK_LOG: needs KAFKA_BROKERS (the log is the mt5_tick_stream topic)");
+  }
+  if (e.TICK_LOG && e.TICK_STREAM_CONSUME) {
+    throw new ConfigError("invalid configuration:\n  TICK_STREAM_CONSUME: not with TICK_LOG, whose writer already stores everything published to mt5_tick_stream");
+  }
+  if (e.REPLICAS > 1 && embedded) {
+    throw new ConfigError(`invalid configuration:\n  REPLICAS: ${e.REPLICAS} replicas need shared backends; embedded stores belong to one process`);
+  }
+  if (e.REPLICAS > 1 && e.CLICKHOUSE_URL !== undefined && !e.TICK_LOG) {
+    throw new ConfigError(
+      `invalid configuration:\n  REPLICAS: ${e.REPLICAS} replicas need TICK_LOG=true. Without the log a batch retried on another replica can be stored twice, recent ticks and live subscriptions show one replica's ingest only, and batches spooled while ClickHouse is down wait on one replica's disk (README, "Replicas")`,
+    );
+  }
   return {
     host: e.HOST,
     port: e.PORT,
@@ -186,7 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       spoolMaxBytes: e.SPOOL_MAX_BYTES,
     },
     // Publishing every tick to an in-memory log would only grow memory: on by default with Kafka only.
-    tickStream: { publish: e.TICK_STREAM_PUBLISH ?? e.KAFKA_BROKERS !== undefined, consume: e.TICK_STREAM_CONSUME, group: e.TICK_STREAM_GROUP },
+    // With the log, ingest publishes to the topic itself and the writer consumes it.
+    tickStream: { publish: !e.TICK_LOG && (e.TICK_STREAM_PUBLISH ?? e.KAFKA_BROKERS !== undefined), consume: e.TICK_STREAM_CONSUME, group: e.TICK_STREAM_GROUP },
+    tickLog: e.TICK_LOG ? { topic: e.TICK_LOG_TOPIC, writerGroup: e.TICK_LOG_WRITER_GROUP, flushMs: e.TICK_LOG_FLUSH_MS, handoverMs: e.TICK_LOG_HANDOVER_MS } : undefined,
+    replicas: e.REPLICAS,
     cache: { maxValueBytes: e.CACHE_MAX_VALUE_BYTES, maxEntries: e.CACHE_MAX_ENTRIES, namespace: e.CACHE_NAMESPACE, connections: e.CACHE_CONNECTIONS },
     stream: { maxMessageBytes: e.STREAM_MAX_MESSAGE_BYTES, replicationFactor: e.STREAM_REPLICATION_FACTOR },
     graph: { maxDepth: e.GRAPH_MAX_DEPTH },

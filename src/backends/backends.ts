@@ -132,13 +132,16 @@ const OPENERS = {
       },
       await readMigrationFiles(join(MIGRATIONS_ROOT, "clickhouse")),
     );
+    const caps = opened.store.caps;
+    const label = `ClickHouse ${caps.version} (${caps.modern ? "DateTime64, codecs, query parameters" : "legacy schema: Int64 ms, no codecs, hex-escaped literals"})`;
+    // With the tick log, the log holds batches while ClickHouse is down: no replica's disk does.
+    if (config.tickLog) return { store: opened.store, migrator: opened.migrator, label: `${label}, written from the tick log`, close: () => opened.store.close() };
     const spool = await TickSpool.open(join(config.dataDir, "spool"), ingest.spoolMaxBytes);
     const spooling = new SpoolingTickStore(opened.store, spool, log);
-    const caps = opened.store.caps;
     return {
       store: spooling,
       migrator: opened.migrator,
-      label: `ClickHouse ${caps.version} (${caps.modern ? "DateTime64, codecs, query parameters" : "legacy schema: Int64 ms, no codecs, hex-escaped literals"})`,
+      label,
       close: async () => {
         await spooling.close();
         await opened.store.close();

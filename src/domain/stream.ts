@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { NotFoundError, ResourceExhaustedError } from "../errors.js";
+import { AlreadyExistsError, NotFoundError, ResourceExhaustedError } from "../errors.js";
 import type { IncomingRecord, OutgoingRecord, StreamLog, SubscribeOptions, Subscription, TopicSpec } from "../ports/stream-log.js";
 
 /** The topic the MT5 bridge and the tick publisher write ticks to. */
@@ -34,6 +34,16 @@ export class StreamDomain {
     for (const t of DEFAULT_TOPICS) {
       if (!existing.has(t.name)) await this.createTopic({ ...t, replicationFactor: 0 });
     }
+  }
+
+  /** Creates the tick log's topic, shaped like mt5_tick_stream, unless it exists. */
+  async ensureTickLog(topic: string): Promise<void> {
+    if ((await this.streamLog.listTopics()).some((t) => t.name === topic)) return;
+    const shape = DEFAULT_TOPICS.find((t) => t.name === TICK_TOPIC)!;
+    await this.createTopic({ ...shape, name: topic, replicationFactor: 0 }).catch((err: unknown) => {
+      // Another replica created it meanwhile.
+      if (!(err instanceof AlreadyExistsError)) throw err;
+    });
   }
 
   listTopics(): Promise<TopicSpec[]> {

@@ -103,8 +103,22 @@ export function blockFromRows(rows: readonly TickRow[]): TickBlock {
 
 /** Rows as a column chunk in TickColumns' wire form (time as int64 milliseconds). */
 export function columnChunkFromRows(rows: readonly TickRow[]): TickColumnChunk {
-  const b = blockFromRows(rows);
+  return columnsOfBlock(blockFromRows(rows));
+}
+
+/**
+ * A block in TickColumns' wire form: the typed arrays' bytes as they are (views, no copy), time
+ * as int64 written in two 32-bit halves, so no BigInt is made per tick.
+ */
+export function columnsOfBlock(b: TickBlock): TickColumnChunk {
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const halves = new Int32Array(2 * b.length);
+  for (let i = 0; i < b.length; i++) {
+    const t = b.timeMsc[i]!;
+    const hi = Math.floor(t / 4294967296);
+    halves[2 * i] = t - hi * 4294967296;
+    halves[2 * i + 1] = hi;
+  }
   return {
     length: b.length,
     symbols: [...b.symbols],
@@ -112,7 +126,7 @@ export function columnChunkFromRows(rows: readonly TickRow[]): TickColumnChunk {
     symbolIndex: bytes(b.symbolIndex),
     brokerIndex: bytes(b.brokerIndex),
     accountType: b.accountType,
-    timeMsc: bytes(BigInt64Array.from(b.timeMsc, (t) => BigInt(t))),
+    timeMsc: bytes(halves),
     bid: bytes(b.bid),
     ask: bytes(b.ask),
     last: bytes(b.last),
@@ -306,5 +320,23 @@ export function selectRows(block: TickBlock, indexes: readonly number[]): TickBl
     last: pick(block.last, new Float64Array(n)),
     volume: pick(block.volume, new Float64Array(n)),
     flags: pick(block.flags, new Uint32Array(n)),
+  };
+}
+
+/** Ticks `from` to `to` (exclusive) as a block of views on the same columns, same dictionaries. */
+export function sliceBlock(block: TickBlock, from: number, to: number): TickBlock {
+  return {
+    length: to - from,
+    symbols: block.symbols,
+    brokers: block.brokers,
+    symbolIndex: block.symbolIndex.subarray(from, to),
+    brokerIndex: block.brokerIndex.subarray(from, to),
+    accountType: block.accountType.subarray(from, to),
+    timeMsc: block.timeMsc.subarray(from, to),
+    bid: block.bid.subarray(from, to),
+    ask: block.ask.subarray(from, to),
+    last: block.last.subarray(from, to),
+    volume: block.volume.subarray(from, to),
+    flags: block.flags.subarray(from, to),
   };
 }

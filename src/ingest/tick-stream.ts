@@ -1,10 +1,12 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import type { DurableTickListener, TickDomain } from "../domain/ticks.js";
+import type { TickDomain } from "../domain/ticks.js";
+import type { DurableTickListener, TickOrigin } from "../domain/tick-fan-out.js";
 import { type StreamDomain, TICK_TOPIC } from "../domain/stream.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import { selectRows, tickAt } from "./tick-block.js";
 import type { TickBlock } from "../ports/tick-block.js";
+import type { IncomingRecord } from "../ports/stream-log.js";
 
 const ORIGIN_HEADER = "origin";
 const ORIGIN = "neliti-dataplane";
@@ -26,7 +28,7 @@ export class TickStreamPublisher implements DurableTickListener {
     this.warn = throttledWarning(log, "publishing ticks to the stream failed");
   }
 
-  onDurable(block: TickBlock, batchId: string, origin: "rpc" | "stream"): void {
+  onDurable(block: TickBlock, batchId: string, origin: TickOrigin): void {
     if (origin === "stream") return;
     const bySymbol = new Map<string, number[]>();
     const groups = block.symbols.map((symbol) => {
@@ -57,6 +59,12 @@ export class TickStreamPublisher implements DurableTickListener {
   }
 }
 
+/** Whether this service published the record after storing its ticks (TickStreamPublisher). */
+export function publishedByService(record: IncomingRecord): boolean {
+  const origin = record.headers.find((h) => h.key === ORIGIN_HEADER);
+  return origin !== undefined && new TextDecoder().decode(origin.value) === ORIGIN;
+}
+
 /**
  * The reverse path, for bridges that publish TickBatch messages to mt5_tick_stream instead of
  * calling gRPC: consumes the topic as a consumer group, ingests each batch, and commits offsets
@@ -85,7 +93,6 @@ export class TickStreamConsumer {
   }
 
   private async loop(): Promise<void> {
-    const decoder = new TextDecoder();
     while (!this.abort.signal.aborted) {
       try {
         const batches = this.stream.subscribe(
@@ -96,8 +103,7 @@ export class TickStreamConsumer {
           const next = new Map<number, bigint>();
           for (const m of batch) {
             next.set(m.partition, m.offset + 1n);
-            const origin = m.headers.find((h) => h.key === ORIGIN_HEADER);
-            if (origin && decoder.decode(origin.value) === ORIGIN) continue;
+            if (publishedByService(m)) continue;
             let tickBatch;
             try {
               tickBatch = fromBinary(TickBatchSchema, m.value);

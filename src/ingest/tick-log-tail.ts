@@ -1,0 +1,60 @@
+import type { TickDomain } from "../domain/ticks.js";
+import type { StreamDomain } from "../domain/stream.js";
+import type { TickFanOut } from "../domain/tick-fan-out.js";
+import { type Logger, throttledWarning } from "../observability/logger.js";
+import type { Subscription } from "../ports/stream-log.js";
+import type { RecentIds } from "./recent-ids.js";
+import { keepFollowing, readLogRecord } from "./tick-log.js";
+
+/**
+ * Every replica follows the tick log from its end, outside any group, and fans each batch out in
+ * its own process: recent-ticks memory, live subscribers and listeners see what every replica
+ * acknowledged, not only their own. A batch id seen before (a retry appended twice) is delivered
+ * once. Invalid records (a bridge's) are skipped, as the writer skips them.
+ */
+export class TickLogTail {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private readonly warn: (err: unknown) => void;
+
+  constructor(
+    private readonly stream: StreamDomain,
+    private readonly topic: string,
+    private readonly ticks: TickDomain,
+    private readonly fanOut: TickFanOut,
+    private readonly seen: RecentIds,
+    private readonly log: Logger,
+  ) {
+    this.warn = throttledWarning(log, "skipping a tick-log record that is not a valid batch");
+  }
+
+  /** Resolves once the tail reads from the log's end, so nothing acknowledged after is missed. */
+  async start(): Promise<void> {
+    let first: Subscription | undefined = await this.subscribe();
+    this.running = keepFollowing("tick-log tail", this.log, this.abort.signal, async () => {
+      const sub = first ?? (await this.subscribe());
+      first = undefined;
+      for await (const batch of sub.batches) {
+        for (const record of batch) {
+          const read = readLogRecord(this.ticks, record);
+          if (!read.ok) {
+            this.warn("reason" in read ? read.reason : read.ack.violations[0]?.description);
+            continue;
+          }
+          if (this.seen.has(read.batchId)) continue;
+          this.seen.add(read.batchId);
+          this.fanOut.deliver(read.block, read.batchId, "rpc");
+        }
+      }
+    });
+  }
+
+  private subscribe(): Promise<Subscription> {
+    return this.stream.streamLog.subscribe({ topic: this.topic, start: { kind: "latest" }, groupId: undefined, autoCommit: false, maxBatch: 500 }, this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+}

@@ -1,0 +1,162 @@
+import type { TickDomain } from "../domain/ticks.js";
+import type { StreamDomain } from "../domain/stream.js";
+import { type Logger, throttledWarning } from "../observability/logger.js";
+import type { IncomingRecord, Subscription } from "../ports/stream-log.js";
+import type { TickBlock } from "../ports/tick-block.js";
+import type { TickStore } from "../ports/tick-store.js";
+import { keepFollowing, readLogRecord } from "./tick-log.js";
+import { publishedByService } from "./tick-stream.js";
+
+export type TickLogWriterOptions = {
+  topic: string;
+  group: string;
+  /** Time from a batch's arrival to its INSERT, so ClickHouse gets few, large inserts. */
+  flushMs: number;
+  /**
+   * How long a newly assigned partition waits before its first INSERT: longer than an INSERT can
+   * take, so one its previous owner sent just before losing it has landed (or failed) by then.
+   */
+  handoverMs: number;
+};
+
+/** Record bytes that end a flush's wait early: bounds what a writer catching up holds. */
+const FLUSH_BYTES = 32 * 1024 * 1024;
+const RETRY_MS = 500;
+const RETRY_MAX_MS = 5000;
+
+/**
+ * Drains the tick log into the tick store as a consumer group: each partition has one owner,
+ * which inserts a flush's batches together (one INSERT per flush per replica) and commits the
+ * offsets only after the store has them. Nothing depends on the replica that acknowledged a
+ * batch: while ClickHouse is down the log holds the batches, and a replica that dies hands its
+ * partitions to the others when its session times out.
+ *
+ * A batch id is stored once: retries appended twice land in one partition and one flush keeps
+ * the first; the store skips ids its tick_batches record holds (a partition's new owner re-reads
+ * from the last commit). Two owners of one partition at once are kept apart by time rather than
+ * by ClickHouse (18.16 has no insert deduplication for plain MergeTree): a member inserts only for
+ * partitions the coordinator confirmed within half a session, rechecked just before each INSERT,
+ * and a new owner waits `handoverMs` before its first.
+ */
+export class TickLogWriter {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private readonly warn: (err: unknown) => void;
+  private readonly commitWarn: (err: unknown) => void;
+
+  constructor(
+    private readonly stream: StreamDomain,
+    private readonly store: TickStore,
+    private readonly ticks: TickDomain,
+    private readonly log: Logger,
+    private readonly options: TickLogWriterOptions,
+  ) {
+    this.warn = throttledWarning(log, "the tick-log writer skipped a record that is not a valid batch");
+    this.commitWarn = throttledWarning(log, "the tick-log writer could not commit its offsets (a rebalance?); its records will be read again");
+  }
+
+  start(): void {
+    this.running ??= keepFollowing("tick-log writer", this.log, this.abort.signal, () => this.follow());
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  private async follow(): Promise<void> {
+    // Ends this subscription (and its group membership) whenever following stops, so a restart
+    // never leaves a member behind holding partitions nobody reads.
+    const local = new AbortController();
+    const signal = AbortSignal.any([this.abort.signal, local.signal]);
+    const sub = await this.stream.streamLog.subscribe({ topic: this.options.topic, start: { kind: "earliest" }, groupId: this.options.group, autoCommit: false, maxBatch: 500 }, signal);
+    const batches = sub.batches[Symbol.asyncIterator]();
+    let next = batches.next();
+    try {
+      let pending: IncomingRecord[] = [];
+      let pendingBytes = 0;
+      let firstAt = 0;
+      while (!signal.aborted) {
+        const wait = pending.length === 0 ? undefined : Math.max(0, firstAt + this.options.flushMs - performance.now());
+        const got = await Promise.race([next, ...(wait === undefined ? [] : [sleep(wait)])]);
+        if (got) {
+          if (got.done) return;
+          if (pending.length === 0) firstAt = performance.now();
+          pending.push(...got.value);
+          for (const r of got.value) pendingBytes += r.value.length;
+          next = batches.next();
+          if (pendingBytes < FLUSH_BYTES && performance.now() - firstAt < this.options.flushMs) continue;
+        }
+        pending = await this.flush(sub, pending);
+        pendingBytes = pending.reduce((n, r) => n + r.value.length, 0);
+        // Records still waiting are looked at again one flush interval later.
+        firstAt = performance.now();
+      }
+    } finally {
+      local.abort();
+      await next.catch(() => undefined);
+    }
+  }
+
+  /**
+   * Stores the records of partitions this member may write now and commits their offsets; returns
+   * those to look at again later (partitions in their handover wait, or all of them while its
+   * membership is in doubt). Records of partitions it no longer holds are dropped: whoever holds
+   * them now reads them from the last commit.
+   */
+  private async flush(sub: Subscription, records: IncomingRecord[]): Promise<IncomingRecord[]> {
+    let backoff = RETRY_MS;
+    for (let attempt = 0; ; attempt++) {
+      // Decided again before every attempt: the check closest to the INSERT.
+      const { ready, waiting } = this.byOwnership(sub, records);
+      if (ready.length === 0) return waiting;
+      const { entries, offsets } = this.read(ready);
+      try {
+        await Promise.all([...entries].map(([id, block]) => this.store.insert(id, block, this.abort.signal, { verify: attempt > 0 })));
+      } catch (err) {
+        if (this.abort.signal.aborted) throw err;
+        this.log.warn({ err: err instanceof Error ? err.message : String(err), batches: entries.size }, "tick-log writer waiting for the tick store");
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, RETRY_MAX_MS);
+        continue;
+      }
+      // A commit refused mid-rebalance costs a re-read, which the store recognises: not a failure.
+      await sub.commit([...offsets].map(([partition, offset]) => ({ partition, offset }))).catch(this.commitWarn);
+      return waiting;
+    }
+  }
+
+  /** The valid batches among `records` (first copy of each id) and the next offset per partition. */
+  private read(records: IncomingRecord[]): { entries: Map<string, TickBlock>; offsets: Map<number, bigint> } {
+    const entries = new Map<string, TickBlock>();
+    const offsets = new Map<number, bigint>();
+    for (const r of records) {
+      const next = offsets.get(r.partition);
+      if (next === undefined || r.offset + 1n > next) offsets.set(r.partition, r.offset + 1n);
+      // Published after a direct insert by a replica not using the log: stored already.
+      if (publishedByService(r)) continue;
+      const read = readLogRecord(this.ticks, r);
+      if (!read.ok) {
+        this.warn("reason" in read ? read.reason : read.ack.violations[0]?.description);
+        continue;
+      }
+      if (!entries.has(read.batchId)) entries.set(read.batchId, read.block);
+    }
+    return { entries, offsets };
+  }
+
+  private byOwnership(sub: Subscription, records: IncomingRecord[]): { ready: IncomingRecord[]; waiting: IncomingRecord[] } {
+    const owned = sub.ownership();
+    if (owned === undefined) return { ready: [], waiting: records };
+    const now = performance.now();
+    const ready: IncomingRecord[] = [];
+    const waiting: IncomingRecord[] = [];
+    for (const r of records) {
+      const since = owned.get(r.partition);
+      if (since !== undefined) (now - since >= this.options.handoverMs ? ready : waiting).push(r);
+    }
+    return { ready, waiting };
+  }
+}
+
+const sleep = (ms: number) => new Promise<undefined>((r) => setTimeout(() => r(undefined), ms));

@@ -1,0 +1,97 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import type { PreparedBatch, TickDomain, TickIngest } from "../domain/ticks.js";
+import type { StreamDomain } from "../domain/stream.js";
+import type { TickOrigin } from "../domain/tick-fan-out.js";
+import type { Logger } from "../observability/logger.js";
+import type { IncomingRecord, OutgoingRecord } from "../ports/stream-log.js";
+import type { TickBlock } from "../ports/tick-block.js";
+import type { InsertOutcome } from "../ports/tick-store.js";
+import { columnsOfBlock, sliceBlock, symbolAt } from "./tick-block.js";
+import type { RecentIds } from "./recent-ids.js";
+
+/**
+ * Ticks per log record: 53 bytes a tick in columns keeps a record under the broker's default
+ * 1 MiB message size, dictionaries included for ordinary batches.
+ */
+export const LOG_RECORD_TICKS = 15_000;
+
+const BATCH_HEADER = "batch_id";
+
+export type LoggedBatch = { id: string; block: TickBlock };
+
+/**
+ * A batch as tick-log records: a TickBatch in columns (the form bridges may publish themselves),
+ * keyed by its first symbol so a retry lands in the partition of its original and a symbol's
+ * single-symbol batches keep their order. A batch over LOG_RECORD_TICKS is cut into parts with
+ * ids `<batch>#<part>of<parts>`; a retry is cut the same way, so each part is recognised alone.
+ */
+export function logParts(batchId: string, block: TickBlock): LoggedBatch[] {
+  if (block.length <= LOG_RECORD_TICKS) return [{ id: batchId, block }];
+  const parts = Math.ceil(block.length / LOG_RECORD_TICKS);
+  return Array.from({ length: parts }, (_, i) => ({
+    id: `${batchId}#${i + 1}of${parts}`,
+    block: sliceBlock(block, i * LOG_RECORD_TICKS, Math.min(block.length, (i + 1) * LOG_RECORD_TICKS)),
+  }));
+}
+
+export function logRecord({ id, block }: LoggedBatch): OutgoingRecord {
+  const encoder = new TextEncoder();
+  const batch = create(TickBatchSchema, { batchId: id, payload: { case: "columns", value: columnsOfBlock(block) } });
+  return {
+    key: encoder.encode(symbolAt(block, 0)),
+    value: toBinary(TickBatchSchema, batch),
+    headers: [{ key: BATCH_HEADER, value: encoder.encode(id) }],
+    timestampMs: 0,
+  };
+}
+
+/**
+ * A record of the tick log as a valid batch, or the reason it is not one (a bridge publishing
+ * straight to the topic is not trusted to have validated).
+ */
+export function readLogRecord(ticks: TickDomain, record: IncomingRecord): PreparedBatch | { ok: false; reason: string } {
+  try {
+    return ticks.prepare(fromBinary(TickBatchSchema, record.value));
+  } catch {
+    return { ok: false, reason: "not a TickBatch" };
+  }
+}
+
+/**
+ * The log as the ack point: a batch is acknowledged DURABLE once the broker has it from every
+ * in-sync replica (acks=all, idempotent producer). The ClickHouse writer and every replica's tail
+ * follow the log from there. A batch whose every part this replica has already seen in the log
+ * is answered DUPLICATE; a retry it has not seen yet is appended again and the writer and tails
+ * drop the second copy, so a batch id is stored once whatever replicas it is sent to.
+ */
+export class LoggedTickIngest implements TickIngest {
+  constructor(
+    private readonly stream: StreamDomain,
+    private readonly topic: string,
+    private readonly seen: RecentIds,
+  ) {}
+
+  async append(batchId: string, block: TickBlock, _origin: TickOrigin): Promise<InsertOutcome> {
+    const parts = logParts(batchId, block);
+    if (parts.every((p) => this.seen.has(p.id))) return "duplicate";
+    await this.stream.publish(this.topic, parts.map(logRecord));
+    return "stored";
+  }
+}
+
+/**
+ * Runs `body` until `signal` aborts, again 2 s after each failure (a broker restart, a
+ * rebalance that fenced a commit): the loops that follow the log must outlive their backends.
+ */
+export async function keepFollowing(what: string, log: Logger, signal: AbortSignal, body: () => Promise<void>): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await body();
+    } catch (err) {
+      if (signal.aborted) return;
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, `${what} restarting in 2 s`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+const production = { CLICKHOUSE_URL: "http://localhost:8123/default", KAFKA_BROKERS: "localhost:9092", AUTH_JWT_SECRET: "s".repeat(32) };
+
+describe("configuration: replicas and the tick log", () => {
+  it("refuses replicas on ClickHouse without the tick log, saying what would break", () => {
+    expect(() => loadConfig({ ...production, REPLICAS: "2" })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...production, REPLICAS: "2" })).toThrow(/REPLICAS: 2 replicas need TICK_LOG=true.*stored twice/s);
+  });
+
+  it("refuses replicas on embedded stores, which belong to one process", () => {
+    expect(() => loadConfig({ REPLICAS: "3" })).toThrow(/REPLICAS: 3 replicas need shared backends/);
+  });
+
+  it("refuses the tick log without Kafka, and the stream consumer beside it", () => {
+    expect(() => loadConfig({ CLICKHOUSE_URL: production.CLICKHOUSE_URL, AUTH_JWT_SECRET: production.AUTH_JWT_SECRET, TICK_LOG: "true" })).toThrow(/TICK_LOG: needs KAFKA_BROKERS/);
+    expect(() => loadConfig({ ...production, TICK_LOG: "true", TICK_STREAM_CONSUME: "true" })).toThrow(/TICK_STREAM_CONSUME: not with TICK_LOG/);
+  });
+
+  it("with the tick log, replicas start; ingest publishes to the log instead of after storing", () => {
+    const config = loadConfig({ ...production, TICK_LOG: "true", REPLICAS: "3", TICK_LOG_FLUSH_MS: "250" });
+    expect(config.replicas).toBe(3);
+    expect(config.tickLog).toEqual({ topic: "mt5_tick_stream", writerGroup: "neliti-tick-writer", flushMs: 250, handoverMs: 6000 });
+    expect(config.tickStream.publish).toBe(false);
+  });
+
+  it("without it, one replica stores directly and publishes after storing, as before", () => {
+    const config = loadConfig(production);
+    expect(config.tickLog).toBeUndefined();
+    expect(config.replicas).toBe(1);
+    expect(config.tickStream.publish).toBe(true);
+  });
+});

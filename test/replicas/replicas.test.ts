@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { AckState } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { CacheService, connect, TickService } from "../../src/client.js";
+import { backendUrl, describeWithBackend } from "../harness/backends.js";
+import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
+import { ACKED, ingestOne, replicaEnv, settledTicks, startReplicas } from "../harness/replicas.js";
+import type { ServerProcess } from "../harness/server-process.js";
+import { rowsBatch, series, tick } from "../harness/ticks.js";
+
+const kafka = backendUrl("kafka");
+
+/**
+ * Two real service processes on the same ClickHouse, Kafka and Redis with the tick log on, a
+ * client spreading calls over both: they must answer as one.
+ */
+describeWithBackend("clickhouse", "replicas: two service processes answer like one (tick log)", (chUrl) => {
+  let db: { url: string; drop(): Promise<void> };
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let stored = 0;
+  const T0 = Date.now() - 60_000;
+
+  beforeAll(async () => {
+    if (!kafka) throw new Error("the replica suite needs Kafka (KAFKA_BROKERS)");
+    db = await createTempClickHouseDatabase(chUrl);
+    [a, b] = (await startReplicas(2, replicaEnv(db.url))) as [ServerProcess, ServerProcess];
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await db?.drop();
+  });
+
+  it("the same batch sent to both replicas at once, 20 times: stored once each, every ack true", async () => {
+    const states: AckState[] = [];
+    for (let i = 0; i < 20; i++) {
+      const batch = rowsBatch(`both-${i}`, series(10, { symbol: "DUP" }, T0 + i * 100));
+      states.push(...(await Promise.all([ingestOne(a.url, batch), ingestOne(b.url, batch)])));
+    }
+    expect(states.every((s) => ACKED.has(s))).toBe(true);
+    stored += 200;
+    expect(await settledTicks(db.url, stored, "concurrent retries across replicas")).toEqual({ rows: stored, batches: 20 });
+  });
+
+  it("a retry on the other replica after the ack: DUPLICATE once that replica has seen the batch, and stored once", async () => {
+    const batch = rowsBatch("retry-later", series(10, { symbol: "RETRY" }, T0 + 10_000));
+    expect(await ingestOne(a.url, batch)).toBe(AckState.DURABLE);
+    const onB = connect(TickService, { baseUrl: b.url });
+    await expect.poll(async () => (await onB.getRecentTicks({ symbol: "RETRY", limit: 10 })).ticks.length, { timeout: 5000 }).toBe(10);
+    expect(await ingestOne(b.url, batch)).toBe(AckState.DUPLICATE);
+    stored += 10;
+    expect(await settledTicks(db.url, stored, "sequential retry across replicas")).toEqual({ rows: stored, batches: 21 });
+  });
+
+  it("reads agree: B serves the newest ticks written through A, recent and latest", async () => {
+    // B's own older ticks first, then newer ones through A.
+    expect(await ingestOne(b.url, rowsBatch("reads-b", series(100, { symbol: "READ" }, T0 + 20_000)))).toBe(AckState.DURABLE);
+    expect(await ingestOne(a.url, rowsBatch("reads-a", series(100, { symbol: "READ", bid: 2, ask: 2.0002 }, T0 + 30_000)))).toBe(AckState.DURABLE);
+    stored += 200;
+    for (const replica of [a, b]) {
+      const client = connect(TickService, { baseUrl: replica.url });
+      await expect
+        .poll(async () => (await client.getRecentTicks({ symbol: "READ", limit: 100 })).ticks.map((t) => Number(t.timeMsc)), { timeout: 5000 })
+        .toEqual(Array.from({ length: 100 }, (_, i) => T0 + 30_000 - i));
+      const cache = connect(CacheService, { baseUrl: replica.url });
+      await expect.poll(async () => Number((await cache.getLatestTick({ symbol: "READ", broker: "ICMarkets" })).tick?.timeMsc ?? 0), { timeout: 5000 }).toBe(T0 + 30_000);
+    }
+    expect(await settledTicks(db.url, stored, "reads across replicas")).toEqual({ rows: stored, batches: 23 });
+  });
+
+  it("the latest tick is the newest by tick time, whichever replica wrote last", async () => {
+    expect(await ingestOne(a.url, rowsBatch("late-new", [tick({ symbol: "ORDER", timeMsc: BigInt(T0 + 45_000) })]))).toBe(AckState.DURABLE);
+    expect(await ingestOne(b.url, rowsBatch("late-old", [tick({ symbol: "ORDER", timeMsc: BigInt(T0 + 40_000) })]))).toBe(AckState.DURABLE);
+    stored += 2;
+    await settledTicks(db.url, stored, "out-of-order batches");
+    for (const replica of [a, b]) {
+      const cache = connect(CacheService, { baseUrl: replica.url });
+      expect(Number((await cache.getLatestTick({ symbol: "ORDER", broker: "ICMarkets" })).tick?.timeMsc)).toBe(T0 + 45_000);
+    }
+  });
+
+  it("a subscriber on B receives the ticks ingested through A", async () => {
+    const abort = new AbortController();
+    const onB = connect(TickService, { baseUrl: b.url });
+    const live: number[] = [];
+    let warmed = false;
+    const reading = (async () => {
+      try {
+        for await (const m of onB.subscribeTicks({ symbols: ["LIVE", "WARM"] }, { signal: abort.signal })) {
+          warmed = true;
+          live.push(...m.ticks.filter((t) => t.symbol === "LIVE").map((t) => Number(t.timeMsc)));
+          if (live.length >= 50) break;
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    // Until the subscription is in place on B, warm-up ticks (another symbol) go unseen.
+    for (let i = 0; !warmed; i++) {
+      expect(i).toBeLessThan(50);
+      expect(await ingestOne(a.url, rowsBatch(`warm-${i}`, [tick({ symbol: "WARM", timeMsc: BigInt(T0 + 49_000 + i) })]))).toBe(AckState.DURABLE);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await ingestOne(a.url, rowsBatch("live-a", series(50, { symbol: "LIVE" }, T0 + 50_000)))).toBe(AckState.DURABLE);
+    const done = await Promise.race([reading.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+    abort.abort();
+    expect(done).toBe(true);
+    expect(live).toEqual(Array.from({ length: 50 }, (_, i) => T0 + 50_000 - 49 + i));
+  });
+});
