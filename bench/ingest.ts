@@ -4,7 +4,7 @@ import { createClient as createClickHouse } from "@clickhouse/client";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Readable } from "node:stream";
-import { AckState, IngestTicksRequestSchema, type TickBatchSchema, TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
+import { AckState, type IngestTicksRequest, IngestTicksRequestSchema, type TickBatchSchema, TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 import { NativeBlockEncoder, TICK_COLUMNS } from "../src/backends/clickhouse/native-block.js";
 import { tickColumns } from "../src/client.js";
 import { RowBinaryEncoder } from "./rowbinary.js";
@@ -16,7 +16,7 @@ import { arg, cpuPerItem, cpuText, drive, machine, percentile, pidOf, requireEnv
 const SYMBOLS = ["EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "BTCUSD", "US500", "AUDUSD", "USDCHF"];
 
 /** `batches` columnar batches of `size` ticks: the same rows for the direct and the service path. */
-function makeBatches(batches: number, size: number): { id: string; columns: MessageInitShape<typeof TickBatchSchema>; block: TickBlock }[] {
+export function makeBatches(batches: number, size: number): { id: string; columns: MessageInitShape<typeof TickBatchSchema>; block: TickBlock }[] {
   const now = Date.now();
   const out = [];
   for (let b = 0; b < batches; b++) {
@@ -71,7 +71,7 @@ function makeBatches(batches: number, size: number): { id: string; columns: Mess
   return out;
 }
 
-const CLICKHOUSE_PROCESS = "clickhouse-server";
+export const CLICKHOUSE_PROCESS = "clickhouse-server";
 
 type TempDb = Awaited<ReturnType<typeof createTempClickHouseDatabase>>;
 type Chunk = { batchId: string; block: TickBlock }[];
@@ -80,7 +80,7 @@ type Chunk = { batchId: string; block: TickBlock }[];
  * Inserts all batches straight into ClickHouse in 100k-row chunks, `concurrency` INSERTs in flight
  * (with more than one, encoding a chunk overlaps another's insert); rows/s.
  */
-async function directInsert(dbUrl: string, batches: ReturnType<typeof makeBatches>, concurrency: number, format: string, encode: (chunk: Chunk) => Buffer) {
+export async function directInsert(dbUrl: string, batches: ReturnType<typeof makeBatches>, concurrency: number, format: string, encode: (chunk: Chunk) => Buffer) {
   const server = await startServerProcess({ CLICKHOUSE_URL: dbUrl, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false", LOG_LEVEL: "info" });
   await server.stop("SIGTERM"); // creates the schema through the migrations
   const ch = createClickHouse({ url: dbUrl, request_timeout: 60_000 });
@@ -103,27 +103,25 @@ async function directInsert(dbUrl: string, batches: ReturnType<typeof makeBatche
   return result;
 }
 
-async function countRows(url: string): Promise<number> {
+export async function countRows(url: string): Promise<number> {
   const ch = createClickHouse({ url });
   const [r] = await (await ch.query({ query: "SELECT count() AS n FROM ticks", format: "JSONEachRow", clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })).json<{ n: number }>();
   await ch.close();
   return Number(r!.n);
 }
 
-type Settings = { url: string; batches: ReturnType<typeof makeBatches>; streams: number; window: number };
+export type Settings = { url: string; batches: ReturnType<typeof makeBatches>; streams: number; window: number };
 
-/** Streams every batch through the service's IngestTicks (acks only when durable); rows/s and more. */
-async function serviceInsert(dbUrl: string, { batches, streams, window }: Settings) {
-  const svc = await startServerProcess({ CLICKHOUSE_URL: dbUrl, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
-  const rss = rssSampler(svc.proc.pid!);
-  const client = createClient(TickService, createGrpcTransport({ baseUrl: svc.url }));
-  const requests = batches.map((b) => create(IngestTicksRequestSchema, { batch: b.columns }));
+/**
+ * Streams every request over IngestTicks, `streams` calls spread over `urls` (one replica each in
+ * turn), `window` batches in flight per call; every ack must be DURABLE. Ack latencies in ms.
+ */
+export async function streamBatches(urls: string[], requests: IngestTicksRequest[], streams: number, window: number, onAck: (ack: { acceptedTicks: number }) => void = () => undefined): Promise<{ latencies: number[]; acked: number }> {
+  const clients = urls.map((baseUrl) => createClient(TickService, createGrpcTransport({ baseUrl })));
   const latencies: number[] = [];
   const sentAt = new Map<string, number>();
   let acked = 0;
-  const rows = batches.reduce((n, b) => n + b.block.length, 0);
-  const s0 = performance.now();
-  const { cpuMicrosPerItem: cpuMicrosPerRow } = await cpuPerItem({ bench: process.pid, service: svc.proc.pid, clickhouse: pidOf(CLICKHOUSE_PROCESS) }, rows, () => Promise.all(
+  await Promise.all(
     Array.from({ length: streams }, async (_, s) => {
       const mine = requests.filter((_, i) => i % streams === s);
       let inflight = 0;
@@ -136,15 +134,30 @@ async function serviceInsert(dbUrl: string, { batches, streams, window }: Settin
           yield r;
         }
       }
-      for await (const ack of client.ingestTicks(gen())) {
+      for await (const ack of clients[s % clients.length]!.ingestTicks(gen())) {
         if (ack.state !== AckState.DURABLE) throw new Error(`unexpected ack ${AckState[ack.state]} for ${ack.batchId}`);
         latencies.push(performance.now() - sentAt.get(ack.batchId)!);
         acked += ack.acceptedTicks;
+        onAck(ack);
         inflight--;
         wake?.();
       }
     }),
-  ));
+  );
+  return { latencies, acked };
+}
+
+/** Streams every batch through the service's IngestTicks (acks only when durable); rows/s and more. */
+async function serviceInsert(dbUrl: string, { batches, streams, window }: Settings) {
+  const svc = await startServerProcess({ CLICKHOUSE_URL: dbUrl, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
+  const rss = rssSampler(svc.proc.pid!);
+  const requests = batches.map((b) => create(IngestTicksRequestSchema, { batch: b.columns }));
+  const rows = batches.reduce((n, b) => n + b.block.length, 0);
+  const s0 = performance.now();
+  const {
+    result: { latencies, acked },
+    cpuMicrosPerItem: cpuMicrosPerRow,
+  } = await cpuPerItem({ bench: process.pid, service: svc.proc.pid, clickhouse: pidOf(CLICKHOUSE_PROCESS) }, rows, () => streamBatches([svc.url], requests, streams, window));
   const seconds = (performance.now() - s0) / 1000;
   const peakRssMiB = rss.stop();
   await svc.stop("SIGTERM");
@@ -193,6 +206,8 @@ async function oneRound(settings: Settings) {
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 export async function run() {
+  // --replicas N: the tick log's mode, through N replicas against one (bench/ingest-replicas.ts).
+  if (arg("replicas", 0) > 0) return (await import("./ingest-replicas.js")).run();
   const url = requireEnv("CLICKHOUSE_URL");
   const batchSize = arg("batch", 5000);
   const batchCount = arg("batches", 1000);

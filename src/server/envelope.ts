@@ -6,30 +6,44 @@ import { Code, ConnectError } from "@connectrpc/connect";
  * by connect-node), so a set compression flag is a client error here.
  */
 export class EnvelopeReader {
-  private pending: Buffer | undefined;
+  /**
+   * Chunks of the message being read, joined once it is complete: joining on every chunk would
+   * copy a large message once per 16 KiB frame it arrived in.
+   */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
 
   constructor(private readonly maxBytes: number) {}
 
   /** The complete payloads in `chunk` (and what was pending before it). */
   push(chunk: Buffer): Buffer[] {
-    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
     const out: Buffer[] = [];
-    while (data.length >= 5) {
-      const flags = data[0]!;
+    while (this.buffered >= 5) {
+      const head = this.chunks[0]!.length >= 5 ? this.chunks[0]! : this.joined();
+      const flags = head[0]!;
       if (flags !== 0) throw new ConnectError(`protocol error: envelope flags ${flags} (compressed without a grpc-encoding?)`, Code.InvalidArgument);
-      const length = data.readUInt32BE(1);
+      const length = head.readUInt32BE(1);
       if (length > this.maxBytes) throw new ConnectError(`message size ${length} is larger than the limit of ${this.maxBytes} bytes`, Code.ResourceExhausted);
-      if (data.length < 5 + length) break;
+      if (this.buffered < 5 + length) break;
+      const data = this.joined();
       out.push(data.subarray(5, 5 + length));
-      data = data.subarray(5 + length);
+      const rest = data.subarray(5 + length);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
     }
-    this.pending = data.length > 0 ? data : undefined;
     return out;
+  }
+
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+    return this.chunks[0]!;
   }
 
   /** At the end of the request body: a partial envelope left over is a truncated request. */
   end(): void {
-    if (this.pending) throw new ConnectError(`protocol error: the request ended inside a message (${this.pending.length} bytes left over)`, Code.InvalidArgument);
+    if (this.buffered > 0) throw new ConnectError(`protocol error: the request ended inside a message (${this.buffered} bytes left over)`, Code.InvalidArgument);
   }
 }
 

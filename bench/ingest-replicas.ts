@@ -1,0 +1,302 @@
+import { performance } from "node:perf_hooks";
+import { create } from "@bufbuild/protobuf";
+import { createClient as createClickHouse } from "@clickhouse/client";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { IngestTicksRequestSchema, TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
+import { NativeBlockEncoder } from "../src/backends/clickhouse/native-block.js";
+import { KafkaStreamLog } from "../src/backends/kafka/stream-log.js";
+import { logParts, logRecord } from "../src/ingest/tick-log.js";
+import { uniqueSuffix } from "../test/harness/backends.js";
+import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
+import { rowsBatch, series } from "../test/harness/ticks.js";
+import { startServerProcess, type ServerProcess } from "../test/harness/server-process.js";
+import { CLICKHOUSE_PROCESS, countRows, directInsert, makeBatches, streamBatches } from "./ingest.js";
+import { arg, cpuPerItem, cpuText, drive, machine, percentile, pidOf, requireEnv, round, summarize } from "./lib.js";
+
+const BROKER_PROCESS = "kafka.Kafka";
+/** TICK_LOG_HANDOVER_MS's default and a second: a fresh writer group's partitions are writable by then. */
+const HANDOVER_WAIT_MS = 7000;
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+
+type Batches = ReturnType<typeof makeBatches>;
+type Stack = { clickhouse: string; brokers: string[] };
+
+/** Replicas with the tick log on, sharing a fresh database, topic and writer group. */
+async function startLogged(n: number, dbUrl: string, stack: Stack, extra: Record<string, string> = {}): Promise<{ replicas: ServerProcess[]; topic: string }> {
+  const id = uniqueSuffix();
+  const topic = `bench-ticks-${id}`;
+  const env = {
+    CLICKHOUSE_URL: dbUrl,
+    KAFKA_BROKERS: stack.brokers.join(","),
+    AUTH_JWT_SECRET: "b".repeat(32),
+    AUTH_ENABLED: "false",
+    TICK_LOG: "true",
+    TICK_LOG_TOPIC: topic,
+    TICK_LOG_WRITER_GROUP: `bench-writer-${id}`,
+    REPLICAS: String(n),
+    ...extra,
+  };
+  // One at a time: each replica's writer joins the group before the next.
+  const replicas: ServerProcess[] = [];
+  for (let i = 0; i < n; i++) replicas.push(await startServerProcess(env));
+  return { replicas, topic };
+}
+
+/** The same records the service appends, produced straight into a fresh 12-partition topic by the same client (@platformatic/kafka through the service's adapter). */
+async function directProduce(stack: Stack, batches: Batches, inflight: number) {
+  const kafka = new KafkaStreamLog({ brokers: stack.brokers, clientId: "bench-direct", timeoutMs: 10_000, retries: 2 });
+  const topic = `bench-direct-${uniqueSuffix()}`;
+  await kafka.createTopic({ name: topic, partitions: 12, replicationFactor: 1, retentionMs: 3_600_000 });
+  const ticks = batches.reduce((n, b) => n + b.block.length, 0);
+  const t0 = performance.now();
+  // Encoding included: a producer holding typed arrays encodes each batch as it sends it.
+  const { result, cpuMicrosPerItem } = await cpuPerItem({ bench: process.pid, broker: pidOf(BROKER_PROCESS) }, ticks, () =>
+    drive(batches.length, inflight, (i) => kafka.publish(topic, logParts(batches[i]!.id, batches[i]!.block).map(logRecord))),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await kafka.close();
+  const out = { ticksPerSecond: Math.round(ticks / seconds), latencyMs: result.latencyMs, cpuMicrosPerTick: cpuMicrosPerItem };
+  console.log(`direct produce:  ${out.ticksPerSecond} ticks/s (${inflight} sends in flight; send p50 ${out.latencyMs.p50} ms, p99 ${out.latencyMs.p99} ms); CPU us per tick: ${cpuText(cpuMicrosPerItem)}`);
+  return out;
+}
+
+/**
+ * Every batch through `n` replicas (streams spread over them), acknowledged at the log; then the
+ * writer's drain into ClickHouse, sampled every 250 ms from the start (the lag over time).
+ */
+async function throughLog(n: number, stack: Stack, batches: Batches, streams: number, window: number) {
+  const db = await createTempClickHouseDatabase(stack.clickhouse);
+  const { replicas } = await startLogged(n, db.url, stack);
+  try {
+    // Past the writers' handover wait after joining, as in steady operation.
+    await new Promise((r) => setTimeout(r, HANDOVER_WAIT_MS));
+    const requests = batches.map((b) => create(IngestTicksRequestSchema, { batch: b.columns }));
+    const ticks = batches.reduce((x, b) => x + b.block.length, 0);
+    const lag: { s: number; acked: number; stored: number }[] = [];
+    let acked = 0;
+    const t0 = performance.now();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        lag.push({ s: round((performance.now() - t0) / 1000, 2), acked, stored: await countRows(db.url) });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    const pids = Object.fromEntries([...replicas.map((r, i) => [`service${i + 1}`, r.proc.pid]), ["bench", process.pid], ["clickhouse", pidOf(CLICKHOUSE_PROCESS)], ["broker", pidOf(BROKER_PROCESS)]]);
+    const { result, cpuMicrosPerItem } = await cpuPerItem(pids, ticks, async () => {
+      const r = await streamBatches(
+        replicas.map((p) => p.url),
+        requests,
+        streams,
+        window,
+        (ack) => (acked += ack.acceptedTicks),
+      );
+      const ackedAt = performance.now();
+      // The writer's lag after the last ack: until ClickHouse holds every row.
+      const deadline = ackedAt + 300_000;
+      while ((await countRows(db.url)) < ticks && performance.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      return { ...r, ackSeconds: (ackedAt - t0) / 1000, storedSeconds: (performance.now() - t0) / 1000 };
+    });
+    sampling = false;
+    await sampler;
+    const stored = await countRows(db.url);
+    if (stored !== ticks) throw new Error(`stored ${stored} rows of ${ticks}`);
+    const out = {
+      replicas: n,
+      ackedTicksPerSecond: Math.round(ticks / result.ackSeconds),
+      ackLatencyMs: summarize(result.latencies),
+      drainTicksPerSecond: Math.round(ticks / result.storedSeconds),
+      lastRowStoredAfterLastAckS: round(result.storedSeconds - result.ackSeconds, 2),
+      maxLagTicks: Math.max(...lag.map((l) => l.acked - l.stored)),
+      lag: lag.filter((_, i) => i % 4 === 0),
+      cpuMicrosPerTick: cpuMicrosPerItem,
+    };
+    console.log(
+      `service, ${n} replica(s), log as ack point: ${out.ackedTicksPerSecond} ticks/s acknowledged, ack p50 ${out.ackLatencyMs.p50} ms, p99 ${out.ackLatencyMs.p99} ms; ` +
+        `ClickHouse holds all ${ticks} after ${round(result.storedSeconds, 2)} s (${out.drainTicksPerSecond} ticks/s, last row ${out.lastRowStoredAfterLastAckS} s after the last ack, max lag ${out.maxLagTicks} ticks); CPU us per tick: ${cpuText(cpuMicrosPerItem)}`,
+    );
+    console.log(`  lag over time (s: acked/stored): ${out.lag.map((l) => `${l.s}: ${l.acked}/${l.stored}`).join(", ")}`);
+    return out;
+  } finally {
+    await Promise.all(replicas.map((r) => r.stop("SIGTERM")));
+    await db.drop();
+  }
+}
+
+/** ClickHouse's InsertQuery counter: INSERTs the server ran since it started. */
+async function insertQueries(url: string): Promise<number> {
+  const ch = createClickHouse({ url });
+  const [r] = await (await ch.query({ query: "SELECT value FROM system.events WHERE event = 'InsertQuery'", format: "JSONEachRow", clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })).json<{ value: number }>();
+  await ch.close();
+  return Number(r?.value ?? 0);
+}
+
+/**
+ * A bridge's pace: one stream, a 10-tick batch every 50 ms for `seconds`, into `ingestUrl`; a
+ * subscriber on `subscriberUrl` (another replica, when there is one). Send-to-ack and
+ * send-to-subscriber latencies, ack-to-visible in ClickHouse (tick_batches polled every 20 ms),
+ * and how many INSERTs ClickHouse ran meanwhile.
+ */
+async function bridgePace(label: string, ingestUrl: string, subscriberUrl: string, dbUrl: string, clickhouseUrl: string, seconds: number) {
+  const symbol = `PACE${uniqueSuffix()}`.slice(0, 32);
+  const count = Math.round((seconds * 1000) / 50);
+  const sentAt = new Map<number, number>();
+  const ackAt = new Map<string, number>();
+  const seen: number[] = [];
+  const abort = new AbortController();
+  const sub = createClient(TickService, createGrpcTransport({ baseUrl: subscriberUrl }));
+  let subscribed = false;
+  const subscriber = (async () => {
+    try {
+      for await (const m of sub.subscribeTicks({ symbols: [symbol] }, { signal: abort.signal })) {
+        subscribed = true;
+        const t = performance.now();
+        // The last tick of a batch carries its time: one arrival per batch.
+        const last = Number(m.ticks.at(-1)!.timeMsc);
+        const sent = sentAt.get(last);
+        if (sent !== undefined) seen.push(t - sent);
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 500));
+  const ch = createClickHouse({ url: dbUrl });
+  const visibleAfterAck: number[] = [];
+  const visible = new Set<string>();
+  let polling = true;
+  const poller = (async () => {
+    while (polling || visible.size < ackAt.size) {
+      const rows = await (await ch.query({ query: `SELECT batch_id FROM tick_batches WHERE batch_id LIKE '${symbol}-%'`, format: "JSONEachRow" })).json<{ batch_id: string }>();
+      const t = performance.now();
+      for (const { batch_id } of rows) {
+        if (visible.has(batch_id) || !ackAt.has(batch_id)) continue;
+        visible.add(batch_id);
+        visibleAfterAck.push(t - ackAt.get(batch_id)!);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const inserts0 = await insertQueries(clickhouseUrl);
+  const client = createClient(TickService, createGrpcTransport({ baseUrl: ingestUrl }));
+  const acks: number[] = [];
+  const base = Date.now() - 60_000;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + i * 50 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const id = `${symbol}-${i}`;
+    const last = base + i * 10 + 9;
+    const batch = rowsBatch(id, series(10, { symbol }, last));
+    const t = performance.now();
+    sentAt.set(last, t);
+    for await (const ack of client.ingestTicks((async function* () { yield create(IngestTicksRequestSchema, { batch }); })())) {
+      ackAt.set(ack.batchId, performance.now());
+      acks.push(performance.now() - t);
+    }
+  }
+  const deadline = performance.now() + 30_000;
+  while (visible.size < count && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  polling = false;
+  await poller;
+  await ch.close();
+  abort.abort();
+  await subscriber;
+  const inserts = (await insertQueries(clickhouseUrl)) - inserts0;
+  const out = {
+    batches: count,
+    subscribed,
+    ackMs: summarize(acks),
+    subscriberMs: summarize(seen),
+    visibleAfterAckMs: summarize(visibleAfterAck),
+    insertQueries: inserts,
+  };
+  console.log(
+    `${label}: ${count} batches of 10 ticks every 50 ms: send->ack p50 ${out.ackMs.p50} ms, p99 ${out.ackMs.p99} ms; send->subscriber p50 ${out.subscriberMs.p50} ms, p99 ${out.subscriberMs.p99} ms (${out.subscriberMs.n} batches); ` +
+      `ack->visible in ClickHouse p50 ${out.visibleAfterAckMs.p50} ms, p99 ${out.visibleAfterAckMs.p99} ms; ClickHouse INSERTs ${inserts}`,
+  );
+  return out;
+}
+
+/** The bridge pace, stored directly by one replica (no log) and through the log over two. */
+async function paceRound(stack: Stack, seconds: number) {
+  const direct = await createTempClickHouseDatabase(stack.clickhouse);
+  const one = await startServerProcess({ CLICKHOUSE_URL: direct.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
+  let withoutLog;
+  try {
+    withoutLog = await bridgePace("one replica, no log (ack at the ClickHouse INSERT)", one.url, one.url, direct.url, stack.clickhouse, seconds);
+  } finally {
+    await one.stop("SIGTERM");
+    await direct.drop();
+  }
+  const logged = await createTempClickHouseDatabase(stack.clickhouse);
+  const { replicas } = await startLogged(2, logged.url, stack);
+  let withLog;
+  try {
+    await new Promise((r) => setTimeout(r, HANDOVER_WAIT_MS));
+    withLog = await bridgePace("two replicas, log as ack point (ingest on A, subscriber on B)", replicas[0]!.url, replicas[1]!.url, logged.url, stack.clickhouse, seconds);
+  } finally {
+    await Promise.all(replicas.map((r) => r.stop("SIGTERM")));
+    await logged.drop();
+  }
+  return { withoutLog, withLog };
+}
+
+/** A direct Native insert of the same rows, the writer's own format (the drain's baseline). */
+async function directNative(stack: Stack, batches: Batches, inflight: number) {
+  const db = await createTempClickHouseDatabase(stack.clickhouse);
+  try {
+    const native = new NativeBlockEncoder("Int64");
+    return await directInsert(db.url, batches, inflight, "Native", (chunk) => native.encode(chunk));
+  } finally {
+    await db.drop();
+  }
+}
+
+export async function run() {
+  const stack = { clickhouse: requireEnv("CLICKHOUSE_URL"), brokers: requireEnv("KAFKA_BROKERS").split(",") };
+  const n = arg("replicas", 2);
+  const batchSize = arg("batch", 5000);
+  const batchCount = arg("batches", 1000);
+  const streams = arg("streams", 2);
+  const window = arg("window", 16);
+  const rounds = arg("rounds", 3);
+  const paceSeconds = arg("pace-seconds", 10);
+  const batches = makeBatches(batchCount, batchSize);
+  const ticks = batchSize * batchCount;
+  console.log(`ingest bench, replicas mode: ${rounds} rounds of ${ticks} ticks (${batchCount} columnar batches of ${batchSize}, ${streams} streams x ${window} in flight), 1 vs ${n} replicas; ${machine()}`);
+  const results = [];
+  for (let r = 0; r < rounds; r++) {
+    const produce = await directProduce(stack, batches, streams * window);
+    const insert = await directNative(stack, batches, 1);
+    const single = await throughLog(1, stack, batches, streams, window);
+    const several = await throughLog(n, stack, batches, streams, window);
+    const ratios = {
+      ackedVsProduce1: round(single.ackedTicksPerSecond / produce.ticksPerSecond),
+      ackedVsProduceN: round(several.ackedTicksPerSecond / produce.ticksPerSecond),
+      drainVsInsert1: round(single.drainTicksPerSecond / insert.rowsPerSecond),
+      drainVsInsertN: round(several.drainTicksPerSecond / insert.rowsPerSecond),
+      replicasVsOne: round(several.ackedTicksPerSecond / single.ackedTicksPerSecond),
+    };
+    console.log(`round ratios: acknowledged/direct produce ${ratios.ackedVsProduce1} (1 replica), ${ratios.ackedVsProduceN} (${n}); drain/direct insert ${ratios.drainVsInsert1} (1), ${ratios.drainVsInsertN} (${n}); ${n} replicas/1 ${ratios.replicasVsOne}`);
+    results.push({ produce, insert, single, several, ratios });
+  }
+  const pace = await paceRound(stack, paceSeconds);
+  const summary = {
+    directProduceTicksPerSecond: median(results.map((r) => r.produce.ticksPerSecond)),
+    directInsertRowsPerSecond: median(results.map((r) => r.insert.rowsPerSecond)),
+    ackedTicksPerSecond1: median(results.map((r) => r.single.ackedTicksPerSecond)),
+    ackedTicksPerSecondN: median(results.map((r) => r.several.ackedTicksPerSecond)),
+    ackedVsProduce1: median(results.map((r) => r.ratios.ackedVsProduce1)),
+    ackedVsProduceN: median(results.map((r) => r.ratios.ackedVsProduceN)),
+    drainVsInsert1: median(results.map((r) => r.ratios.drainVsInsert1)),
+    drainVsInsertN: median(results.map((r) => r.ratios.drainVsInsertN)),
+    replicasVsOne: median(results.map((r) => r.ratios.replicasVsOne)),
+  };
+  console.log(
+    `median of ${rounds} rounds: direct produce ${summary.directProduceTicksPerSecond} ticks/s, direct Native insert ${summary.directInsertRowsPerSecond} rows/s; acknowledged ${summary.ackedTicksPerSecond1} (1 replica) / ${summary.ackedTicksPerSecondN} (${n}) ticks/s; ` +
+      `ratio acknowledged/produce ${summary.ackedVsProduce1} / ${summary.ackedVsProduceN} (target >= 0.8); drain/insert ${summary.drainVsInsert1} / ${summary.drainVsInsertN} (target >= 0.8); ${n} replicas vs 1: ${summary.replicasVsOne}`,
+  );
+  return { bench: "ingest-replicas", machine: machine(), date: new Date().toISOString(), replicas: n, ticks, batchSize, streams, window, rounds: results, pace, ...summary };
+}
