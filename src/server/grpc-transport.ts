@@ -292,8 +292,14 @@ class Call {
   private async *readMessages(schema: DescMessage): AsyncGenerator<Message> {
     const reader = new EnvelopeReader(this.options.readMaxBytes);
     // Not destroyed when the handler stops reading early: the stream still has to carry the status.
-    for await (const chunk of this.stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      for (const payload of reader.push(chunk)) yield decode(schema, payload);
+    try {
+      for await (const chunk of this.stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        for (const payload of reader.push(chunk)) yield decode(schema, payload);
+      }
+    } catch (err) {
+      // The client went away (its connection closed) before ending its messages: its cancel, not a failure here.
+      if ((err as { code?: string }).code === "ERR_STREAM_PREMATURE_CLOSE") throw CANCELLED;
+      throw err;
     }
     reader.end();
   }

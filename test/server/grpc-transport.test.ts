@@ -115,6 +115,17 @@ describe("the gRPC transport and the gRPC-Web/Connect path", () => {
     controller.abort();
     expect(await reading).toMatchObject({ code: "Canceled" });
     await expect.poll(() => inflightStreams(server.url, "SubscribeTicks"), { timeout: 5000 }).toBe(0);
+
+    // A client whose connection goes before its stream ends (ghz leaving a reflection stream does
+    // this): a cancel, not an internal error.
+    const session = http2.connect(server.url);
+    const req = session.request({ ":method": "POST", ":path": "/neliti.dataplane.v1.TickService/WriteTicks", "content-type": "application/grpc", te: "trailers" });
+    req.on("error", () => undefined);
+    req.write(grpcFrame(0, 100, [1, 2, 3]));
+    await new Promise((r) => setTimeout(r, 200));
+    session.destroy();
+    await expect.poll(() => requests(server.url, "WriteTicks", "canceled"), { timeout: 5000 }).toBe(1);
+    expect(await requests(server.url, "WriteTicks", "internal")).toBe(0);
   });
 
   it("refuses malformed gRPC frames with INVALID_ARGUMENT, oversized ones with RESOURCE_EXHAUSTED, an unknown method with UNIMPLEMENTED", async () => {
@@ -147,6 +158,12 @@ describe("the gRPC transport and the gRPC-Web/Connect path", () => {
     }
   });
 });
+
+async function requests(url: string, method: string, code: string): Promise<number> {
+  const text = (await httpGet(url, "/metrics")).body;
+  const line = text.split("\n").find((l) => l.startsWith("neliti_rpc_requests_total{") && l.includes(`method="${method}"`) && l.includes(`code="${code}"`));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
 
 async function inflightStreams(url: string, method: string): Promise<number> {
   const text = (await httpGet(url, "/metrics")).body;
