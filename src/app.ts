@@ -29,8 +29,7 @@ import { rateLimit } from "./auth/rate-limit.js";
 import { HealthStatus } from "./health/grpc-health.js";
 import { probeBackends } from "./health/health-report.js";
 import { TickStreamConsumer, TickStreamPublisher } from "./ingest/tick-stream.js";
-import { RecentIds } from "./ingest/recent-ids.js";
-import { LoggedTickIngest } from "./ingest/tick-log.js";
+import { LoggedIds, LoggedTickIngest } from "./ingest/tick-log.js";
 import { TickLogTail } from "./ingest/tick-log-tail.js";
 import { TickLogWriter } from "./ingest/tick-log-writer.js";
 import { TickValidator } from "./ingest/tick-validation.js";
@@ -49,7 +48,7 @@ import { userService } from "./services/user-service.js";
 import { vectorService } from "./services/vector-service.js";
 
 
-/** Log batch ids a replica remembers: minutes of a busy bridge's retries. */
+/** Tick-log batch ids a replica remembers (a retry of one is answered DUPLICATE): minutes of a busy bridge's retries. */
 const LOGGED_IDS = 200_000;
 
 export const SERVICES = [TickService, UserService, GraphService, VectorService, CacheService, StreamService, SchemaService, HealthReportService] as const;
@@ -90,12 +89,11 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     new LatestTickCacher(cache, log),
     ...(config.tickStream.publish ? [new TickStreamPublisher(stream, log)] : []),
   ]);
-  // Batch ids this replica has seen in the tick log (a retry of one is answered DUPLICATE).
-  const logged = new RecentIds(LOGGED_IDS);
+  const logged = new LoggedIds(LOGGED_IDS);
   const ticks = new TickDomain(
     backends.ticks,
     new TickValidator({ timeWindowMs: config.ticks.timeWindowMs, maxVolume: config.ticks.maxVolume }),
-    config.tickLog ? new LoggedTickIngest(stream, config.tickLog.topic, logged) : new DirectTickIngest(backends.ticks, fanOut),
+    config.tickLog ? new LoggedTickIngest(stream, config.tickLog.topic, logged, fanOut) : new DirectTickIngest(backends.ticks, fanOut),
     fanOut,
   );
   // Embedded mode signs sessions with a per-process secret: sessions end when the process does.

@@ -3,14 +3,14 @@ import type { StreamDomain } from "../domain/stream.js";
 import type { TickFanOut } from "../domain/tick-fan-out.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { Subscription } from "../ports/stream-log.js";
-import type { RecentIds } from "./recent-ids.js";
-import { keepFollowing, readLogRecord } from "./tick-log.js";
+import { keepFollowing, type LoggedIds, readLogRecord } from "./tick-log.js";
 
 /**
  * Every replica follows the tick log from its end, outside any group, and fans each batch out in
  * its own process: recent-ticks memory, live subscribers and listeners see what every replica
- * acknowledged, not only their own. A batch id seen before (a retry appended twice) is delivered
- * once. Invalid records (a bridge's) are skipped, as the writer skips them.
+ * acknowledged, not only their own. A batch id known before (a retry appended twice, or one this
+ * replica appended and fanned out itself) is delivered once. Invalid records (a bridge's) are
+ * skipped, as the writer skips them.
  */
 export class TickLogTail {
   private readonly abort = new AbortController();
@@ -22,7 +22,7 @@ export class TickLogTail {
     private readonly topic: string,
     private readonly ticks: TickDomain,
     private readonly fanOut: TickFanOut,
-    private readonly seen: RecentIds,
+    private readonly ids: LoggedIds,
     private readonly log: Logger,
   ) {
     this.warn = throttledWarning(log, "skipping a tick-log record that is not a valid batch");
@@ -41,8 +41,8 @@ export class TickLogTail {
             this.warn("reason" in read ? read.reason : read.ack.violations[0]?.description);
             continue;
           }
-          if (this.seen.has(read.batchId)) continue;
-          this.seen.add(read.batchId);
+          if (this.ids.known(read.batchId)) continue;
+          this.ids.add(read.batchId);
           this.fanOut.deliver(read.block, read.batchId, "rpc");
         }
       }

@@ -2,13 +2,13 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { PreparedBatch, TickDomain, TickIngest } from "../domain/ticks.js";
 import type { StreamDomain } from "../domain/stream.js";
-import type { TickOrigin } from "../domain/tick-fan-out.js";
+import type { TickFanOut, TickOrigin } from "../domain/tick-fan-out.js";
 import type { Logger } from "../observability/logger.js";
 import type { IncomingRecord, OutgoingRecord } from "../ports/stream-log.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { InsertOutcome } from "../ports/tick-store.js";
 import { columnsOfBlock, sliceBlock, symbolAt } from "./tick-block.js";
-import type { RecentIds } from "./recent-ids.js";
+import { RecentIds } from "./recent-ids.js";
 
 /**
  * Ticks per log record: 53 bytes a tick in columns keeps a record under the broker's default
@@ -59,23 +59,68 @@ export function readLogRecord(ticks: TickDomain, record: IncomingRecord): Prepar
 }
 
 /**
+ * Batch ids a replica knows are in the log: seen by its tail, or appended by itself (while the
+ * append is in flight too, so the tail, which may read the record before the broker's ack
+ * arrives, leaves it to the appender).
+ */
+export class LoggedIds {
+  private readonly seen: RecentIds;
+  private readonly appending = new Set<string>();
+
+  constructor(max: number) {
+    this.seen = new RecentIds(max);
+  }
+
+  /** In the log for sure: answered DUPLICATE when sent again. */
+  logged(id: string): boolean {
+    return this.seen.has(id);
+  }
+
+  /** Logged or being appended here: the tail does not deliver it. */
+  known(id: string): boolean {
+    return this.seen.has(id) || this.appending.has(id);
+  }
+
+  add(id: string): void {
+    this.seen.add(id);
+  }
+
+  async appendingWhile<T>(ids: readonly string[], append: () => Promise<T>): Promise<T> {
+    for (const id of ids) this.appending.add(id);
+    try {
+      const result = await append();
+      for (const id of ids) this.seen.add(id);
+      return result;
+    } finally {
+      for (const id of ids) this.appending.delete(id);
+    }
+  }
+}
+
+/**
  * The log as the ack point: a batch is acknowledged DURABLE once the broker has it from every
- * in-sync replica (acks=all, idempotent producer). The ClickHouse writer and every replica's tail
- * follow the log from there. A batch whose every part this replica has already seen in the log
- * is answered DUPLICATE; a retry it has not seen yet is appended again and the writer and tails
- * drop the second copy, so a batch id is stored once whatever replicas it is sent to.
+ * in-sync replica (acks=all, idempotent producer). The ClickHouse writer and the other replicas'
+ * tails follow the log from there; this replica fans its own batch out at the ack, without
+ * reading it back. A batch whose every part this replica has seen in the log is answered
+ * DUPLICATE; a retry it has not seen yet is appended again and the writer and tails drop the
+ * second copy, so a batch id is stored once whatever replicas it is sent to.
  */
 export class LoggedTickIngest implements TickIngest {
   constructor(
     private readonly stream: StreamDomain,
     private readonly topic: string,
-    private readonly seen: RecentIds,
+    private readonly ids: LoggedIds,
+    private readonly fanOut: TickFanOut,
   ) {}
 
-  async append(batchId: string, block: TickBlock, _origin: TickOrigin): Promise<InsertOutcome> {
+  async append(batchId: string, block: TickBlock, origin: TickOrigin): Promise<InsertOutcome> {
     const parts = logParts(batchId, block);
-    if (parts.every((p) => this.seen.has(p.id))) return "duplicate";
-    await this.stream.publish(this.topic, parts.map(logRecord));
+    if (parts.every((p) => this.ids.logged(p.id))) return "duplicate";
+    await this.ids.appendingWhile(
+      parts.map((p) => p.id),
+      () => this.stream.publish(this.topic, parts.map(logRecord)),
+    );
+    this.fanOut.deliver(block, batchId, origin);
     return "stored";
   }
 }
