@@ -11,7 +11,8 @@ import { uniqueSuffix } from "../test/harness/backends.js";
 import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
 import { rowsBatch, series } from "../test/harness/ticks.js";
 import { startServerProcess, type ServerProcess } from "../test/harness/server-process.js";
-import { CLICKHOUSE_PROCESS, countRows, directInsert, makeBatches, streamBatches } from "./ingest.js";
+import { CLICKHOUSE_PROCESS, countRows, directInsert, makeBatches, serviceInsert, streamBatches } from "./ingest.js";
+import { ghzLatency } from "./load.js";
 import { arg, cpuPerItem, cpuText, drive, machine, percentile, pidOf, requireEnv, round, summarize } from "./lib.js";
 
 const BROKER_PROCESS = "kafka.Kafka";
@@ -213,10 +214,23 @@ async function bridgePace(label: string, ingestUrl: string, subscriberUrl: strin
     insertQueries: inserts,
   };
   console.log(
-    `${label}: ${count} batches of 10 ticks every 50 ms: send->ack p50 ${out.ackMs.p50} ms, p99 ${out.ackMs.p99} ms; send->subscriber p50 ${out.subscriberMs.p50} ms, p99 ${out.subscriberMs.p99} ms (${out.subscriberMs.n} batches); ` +
+    `${label}: ${count} batches of 10 ticks every 50 ms (bench's Node client, connect-node): send->ack p50 ${out.ackMs.p50} ms, p99 ${out.ackMs.p99} ms; send->subscriber p50 ${out.subscriberMs.p50} ms, p99 ${out.subscriberMs.p99} ms (${out.subscriberMs.n} batches); ` +
       `ack->visible in ClickHouse p50 ${out.visibleAfterAckMs.p50} ms, p99 ${out.visibleAfterAckMs.p99} ms; ClickHouse INSERTs ${inserts}`,
   );
   return out;
+}
+
+/**
+ * Send-to-ack at a bridge's pace from ghz (a Go client, pinned to core 1): one IngestTicks call
+ * per 10-tick batch, 20 a second, each batch its own id.
+ */
+async function ghzPace(port: number, seconds: number) {
+  const run = uniqueSuffix();
+  const ticks = Array.from({ length: 10 }, (_, i) => ({ symbol: "GHZPACE", broker: "Bench", accountType: "ACCOUNT_TYPE_REAL", timeMsc: "{{.TimestampUnixMilli}}", bid: 1.1 + i / 1e5, ask: 1.2, flags: 6 }));
+  const calls = Math.round((seconds * 1000) / 50);
+  const r = await ghzLatency({ port, call: "neliti.dataplane.v1.TickService.IngestTicks", data: { batch: { batchId: `ghz-${run}-{{.RequestNumber}}`, rows: { ticks } } }, calls, rps: 20 });
+  console.log(`  ghz, same pace: send->ack p50 ${r.p50} ms, p99 ${r.p99} ms (${calls} calls)`);
+  return r;
 }
 
 /** The bridge pace, stored directly by one replica (no log) and through the log over two. */
@@ -225,7 +239,7 @@ async function paceRound(stack: Stack, seconds: number) {
   const one = await startServerProcess({ CLICKHOUSE_URL: direct.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
   let withoutLog;
   try {
-    withoutLog = await bridgePace("one replica, no log (ack at the ClickHouse INSERT)", one.url, one.url, direct.url, stack.clickhouse, seconds);
+    withoutLog = { ...(await bridgePace("one replica, no log (ack at the ClickHouse INSERT)", one.url, one.url, direct.url, stack.clickhouse, seconds)), ghzAckMs: await ghzPace(one.port, seconds) };
   } finally {
     await one.stop("SIGTERM");
     await direct.drop();
@@ -235,7 +249,10 @@ async function paceRound(stack: Stack, seconds: number) {
   let withLog;
   try {
     await new Promise((r) => setTimeout(r, HANDOVER_WAIT_MS));
-    withLog = await bridgePace("two replicas, log as ack point (ingest on A, subscriber on B)", replicas[0]!.url, replicas[1]!.url, logged.url, stack.clickhouse, seconds);
+    withLog = {
+      ...(await bridgePace("two replicas, log as ack point (ingest on A, subscriber on B)", replicas[0]!.url, replicas[1]!.url, logged.url, stack.clickhouse, seconds)),
+      ghzAckMs: await ghzPace(replicas[0]!.port, seconds),
+    };
   } finally {
     await Promise.all(replicas.map((r) => r.stop("SIGTERM")));
     await logged.drop();
@@ -270,6 +287,9 @@ export async function run() {
   for (let r = 0; r < rounds; r++) {
     const produce = await directProduce(stack, batches, streams * window);
     const insert = await directNative(stack, batches, 1);
+    // The layer beneath the log path: the same service storing directly (no log, one replica).
+    const directDb = await createTempClickHouseDatabase(stack.clickhouse);
+    const noLog = await serviceInsert(directDb.url, { url: stack.clickhouse, batches, streams, window }).finally(() => directDb.drop());
     const single = await throughLog(1, stack, batches, streams, window);
     const several = await throughLog(n, stack, batches, streams, window);
     const ratios = {
@@ -278,9 +298,12 @@ export async function run() {
       drainVsInsert1: round(single.drainTicksPerSecond / insert.rowsPerSecond),
       drainVsInsertN: round(several.drainTicksPerSecond / insert.rowsPerSecond),
       replicasVsOne: round(several.ackedTicksPerSecond / single.ackedTicksPerSecond),
+      logVsNoLog: round(single.ackedTicksPerSecond / noLog.rowsPerSecond),
     };
-    console.log(`round ratios: acknowledged/direct produce ${ratios.ackedVsProduce1} (1 replica), ${ratios.ackedVsProduceN} (${n}); drain/direct insert ${ratios.drainVsInsert1} (1), ${ratios.drainVsInsertN} (${n}); ${n} replicas/1 ${ratios.replicasVsOne}`);
-    results.push({ produce, insert, single, several, ratios });
+    console.log(
+      `round ratios: acknowledged/direct produce ${ratios.ackedVsProduce1} (1 replica), ${ratios.ackedVsProduceN} (${n}); drain/direct insert ${ratios.drainVsInsert1} (1), ${ratios.drainVsInsertN} (${n}); ${n} replicas/1 ${ratios.replicasVsOne}; log/no log (1 replica) ${ratios.logVsNoLog}`,
+    );
+    results.push({ produce, insert, noLog, single, several, ratios });
   }
   const pace = await paceRound(stack, paceSeconds);
   const summary = {
@@ -293,10 +316,13 @@ export async function run() {
     drainVsInsert1: median(results.map((r) => r.ratios.drainVsInsert1)),
     drainVsInsertN: median(results.map((r) => r.ratios.drainVsInsertN)),
     replicasVsOne: median(results.map((r) => r.ratios.replicasVsOne)),
+    noLogRowsPerSecond: median(results.map((r) => r.noLog.rowsPerSecond)),
+    logVsNoLog: median(results.map((r) => r.ratios.logVsNoLog)),
   };
   console.log(
     `median of ${rounds} rounds: direct produce ${summary.directProduceTicksPerSecond} ticks/s, direct Native insert ${summary.directInsertRowsPerSecond} rows/s; acknowledged ${summary.ackedTicksPerSecond1} (1 replica) / ${summary.ackedTicksPerSecondN} (${n}) ticks/s; ` +
-      `ratio acknowledged/produce ${summary.ackedVsProduce1} / ${summary.ackedVsProduceN} (target >= 0.8); drain/insert ${summary.drainVsInsert1} / ${summary.drainVsInsertN} (target >= 0.8); ${n} replicas vs 1: ${summary.replicasVsOne}`,
+      `ratio acknowledged/produce ${summary.ackedVsProduce1} / ${summary.ackedVsProduceN} (target >= 0.8); drain/insert ${summary.drainVsInsert1} / ${summary.drainVsInsertN} (target >= 0.8); ${n} replicas vs 1: ${summary.replicasVsOne}; ` +
+      `the same service without the log ${summary.noLogRowsPerSecond} ticks/s (log/no log ${summary.logVsNoLog})`,
   );
   return { bench: "ingest-replicas", machine: machine(), date: new Date().toISOString(), replicas: n, ticks, batchSize, streams, window, rounds: results, pace, ...summary };
 }

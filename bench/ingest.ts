@@ -148,7 +148,7 @@ export async function streamBatches(urls: string[], requests: IngestTicksRequest
 }
 
 /** Streams every batch through the service's IngestTicks (acks only when durable); rows/s and more. */
-async function serviceInsert(dbUrl: string, { batches, streams, window }: Settings) {
+export async function serviceInsert(dbUrl: string, { batches, streams, window }: Settings) {
   const svc = await startServerProcess({ CLICKHOUSE_URL: dbUrl, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
   const rss = rssSampler(svc.proc.pid!);
   const requests = batches.map((b) => create(IngestTicksRequestSchema, { batch: b.columns }));

@@ -83,7 +83,7 @@ export function h2loadMedian(opts: Parameters<typeof h2load>[0], rounds: number)
  * Latency percentiles of `calls` unary calls from ghz (Go, on core 1), one connection with
  * `concurrency` callers, the call described by server reflection. Milliseconds.
  */
-export async function ghzLatency(opts: { port: number; call: string; data: unknown; calls: number; concurrency?: number; metadata?: Record<string, string> }): Promise<{ p50: number; p99: number; mean: number; rps: number }> {
+export async function ghzLatency(opts: { port: number; call: string; data: unknown; calls: number; concurrency?: number; metadata?: Record<string, string>; rps?: number }): Promise<{ p50: number; p99: number; mean: number; rps: number }> {
   // Asynchronous, so a load the bench itself generates meanwhile (an ingest stream) keeps running.
   const { stdout: out } = await promisify(execFile)(
     "taskset",
@@ -99,6 +99,7 @@ export async function ghzLatency(opts: { port: number; call: string; data: unkno
       "-d",
       JSON.stringify(opts.data),
       ...(opts.metadata ? ["--metadata", JSON.stringify(opts.metadata)] : []),
+      ...(opts.rps ? ["--rps", String(opts.rps)] : []),
       "-c",
       String(opts.concurrency ?? 1),
       "-n",

@@ -38,12 +38,12 @@ export class TickLogTail {
         for (const record of batch) {
           const read = readLogRecord(this.ticks, record);
           if (!read.ok) {
-            this.warn("reason" in read ? read.reason : read.ack.violations[0]?.description);
+            this.warn(read.reason);
             continue;
           }
-          if (this.ids.known(read.batchId)) continue;
-          this.ids.add(read.batchId);
-          this.fanOut.deliver(read.block, read.batchId, "rpc");
+          if (this.ids.known(read.id)) continue;
+          this.ids.add(read.id);
+          this.fanOut.deliver(read.block, read.id, "rpc");
         }
       }
     });

@@ -137,10 +137,10 @@ export class TickLogWriter {
       if (publishedByService(r)) continue;
       const read = readLogRecord(this.ticks, r);
       if (!read.ok) {
-        this.warn("reason" in read ? read.reason : read.ack.violations[0]?.description);
+        this.warn(read.reason);
         continue;
       }
-      if (!entries.has(read.batchId)) entries.set(read.batchId, read.block);
+      if (!entries.has(read.id)) entries.set(read.id, read.block);
     }
     return { entries, offsets };
   }

@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import type { PreparedBatch, TickDomain, TickIngest } from "../domain/ticks.js";
+import type { TickDomain, TickIngest } from "../domain/ticks.js";
 import type { StreamDomain } from "../domain/stream.js";
 import type { TickFanOut, TickOrigin } from "../domain/tick-fan-out.js";
 import type { Logger } from "../observability/logger.js";
@@ -16,46 +16,57 @@ import { RecentIds } from "./recent-ids.js";
  */
 export const LOG_RECORD_TICKS = 15_000;
 
-const BATCH_HEADER = "batch_id";
+/** The record's own id: the batch id, or for a part of a cut batch `<batch id>#<part>/<parts>`. */
+const RECORD_ID_HEADER = "batch_id";
 
-export type LoggedBatch = { id: string; block: TickBlock };
+/** `id`: the record's own id (what the writer and tails deduplicate by); `batchId`: the batch's. */
+export type LoggedBatch = { id: string; batchId: string; block: TickBlock };
 
 /**
  * A batch as tick-log records: a TickBatch in columns (the form bridges may publish themselves),
  * keyed by its first symbol so a retry lands in the partition of its original and a symbol's
- * single-symbol batches keep their order. A batch over LOG_RECORD_TICKS is cut into parts with
- * ids `<batch>#<part>of<parts>`; a retry is cut the same way, so each part is recognised alone.
+ * single-symbol batches keep their order. A batch over LOG_RECORD_TICKS is cut into parts, each a
+ * TickBatch with the batch's own id and a record id `<batch id>#<part>/<parts>` in a header; a
+ * retry is cut the same way, so each part is recognised alone.
  */
 export function logParts(batchId: string, block: TickBlock): LoggedBatch[] {
-  if (block.length <= LOG_RECORD_TICKS) return [{ id: batchId, block }];
+  if (block.length <= LOG_RECORD_TICKS) return [{ id: batchId, batchId, block }];
   const parts = Math.ceil(block.length / LOG_RECORD_TICKS);
   return Array.from({ length: parts }, (_, i) => ({
-    id: `${batchId}#${i + 1}of${parts}`,
+    id: `${batchId}#${i + 1}/${parts}`,
+    batchId,
     block: sliceBlock(block, i * LOG_RECORD_TICKS, Math.min(block.length, (i + 1) * LOG_RECORD_TICKS)),
   }));
 }
 
-export function logRecord({ id, block }: LoggedBatch): OutgoingRecord {
+export function logRecord({ id, batchId, block }: LoggedBatch): OutgoingRecord {
   const encoder = new TextEncoder();
-  const batch = create(TickBatchSchema, { batchId: id, payload: { case: "columns", value: columnsOfBlock(block) } });
+  const batch = create(TickBatchSchema, { batchId, payload: { case: "columns", value: columnsOfBlock(block) } });
   return {
     key: encoder.encode(symbolAt(block, 0)),
     value: toBinary(TickBatchSchema, batch),
-    headers: [{ key: BATCH_HEADER, value: encoder.encode(id) }],
+    headers: [{ key: RECORD_ID_HEADER, value: encoder.encode(id) }],
     timestampMs: 0,
   };
 }
 
+export type LogEntry = { ok: true; id: string; block: TickBlock };
+
 /**
- * A record of the tick log as a valid batch, or the reason it is not one (a bridge publishing
- * straight to the topic is not trusted to have validated).
+ * A record of the tick log as a valid batch under its record id, or why it is not one (a bridge
+ * publishing straight to the topic is not trusted to have validated; its records carry no record
+ * id header, and their batch id serves).
  */
-export function readLogRecord(ticks: TickDomain, record: IncomingRecord): PreparedBatch | { ok: false; reason: string } {
+export function readLogRecord(ticks: TickDomain, record: IncomingRecord): LogEntry | { ok: false; reason: string } {
+  let prepared;
   try {
-    return ticks.prepare(fromBinary(TickBatchSchema, record.value));
+    prepared = ticks.prepare(fromBinary(TickBatchSchema, record.value));
   } catch {
     return { ok: false, reason: "not a TickBatch" };
   }
+  if (!prepared.ok) return { ok: false, reason: prepared.ack.violations.map((v) => `${v.field}: ${v.description}`).join("; ") };
+  const header = record.headers.find((h) => h.key === RECORD_ID_HEADER);
+  return { ok: true, id: header ? new TextDecoder().decode(header.value) : prepared.batchId, block: prepared.block };
 }
 
 /**
@@ -118,7 +129,9 @@ export class LoggedTickIngest implements TickIngest {
     if (parts.every((p) => this.ids.logged(p.id))) return "duplicate";
     await this.ids.appendingWhile(
       parts.map((p) => p.id),
-      () => this.stream.publish(this.topic, parts.map(logRecord)),
+      // A publish per part: the producer merges concurrent ones up to its send size, and parts
+      // of one batch sent as one would exceed the broker's message size.
+      () => Promise.all(parts.map((p) => this.stream.publish(this.topic, [logRecord(p)]))),
     );
     this.fanOut.deliver(block, batchId, origin);
     return "stored";

@@ -23,6 +23,7 @@ describe("tick-log records", () => {
     expect(new TextDecoder().decode(record.key)).toBe("XAUUSD");
     const back = decode(record.value);
     expect(back.id).toBe("b-1");
+    expect(new TextDecoder().decode(record.headers[0]!.value)).toBe("b-1");
     expect(Array.from({ length: 3 }, (_, i) => rowAt(back.block, i))).toEqual(Array.from({ length: 3 }, (_, i) => rowAt(block, i)));
   });
 
@@ -30,7 +31,11 @@ describe("tick-log records", () => {
     const n = 2 * LOG_RECORD_TICKS + 10;
     const block = blockFromTicks(series(n, { symbol: "BIG" }, Date.UTC(2026, 0, 1)));
     const ids = logParts("big", block).map((p) => p.id);
-    expect(ids).toEqual(["big#1of3", "big#2of3", "big#3of3"]);
+    expect(ids).toEqual(["big#1/3", "big#2/3", "big#3/3"]);
+    // Each part is a valid batch under the batch's own id; the record id travels in a header.
+    const records = logParts("big", block).map(logRecord);
+    expect(records.map((r) => decode(r.value).id)).toEqual(["big", "big", "big"]);
+    expect(records.map((r) => new TextDecoder().decode(r.headers.find((h) => h.key === "batch_id")!.value))).toEqual(ids);
     expect(logParts("big", block).map((p) => p.id)).toEqual(ids);
     const back = logParts("big", block).map((p) => decode(logRecord(p).value).block);
     expect(back.map((b) => b.length)).toEqual([LOG_RECORD_TICKS, LOG_RECORD_TICKS, 10]);

@@ -67,11 +67,22 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
     expect(await settledTicks(db.url, stored, "reads across replicas")).toEqual({ rows: stored, batches: 23 });
   });
 
+  it("a batch larger than one log record (cut into parts) is stored whole, once, and served by the other replica", async () => {
+    const n = 40_000;
+    const big = rowsBatch("big-batch", series(n, { symbol: "BIG" }, T0 + 35_000));
+    expect(await ingestOne(a.url, big)).toBe(AckState.DURABLE);
+    expect(await ingestOne(b.url, big)).toSatisfy((s: AckState) => ACKED.has(s));
+    stored += n;
+    expect(await settledTicks(db.url, stored, "a 40,000-tick batch sent to both replicas")).toEqual({ rows: stored, batches: 26 });
+    const onB = connect(TickService, { baseUrl: b.url });
+    expect((await onB.getRecentTicks({ symbol: "BIG", limit: 5 })).ticks.map((t) => Number(t.timeMsc))).toEqual([0, 1, 2, 3, 4].map((i) => T0 + 35_000 - i));
+  });
+
   it("the latest tick is the newest by tick time, whichever replica wrote last", async () => {
     expect(await ingestOne(a.url, rowsBatch("late-new", [tick({ symbol: "ORDER", timeMsc: BigInt(T0 + 45_000) })]))).toBe(AckState.DURABLE);
     expect(await ingestOne(b.url, rowsBatch("late-old", [tick({ symbol: "ORDER", timeMsc: BigInt(T0 + 40_000) })]))).toBe(AckState.DURABLE);
     stored += 2;
-    await settledTicks(db.url, stored, "out-of-order batches");
+    expect(await settledTicks(db.url, stored, "out-of-order batches")).toEqual({ rows: stored, batches: 28 });
     for (const replica of [a, b]) {
       const cache = connect(CacheService, { baseUrl: replica.url });
       expect(Number((await cache.getLatestTick({ symbol: "ORDER", broker: "ICMarkets" })).tick?.timeMsc)).toBe(T0 + 45_000);
