@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { fromBinary } from "@bufbuild/protobuf";
 import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { TickDomain, TickIngest } from "../domain/ticks.js";
 import type { StreamDomain } from "../domain/stream.js";
@@ -7,7 +7,8 @@ import type { Logger } from "../observability/logger.js";
 import type { IncomingRecord, OutgoingRecord } from "../ports/stream-log.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { InsertOutcome } from "../ports/tick-store.js";
-import { columnsOfBlock, sliceBlock, symbolAt } from "./tick-block.js";
+import { encodeColumnarBatch } from "./columnar-batch-encoder.js";
+import { sliceBlock, symbolAt } from "./tick-block.js";
 import { RecentIds } from "./recent-ids.js";
 
 /**
@@ -41,13 +42,18 @@ export function logParts(batchId: string, block: TickBlock): LoggedBatch[] {
 
 export function logRecord({ id, batchId, block }: LoggedBatch): OutgoingRecord {
   const encoder = new TextEncoder();
-  const batch = create(TickBatchSchema, { batchId, payload: { case: "columns", value: columnsOfBlock(block) } });
   return {
     key: encoder.encode(symbolAt(block, 0)),
-    value: toBinary(TickBatchSchema, batch),
+    value: encodeColumnarBatch(batchId, block),
     headers: [{ key: RECORD_ID_HEADER, value: encoder.encode(id) }],
     timestampMs: 0,
   };
+}
+
+/** The record id a service replica wrote in the header, if any (bridges' records have none). */
+export function recordIdOf(record: IncomingRecord): string | undefined {
+  const header = record.headers.find((h) => h.key === RECORD_ID_HEADER);
+  return header && new TextDecoder().decode(header.value);
 }
 
 export type LogEntry = { ok: true; id: string; block: TickBlock };
@@ -65,8 +71,41 @@ export function readLogRecord(ticks: TickDomain, record: IncomingRecord): LogEnt
     return { ok: false, reason: "not a TickBatch" };
   }
   if (!prepared.ok) return { ok: false, reason: prepared.ack.violations.map((v) => `${v.field}: ${v.description}`).join("; ") };
-  const header = record.headers.find((h) => h.key === RECORD_ID_HEADER);
-  return { ok: true, id: header ? new TextDecoder().decode(header.value) : prepared.batchId, block: prepared.block };
+  return { ok: true, id: recordIdOf(record) ?? prepared.batchId, block: prepared.block };
+}
+
+/**
+ * Blocks this replica appended, by record id, until its writer stores them or newer ones push
+ * them out (at most `maxTicks`, oldest first): the writer then takes the validated block instead
+ * of decoding and validating the record again, the larger of the two per-tick costs the log
+ * adds (bench/RESULTS.md). Records of partitions another replica writes are never taken here and
+ * age out.
+ */
+export class AppendedBlocks {
+  private readonly blocks = new Map<string, TickBlock>();
+  private ticks = 0;
+
+  constructor(private readonly maxTicks: number) {}
+
+  put(id: string, block: TickBlock): void {
+    if (this.blocks.has(id)) return;
+    this.blocks.set(id, block);
+    this.ticks += block.length;
+    for (const [oldest, b] of this.blocks) {
+      if (this.ticks <= this.maxTicks) break;
+      this.blocks.delete(oldest);
+      this.ticks -= b.length;
+    }
+  }
+
+  take(id: string): TickBlock | undefined {
+    const block = this.blocks.get(id);
+    if (block) {
+      this.blocks.delete(id);
+      this.ticks -= block.length;
+    }
+    return block;
+  }
 }
 
 /**
@@ -122,6 +161,7 @@ export class LoggedTickIngest implements TickIngest {
     private readonly topic: string,
     private readonly ids: LoggedIds,
     private readonly fanOut: TickFanOut,
+    private readonly appended: AppendedBlocks,
   ) {}
 
   async append(batchId: string, block: TickBlock, origin: TickOrigin): Promise<InsertOutcome> {
@@ -133,6 +173,7 @@ export class LoggedTickIngest implements TickIngest {
       // of one batch sent as one would exceed the broker's message size.
       () => Promise.all(parts.map((p) => this.stream.publish(this.topic, [logRecord(p)]))),
     );
+    for (const p of parts) this.appended.put(p.id, p.block);
     this.fanOut.deliver(block, batchId, origin);
     return "stored";
   }

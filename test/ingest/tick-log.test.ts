@@ -1,8 +1,9 @@
-import { fromBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import { blockFromBatch, blockFromTicks, rowAt } from "../../src/ingest/tick-block.js";
-import { LOG_RECORD_TICKS, logParts, logRecord } from "../../src/ingest/tick-log.js";
+import { encodeColumnarBatch } from "../../src/ingest/columnar-batch-encoder.js";
+import { blockFromBatch, blockFromTicks, columnsOfBlock, rowAt } from "../../src/ingest/tick-block.js";
+import { AppendedBlocks, LOG_RECORD_TICKS, logParts, logRecord } from "../../src/ingest/tick-log.js";
 import { series, tick } from "../harness/ticks.js";
 
 const decode = (value: Uint8Array) => {
@@ -41,5 +42,42 @@ describe("tick-log records", () => {
     expect(back.map((b) => b.length)).toEqual([LOG_RECORD_TICKS, LOG_RECORD_TICKS, 10]);
     const times = back.flatMap((b) => [...b.timeMsc]);
     expect(times).toEqual([...block.timeMsc]);
+  });
+});
+
+describe("the columnar batch encoder", () => {
+  it("writes the bytes protobuf-es writes for the same TickBatch", () => {
+    const blocks = [
+      blockFromTicks([tick({ symbol: "XAUUSD", timeMsc: 1_764_000_000_123n })]),
+      blockFromTicks([
+        tick({ symbol: "EURUSD", broker: "Ünïcode Broker", timeMsc: -5n }),
+        tick({ symbol: "GBPUSD", broker: "B", timeMsc: 2n ** 32n + 7n, flags: 2 ** 31 }),
+        tick({ symbol: "EURUSD", timeMsc: 2n ** 53n - 1n, bid: 0.5, ask: 0.75, last: 1e-300, volume: 123.25 }),
+      ]),
+      blockFromTicks(series(3000, { symbol: "LONG" }, Date.UTC(2026, 0, 1))),
+    ];
+    for (const block of blocks) {
+      for (const id of ["b-1", "x".repeat(200)]) {
+        const expected = toBinary(TickBatchSchema, create(TickBatchSchema, { batchId: id, payload: { case: "columns", value: columnsOfBlock(block) } }));
+        expect(Buffer.from(encodeColumnarBatch(id, block)).equals(Buffer.from(expected))).toBe(true);
+      }
+    }
+  });
+});
+
+describe("AppendedBlocks", () => {
+  it("hands each block to the writer once, and forgets the oldest past its bound in ticks", () => {
+    const blocks = new AppendedBlocks(25);
+    const ten = (i: number) => blockFromTicks(series(10, { symbol: `S${i}` }));
+    const [a, b, c] = [ten(1), ten(2), ten(3)];
+    blocks.put("a", a);
+    blocks.put("b", b);
+    expect(blocks.take("a")).toBe(a);
+    expect(blocks.take("a")).toBeUndefined();
+    blocks.put("a", a);
+    blocks.put("c", c); // 30 ticks held: the oldest ("b") goes
+    expect(blocks.take("b")).toBeUndefined();
+    expect(blocks.take("c")).toBe(c);
+    expect(blocks.take("a")).toBe(a);
   });
 });
