@@ -6,6 +6,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { IngestTicksRequestSchema, TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 import { NativeBlockEncoder } from "../src/backends/clickhouse/native-block.js";
 import { KafkaStreamLog } from "../src/backends/kafka/stream-log.js";
+import { blockFromTicks } from "../src/ingest/tick-block.js";
 import { logParts, logRecord } from "../src/ingest/tick-log.js";
 import { uniqueSuffix } from "../test/harness/backends.js";
 import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
@@ -229,20 +230,50 @@ async function ghzPace(port: number, seconds: number) {
   const ticks = Array.from({ length: 10 }, (_, i) => ({ symbol: "GHZPACE", broker: "Bench", accountType: "ACCOUNT_TYPE_REAL", timeMsc: "{{.TimestampUnixMilli}}", bid: 1.1 + i / 1e5, ask: 1.2, flags: 6 }));
   const calls = Math.round((seconds * 1000) / 50);
   const r = await ghzLatency({ port, call: "neliti.dataplane.v1.TickService.IngestTicks", data: { batch: { batchId: `ghz-${run}-{{.RequestNumber}}`, rows: { ticks } } }, calls, rps: 20 });
-  console.log(`  ghz, same pace: send->ack p50 ${r.p50} ms, p99 ${r.p99} ms (${calls} calls)`);
-  return r;
+  // The floor of any call at this pace on this machine: an empty health check, same client, same rate.
+  const floor = await ghzLatency({ port, call: "grpc.health.v1.Health.Check", data: {}, calls, rps: 20 });
+  console.log(`  ghz, same pace: send->ack p50 ${r.p50} ms, p99 ${r.p99} ms (${calls} calls); Health.Check at the same pace (the floor) p50 ${floor.p50} ms, p99 ${floor.p99} ms`);
+  return { ...r, floor };
+}
+
+/** The layer beneath the log path at the bridge's pace: the same record produced straight to the broker (Node, the service's adapter). */
+async function producePace(stack: Stack, seconds: number) {
+  const kafka = new KafkaStreamLog({ brokers: stack.brokers, clientId: "bench-pace", timeoutMs: 3000, retries: 2 });
+  const topic = `bench-pace-${uniqueSuffix()}`;
+  await kafka.createTopic({ name: topic, partitions: 12, replicationFactor: 1, retentionMs: 3_600_000 });
+  const samples: number[] = [];
+  const count = Math.round((seconds * 1000) / 50);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + i * 50 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const records = logParts(`pace-${i}`, blockFromTicks(series(10, { symbol: "PACE" }))).map(logRecord);
+    const t = performance.now();
+    await kafka.publish(topic, records);
+    samples.push(performance.now() - t);
+  }
+  await kafka.close();
+  const out = summarize(samples);
+  console.log(`direct produce at the same pace (Node, @platformatic/kafka through the service's adapter): p50 ${out.p50} ms, p99 ${out.p99} ms`);
+  return out;
 }
 
 /** The bridge pace, stored directly by one replica (no log) and through the log over two. */
 async function paceRound(stack: Stack, seconds: number) {
-  const direct = await createTempClickHouseDatabase(stack.clickhouse);
-  const one = await startServerProcess({ CLICKHOUSE_URL: direct.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
-  let withoutLog;
-  try {
-    withoutLog = { ...(await bridgePace("one replica, no log (ack at the ClickHouse INSERT)", one.url, one.url, direct.url, stack.clickhouse, seconds)), ghzAckMs: await ghzPace(one.port, seconds) };
-  } finally {
-    await one.stop("SIGTERM");
-    await direct.drop();
+  const produce = await producePace(stack, seconds);
+  // Without the log, the INSERT is the ack: at the default flush delay (5 ms) one INSERT per
+  // batch; a longer INGEST_FLUSH_MS gathers a bridge's batches into fewer INSERTs, at that cost in latency.
+  const withoutLog = [];
+  for (const flushMs of ["5", "250"]) {
+    const direct = await createTempClickHouseDatabase(stack.clickhouse);
+    const one = await startServerProcess({ CLICKHOUSE_URL: direct.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false", INGEST_FLUSH_MS: flushMs });
+    try {
+      const label = `one replica, no log (ack at the ClickHouse INSERT), INGEST_FLUSH_MS=${flushMs}`;
+      withoutLog.push({ flushMs: Number(flushMs), ...(await bridgePace(label, one.url, one.url, direct.url, stack.clickhouse, seconds)), ghzAckMs: await ghzPace(one.port, seconds) });
+    } finally {
+      await one.stop("SIGTERM");
+      await direct.drop();
+    }
   }
   const logged = await createTempClickHouseDatabase(stack.clickhouse);
   const { replicas } = await startLogged(2, logged.url, stack);
@@ -257,7 +288,7 @@ async function paceRound(stack: Stack, seconds: number) {
     await Promise.all(replicas.map((r) => r.stop("SIGTERM")));
     await logged.drop();
   }
-  return { withoutLog, withLog };
+  return { produce, withoutLog, withLog };
 }
 
 /** A direct Native insert of the same rows, the writer's own format (the drain's baseline). */

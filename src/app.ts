@@ -29,7 +29,7 @@ import { rateLimit } from "./auth/rate-limit.js";
 import { HealthStatus } from "./health/grpc-health.js";
 import { probeBackends } from "./health/health-report.js";
 import { TickStreamConsumer, TickStreamPublisher } from "./ingest/tick-stream.js";
-import { LoggedIds, LoggedTickIngest } from "./ingest/tick-log.js";
+import { AppendedBlocks, LoggedIds, LoggedTickIngest } from "./ingest/tick-log.js";
 import { TickLogTail } from "./ingest/tick-log-tail.js";
 import { TickLogWriter } from "./ingest/tick-log-writer.js";
 import { TickValidator } from "./ingest/tick-validation.js";
@@ -50,6 +50,9 @@ import { vectorService } from "./services/vector-service.js";
 
 /** Tick-log batch ids a replica remembers (a retry of one is answered DUPLICATE): minutes of a busy bridge's retries. */
 const LOGGED_IDS = 200_000;
+
+/** Ticks of its own batches a replica keeps for its writer (about 53 MB): a second or two of full-rate ingest. */
+const APPENDED_TICKS = 1_000_000;
 
 export const SERVICES = [TickService, UserService, GraphService, VectorService, CacheService, StreamService, SchemaService, HealthReportService] as const;
 
@@ -90,10 +93,11 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     ...(config.tickStream.publish ? [new TickStreamPublisher(stream, log)] : []),
   ]);
   const logged = new LoggedIds(LOGGED_IDS);
+  const appended = new AppendedBlocks(APPENDED_TICKS);
   const ticks = new TickDomain(
     backends.ticks,
     new TickValidator({ timeWindowMs: config.ticks.timeWindowMs, maxVolume: config.ticks.maxVolume }),
-    config.tickLog ? new LoggedTickIngest(stream, config.tickLog.topic, logged, fanOut) : new DirectTickIngest(backends.ticks, fanOut),
+    config.tickLog ? new LoggedTickIngest(stream, config.tickLog.topic, logged, fanOut, appended) : new DirectTickIngest(backends.ticks, fanOut),
     fanOut,
   );
   // Embedded mode signs sessions with a per-process secret: sessions end when the process does.
@@ -113,7 +117,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   consumer?.start();
   const followers = config.tickLog && {
     tail: new TickLogTail(stream, config.tickLog.topic, ticks, fanOut, logged, log),
-    writer: new TickLogWriter(stream, backends.ticks, ticks, log, { ...config.tickLog, group: config.tickLog.writerGroup }),
+    writer: new TickLogWriter(stream, backends.ticks, ticks, appended, log, { ...config.tickLog, group: config.tickLog.writerGroup }),
   };
   if (config.tickLog && followers) {
     // The topic must exist before the tail follows it; a broker that is down at start stops the start.

@@ -4,7 +4,7 @@ import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { IncomingRecord, Subscription } from "../ports/stream-log.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { TickStore } from "../ports/tick-store.js";
-import { keepFollowing, readLogRecord } from "./tick-log.js";
+import { type AppendedBlocks, keepFollowing, readLogRecord, recordIdOf } from "./tick-log.js";
 import { publishedByService } from "./tick-stream.js";
 
 export type TickLogWriterOptions = {
@@ -48,6 +48,7 @@ export class TickLogWriter {
     private readonly stream: StreamDomain,
     private readonly store: TickStore,
     private readonly ticks: TickDomain,
+    private readonly appended: AppendedBlocks,
     private readonly log: Logger,
     private readonly options: TickLogWriterOptions,
   ) {
@@ -135,6 +136,12 @@ export class TickLogWriter {
       if (next === undefined || r.offset + 1n > next) offsets.set(r.partition, r.offset + 1n);
       // Published after a direct insert by a replica not using the log: stored already.
       if (publishedByService(r)) continue;
+      const id = recordIdOf(r);
+      const mine = id === undefined ? undefined : this.appended.take(id);
+      if (id !== undefined && mine) {
+        if (!entries.has(id)) entries.set(id, mine);
+        continue;
+      }
       const read = readLogRecord(this.ticks, r);
       if (!read.ok) {
         this.warn(read.reason);
