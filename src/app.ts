@@ -117,7 +117,15 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   consumer?.start();
   const followers = config.tickLog && {
     tail: new TickLogTail(stream, config.tickLog.topic, ticks, fanOut, logged, log),
-    writer: new TickLogWriter(stream, backends.ticks, ticks, appended, log, { ...config.tickLog, group: config.tickLog.writerGroup }),
+    writer: new TickLogWriter(
+      stream,
+      backends.ticks,
+      ticks,
+      appended,
+      log,
+      { ...config.tickLog, group: config.tickLog.writerGroup },
+      { stored: (n) => metrics.tickLogWritten.inc(n), pending: (n) => metrics.tickLogPending.set(n) },
+    ),
   };
   if (config.tickLog && followers) {
     // The topic must exist before the tail follows it; a broker that is down at start stops the start.

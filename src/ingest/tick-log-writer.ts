@@ -19,6 +19,9 @@ export type TickLogWriterOptions = {
   handoverMs: number;
 };
 
+/** What the writer reports as it goes (metrics). */
+export type TickLogWriterObserver = { stored(ticks: number): void; pending(records: number): void };
+
 /** Record bytes that end a flush's wait early: bounds what a writer catching up holds. */
 const FLUSH_BYTES = 32 * 1024 * 1024;
 const RETRY_MS = 500;
@@ -51,6 +54,7 @@ export class TickLogWriter {
     private readonly appended: AppendedBlocks,
     private readonly log: Logger,
     private readonly options: TickLogWriterOptions,
+    private readonly observer: TickLogWriterObserver = { stored: () => undefined, pending: () => undefined },
   ) {
     this.warn = throttledWarning(log, "the tick-log writer skipped a record that is not a valid batch");
     this.commitWarn = throttledWarning(log, "the tick-log writer could not commit its offsets (a rebalance?); its records will be read again");
@@ -85,15 +89,18 @@ export class TickLogWriter {
           if (pending.length === 0) firstAt = performance.now();
           pending.push(...got.value);
           for (const r of got.value) pendingBytes += r.value.length;
+          this.observer.pending(pending.length);
           next = batches.next();
           if (pendingBytes < FLUSH_BYTES && performance.now() - firstAt < this.options.flushMs) continue;
         }
         pending = await this.flush(sub, pending);
         pendingBytes = pending.reduce((n, r) => n + r.value.length, 0);
+        this.observer.pending(pending.length);
         // Records still waiting are looked at again one flush interval later.
         firstAt = performance.now();
       }
     } finally {
+      this.observer.pending(0);
       local.abort();
       await next.catch(() => undefined);
     }
@@ -112,8 +119,9 @@ export class TickLogWriter {
       const { ready, waiting } = this.byOwnership(sub, records);
       if (ready.length === 0) return waiting;
       const { entries, offsets } = this.read(ready);
+      let outcomes;
       try {
-        await Promise.all([...entries].map(([id, block]) => this.store.insert(id, block, this.abort.signal, { verify: attempt > 0 })));
+        outcomes = await Promise.all([...entries].map(([id, block]) => this.store.insert(id, block, this.abort.signal, { verify: attempt > 0 })));
       } catch (err) {
         if (this.abort.signal.aborted) throw err;
         this.log.warn({ err: err instanceof Error ? err.message : String(err), batches: entries.size }, "tick-log writer waiting for the tick store");
@@ -121,6 +129,8 @@ export class TickLogWriter {
         backoff = Math.min(backoff * 2, RETRY_MAX_MS);
         continue;
       }
+      const blocks = [...entries.values()];
+      this.observer.stored(outcomes.reduce((n, outcome, i) => (outcome === "stored" ? n + blocks[i]!.length : n), 0));
       // A commit refused mid-rebalance costs a re-read, which the store recognises: not a failure.
       await sub.commit([...offsets].map(([partition, offset]) => ({ partition, offset }))).catch(this.commitWarn);
       return waiting;

@@ -65,6 +65,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly tickLogWritten = new Counter({
+    name: "neliti_tick_log_written_ticks_total",
+    help: "Ticks this replica's tick-log writer stored in the tick store (TICK_LOG)",
+    registers: [this.registry],
+  });
+
+  readonly tickLogPending = new Gauge({
+    name: "neliti_tick_log_writer_pending_records",
+    help: "Tick-log records this replica's writer has read and not yet stored: its lag behind what it fetched (TICK_LOG)",
+    registers: [this.registry],
+  });
+
   readonly backendUp = new Gauge({
     name: "neliti_backend_up",
     help: "1 when the backend answered its last probe",

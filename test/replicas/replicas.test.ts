@@ -6,6 +6,7 @@ import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
 import { ACKED, ingestOne, replicaEnv, settledTicks, startReplicas } from "../harness/replicas.js";
 import type { ServerProcess } from "../harness/server-process.js";
 import { rowsBatch, series, tick } from "../harness/ticks.js";
+import { httpGet } from "../harness/tools.js";
 
 const kafka = backendUrl("kafka");
 
@@ -39,6 +40,9 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
     expect(states.every((s) => ACKED.has(s))).toBe(true);
     stored += 200;
     expect(await settledTicks(db.url, stored, "concurrent retries across replicas")).toEqual({ rows: stored, batches: 20 });
+    // What the writers say they stored, summed over the replicas, is what ClickHouse holds.
+    const written = async (url: string) => Number(/^neliti_tick_log_written_ticks_total (\d+)/m.exec((await httpGet(url, "/metrics")).body)?.[1] ?? 0);
+    expect((await written(a.url)) + (await written(b.url))).toBe(stored);
   });
 
   it("a retry on the other replica after the ack: DUPLICATE once that replica has seen the batch, and stored once", async () => {
