@@ -55,7 +55,8 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
     proc,
     logs,
     stop: async (signal = "SIGTERM") => {
-      if (proc.exitCode !== null) return proc.exitCode;
+      // Exited already (on its own, or killed by a signal: then exitCode stays null).
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill(signal);
       const [code] = (await once(proc, "exit")) as [number | null];
       return code;
