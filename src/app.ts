@@ -17,6 +17,7 @@ import { RecentTicks } from "./domain/recent-ticks.js";
 import { StreamDomain } from "./domain/stream.js";
 import { TickHub } from "./domain/tick-hub.js";
 import { TickFanOut } from "./domain/tick-fan-out.js";
+import { LiveBars } from "./domain/live-bars.js";
 import { DirectTickIngest, TickDomain } from "./domain/ticks.js";
 import { CredentialCache } from "./domain/credential-cache.js";
 import { ModelRegistry } from "./domain/model-registry.js";
@@ -54,6 +55,9 @@ const LOGGED_IDS = 200_000;
 /** Ticks of its own batches a replica keeps for its writer (about 53 MB): a second or two of full-rate ingest. */
 const APPENDED_TICKS = 1_000_000;
 
+/** How long past its end a live bar waits for its last ticks before it closes without a later one. */
+const LIVE_BAR_CLOSE_GRACE_MS = 1000;
+
 export const SERVICES = [TickService, UserService, GraphService, VectorService, CacheService, StreamService, SchemaService, HealthReportService] as const;
 
 /** The services each store serves, for health while a store is still opening. */
@@ -88,8 +92,11 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   const hub = new TickHub(config.ticks.subscriberQueueBatches);
   const cache = new CacheDomain(backends.cache, config.cache.maxValueBytes);
   const stream = new StreamDomain(backends.stream, config.stream.maxMessageBytes, config.stream.replicationFactor);
-  const fanOut = new TickFanOut(new RecentTicks(config.ticks.recentPerSymbol), hub, [
+  const recent = new RecentTicks(config.ticks.recentPerSymbol);
+  const liveBars = new LiveBars(recent, backends.ticks, LIVE_BAR_CLOSE_GRACE_MS);
+  const fanOut = new TickFanOut(recent, hub, [
     new LatestTickCacher(cache, log),
+    liveBars,
     ...(config.tickStream.publish ? [new TickStreamPublisher(stream, log)] : []),
   ]);
   const logged = new LoggedIds(LOGGED_IDS);
@@ -99,6 +106,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     new TickValidator({ timeWindowMs: config.ticks.timeWindowMs, maxVolume: config.ticks.maxVolume }),
     config.tickLog ? new LoggedTickIngest(stream, config.tickLog.topic, logged, fanOut, appended) : new DirectTickIngest(backends.ticks, fanOut),
     fanOut,
+    liveBars,
   );
   // Embedded mode signs sessions with a per-process secret: sessions end when the process does.
   const credentials = new CredentialCache(backends.cache);

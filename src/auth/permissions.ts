@@ -37,6 +37,7 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, Permission | "open" | "
   [`${P}TickService/GetCandles`]: "ticks:read",
   [`${P}TickService/GetIndicators`]: "ticks:read",
   [`${P}TickService/SubscribeTicks`]: "ticks:read",
+  [`${P}TickService/SubscribeCandles`]: "ticks:read",
 
   [`${P}UserService/Authenticate`]: "open",
   [`${P}UserService/ValidateSession`]: "open",

@@ -8,6 +8,7 @@ import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, Tick
 import { computeIndicator, type IndicatorKind, type IndicatorPoint } from "./indicators.js";
 import type { TickFilter } from "./tick-hub.js";
 import type { TickFanOut, TickOrigin } from "./tick-fan-out.js";
+import { type BarSeries, type BarUpdate, barUpdates, type LiveBars } from "./live-bars.js";
 
 export type AckState = "durable" | "spooled" | "duplicate" | "rejected";
 export type BatchAck = { batchId: string; state: AckState; accepted: number; violations: FieldViolationInfo[] };
@@ -41,6 +42,9 @@ const BATCH_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
 const rowPath: TickFieldPath = (i, field) => `batch.rows.ticks[${i}].${field}`;
 const columnPath: TickFieldPath = (i, field) => `batch.columns.${field}[${i}]`;
 
+/** Closed bars a live-bar subscriber may leave unread before it is dropped. */
+const LIVE_BARS_MAX_CLOSED_BACKLOG = 10_000;
+
 /** Most bars an indicator request reads (the look-back comes out of these). */
 const INDICATOR_MAX_BARS = 100_000;
 
@@ -55,6 +59,7 @@ export class TickDomain {
     private readonly validator: TickValidator,
     private readonly ingest: TickIngest,
     private readonly fanOut: TickFanOut,
+    private readonly liveBars: LiveBars,
   ) {}
 
   /** Validates a batch (synchronously): the block to store, or the rejection. */
@@ -128,6 +133,11 @@ export class TickDomain {
   ): Promise<IndicatorPoint[][]> {
     const bars = await this.store.candles({ ...query, limit: INDICATOR_MAX_BARS }, signal);
     return specs.map((s) => computeIndicator(s.kind, s.period, bars));
+  }
+
+  /** Live bars of `series`: forming ones at most every `intervalMs`, each closed one once. */
+  candleUpdates(series: readonly BarSeries[], intervalMs: number, signal: AbortSignal): AsyncIterable<BarUpdate> {
+    return barUpdates(this.liveBars, series, intervalMs, LIVE_BARS_MAX_CLOSED_BACKLOG, signal);
   }
 
   subscribe(filter: TickFilter, signal: AbortSignal): AsyncIterable<TickBlock> {

@@ -45,6 +45,9 @@ const ACK_STATE: Record<BatchAck["state"], AckState> = {
   rejected: AckState.REJECTED,
 };
 
+/** SubscribeCandles' update_interval_ms when the request leaves it 0. */
+const DEFAULT_BAR_UPDATE_MS = 250;
+
 const brokerOrAll = (broker: string) => (broker === "" ? undefined : broker);
 
 /** The bars a candle or indicator request is about. */
@@ -170,6 +173,15 @@ export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: n
           points: points.map((p) => ({ timeMsc: BigInt(p.timeMsc), value: p.value })),
         })),
       };
+    },
+
+    async *subscribeCandles(req, ctx) {
+      const broker = brokerOrAll(req.broker);
+      const timeframeMs = TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS];
+      const series = [...new Set(req.symbols)].map((symbol) => ({ symbol, broker, timeframeMs, price: PRICE[req.priceSource] }));
+      for await (const u of ticks.candleUpdates(series, req.updateIntervalMs || DEFAULT_BAR_UPDATE_MS, ctx.signal)) {
+        yield { symbol: u.symbol, broker: u.broker ?? "", closed: u.closed, candle: { ...u.bar, openTimeMsc: BigInt(u.bar.openTimeMsc), tickCount: BigInt(u.bar.tickCount) } };
+      }
     },
 
     async *subscribeTicks(req, ctx) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { AckState } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { AckState, type Candle, Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { CacheService, connect, TickService } from "../../src/client.js";
 import { backendUrl, describeWithBackend } from "../harness/backends.js";
 import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
@@ -91,6 +91,45 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
       const cache = connect(CacheService, { baseUrl: replica.url });
       expect(Number((await cache.getLatestTick({ symbol: "ORDER", broker: "ICMarkets" })).tick?.timeMsc)).toBe(T0 + 45_000);
     }
+  });
+
+  it("live bars on B from ticks ingested through A: the closed bar equals GetCandles from ClickHouse", async () => {
+    const HOUR = 3_600_000;
+    const P = Math.floor(Date.now() / HOUR) * HOUR + 3 * HOUR;
+    const abort = new AbortController();
+    const onB = connect(TickService, { baseUrl: b.url });
+    const closed: Candle[] = [];
+    let warm = false;
+    const reading = (async () => {
+      try {
+        for await (const m of onB.subscribeCandles({ symbols: ["BARS", "BARSWARM"], timeframe: Timeframe.H1, updateIntervalMs: 10 }, { signal: abort.signal })) {
+          warm = true;
+          if (m.closed && m.symbol === "BARS") {
+            closed.push(m.candle!);
+            break;
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    // Until the subscription is in place on B, warm-up ticks (another symbol) go unseen.
+    for (let i = 0; !warm; i++) {
+      expect(i).toBeLessThan(50);
+      expect(await ingestOne(a.url, rowsBatch(`bars-warm-${i}`, [tick({ symbol: "BARSWARM", timeMsc: BigInt(P + i) })]))).toBe(AckState.DURABLE);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (let i = 0; i < 5; i++) {
+      expect(await ingestOne(a.url, rowsBatch(`bars-${i}`, [tick({ symbol: "BARS", timeMsc: BigInt(P + 1000 * (5 - i)), bid: 1 + i / 100, ask: 2, volume: i + 1 })]))).toBe(AckState.DURABLE);
+    }
+    expect(await ingestOne(a.url, rowsBatch("bars-next", [tick({ symbol: "BARS", timeMsc: BigInt(P + HOUR) })]))).toBe(AckState.DURABLE);
+    await Promise.race([reading, new Promise((r) => setTimeout(r, 5000))]);
+    abort.abort();
+    expect(closed).toHaveLength(1);
+    const fromClickHouse = async () =>
+      (await onB.getCandles({ symbol: "BARS", timeframe: Timeframe.H1, startTimeMsc: BigInt(P), endTimeMsc: BigInt(P + HOUR) })).candles[0];
+    await expect.poll(async () => (await fromClickHouse())?.tickCount, { timeout: 10_000 }).toBe(5n);
+    expect(closed[0]).toEqual(await fromClickHouse());
   });
 
   it("a subscriber on B receives the ticks ingested through A", async () => {
