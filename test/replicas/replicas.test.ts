@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { AckState, type Candle, Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { AckState, type Candle, type TickBatch, Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { CacheService, connect, TickService } from "../../src/client.js";
 import { backendUrl, describeWithBackend } from "../harness/backends.js";
 import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
@@ -9,6 +9,18 @@ import { rowsBatch, series, tick } from "../harness/ticks.js";
 import { httpGet } from "../harness/tools.js";
 
 const kafka = backendUrl("kafka");
+
+/**
+ * A subscription on one replica is in place once it has heard something: until then, warm-up
+ * batches (of a symbol the test does not count) go through another replica, 100 ms apart.
+ */
+async function warmUp(url: string, heard: () => boolean, batch: (i: number) => TickBatch): Promise<void> {
+  for (let i = 0; !heard(); i++) {
+    expect(i).toBeLessThan(50);
+    expect(await ingestOne(url, batch(i))).toBe(AckState.DURABLE);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /**
  * Two real service processes on the same ClickHouse, Kafka and Redis with the tick log on, a
@@ -113,12 +125,7 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
         // aborted
       }
     })();
-    // Until the subscription is in place on B, warm-up ticks (another symbol) go unseen.
-    for (let i = 0; !warm; i++) {
-      expect(i).toBeLessThan(50);
-      expect(await ingestOne(a.url, rowsBatch(`bars-warm-${i}`, [tick({ symbol: "BARSWARM", timeMsc: BigInt(P + i) })]))).toBe(AckState.DURABLE);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await warmUp(a.url, () => warm, (i) => rowsBatch(`bars-warm-${i}`, [tick({ symbol: "BARSWARM", timeMsc: BigInt(P + i) })]));
     for (let i = 0; i < 5; i++) {
       expect(await ingestOne(a.url, rowsBatch(`bars-${i}`, [tick({ symbol: "BARS", timeMsc: BigInt(P + 1000 * (5 - i)), bid: 1 + i / 100, ask: 2, volume: i + 1 })]))).toBe(AckState.DURABLE);
     }
@@ -148,12 +155,7 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
         // aborted
       }
     })();
-    // Until the subscription is in place on B, warm-up ticks (another symbol) go unseen.
-    for (let i = 0; !warmed; i++) {
-      expect(i).toBeLessThan(50);
-      expect(await ingestOne(a.url, rowsBatch(`warm-${i}`, [tick({ symbol: "WARM", timeMsc: BigInt(T0 + 49_000 + i) })]))).toBe(AckState.DURABLE);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await warmUp(a.url, () => warmed, (i) => rowsBatch(`warm-${i}`, [tick({ symbol: "WARM", timeMsc: BigInt(T0 + 49_000 + i) })]));
     expect(await ingestOne(a.url, rowsBatch("live-a", series(50, { symbol: "LIVE" }, T0 + 50_000)))).toBe(AckState.DURABLE);
     const done = await Promise.race([reading.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
     abort.abort();
