@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   startup: () => import("./startup.js").then((m) => m.run()),
   range: () => import("./range.js").then((m) => m.run()),
   asof: () => import("./asof.js").then((m) => m.run()),
+  live: () => import("./live.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];

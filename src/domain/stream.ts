@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { AlreadyExistsError, NotFoundError, ResourceExhaustedError } from "../errors.js";
+import { AlreadyExistsError, NotFoundError, ResourceExhaustedError, UnavailableError } from "../errors.js";
 import type { IncomingRecord, OutgoingRecord, StreamLog, SubscribeOptions, Subscription, TopicSpec } from "../ports/stream-log.js";
 
 /** The topic the MT5 bridge and the tick publisher write ticks to. */
 export const TICK_TOPIC = "mt5_tick_stream";
+
+const TOPIC_POLL_MS = 200;
+const TOPIC_READY_MS = 15_000;
 
 export const DEFAULT_TOPICS: readonly Omit<TopicSpec, "replicationFactor">[] = [
   { name: TICK_TOPIC, partitions: 12, retentionMs: 24 * 3_600_000 },
@@ -32,16 +35,30 @@ export class StreamDomain {
   async ensureDefaultTopics(): Promise<void> {
     const existing = new Set((await this.streamLog.listTopics()).map((t) => t.name));
     for (const t of DEFAULT_TOPICS) {
-      if (!existing.has(t.name)) await this.createTopic({ ...t, replicationFactor: 0 });
+      if (existing.has(t.name)) continue;
+      await this.createIfMissing({ ...t, replicationFactor: 0 });
     }
   }
 
-  /** Creates the tick log's topic, shaped like mt5_tick_stream, unless it exists. */
+  /**
+   * Creates the tick log's topic, shaped like mt5_tick_stream, unless it exists, and waits until
+   * its partitions are in the metadata: replicas starting together race to create it, and the
+   * loser must not follow a topic the broker has not finished creating.
+   */
   async ensureTickLog(topic: string): Promise<void> {
-    if ((await this.streamLog.listTopics()).some((t) => t.name === topic)) return;
+    const ready = async () => ((await this.streamLog.listTopics()).find((t) => t.name === topic)?.partitions ?? 0) > 0;
+    if (await ready()) return;
     const shape = DEFAULT_TOPICS.find((t) => t.name === TICK_TOPIC)!;
-    await this.createTopic({ ...shape, name: topic, replicationFactor: 0 }).catch((err: unknown) => {
-      // Another replica created it meanwhile.
+    await this.createIfMissing({ ...shape, name: topic, replicationFactor: 0 });
+    for (let waited = 0; !(await ready()); waited += TOPIC_POLL_MS) {
+      if (waited >= TOPIC_READY_MS) throw new UnavailableError(`topic ${topic} has no partitions ${TOPIC_READY_MS} ms after it was created`, 2000);
+      await new Promise((r) => setTimeout(r, TOPIC_POLL_MS));
+    }
+  }
+
+  /** Creates a topic; one that exists already (a replica starting alongside made it) is no error. */
+  private async createIfMissing(spec: TopicSpec): Promise<void> {
+    await this.createTopic(spec).catch((err: unknown) => {
       if (!(err instanceof AlreadyExistsError)) throw err;
     });
   }

@@ -162,4 +162,19 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
     expect(done).toBe(true);
     expect(live).toEqual(Array.from({ length: 50 }, (_, i) => T0 + 50_000 - 49 + i));
   });
+
+  it("three replicas started at the same moment on a log topic none has created all start and agree", async () => {
+    const env = replicaEnv(db.url);
+    const three = await startReplicas(3, env);
+    try {
+      expect(three).toHaveLength(3);
+      expect(await ingestOne(three[0]!.url, rowsBatch("three-0", series(5, { symbol: "THREE" }, T0 + 60_000)))).toBe(AckState.DURABLE);
+      for (const r of three) {
+        const client = connect(TickService, { baseUrl: r.url });
+        await expect.poll(async () => (await client.getRecentTicks({ symbol: "THREE", limit: 5 })).ticks.length, { timeout: 5000 }).toBe(5);
+      }
+    } finally {
+      await Promise.all(three.map((r) => r.stop()));
+    }
+  });
 });
