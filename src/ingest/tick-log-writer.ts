@@ -24,6 +24,8 @@ export type TickLogWriterObserver = { stored(ticks: number): void; pending(recor
 
 /** Record bytes that end a flush's wait early: bounds what a writer catching up holds. */
 const FLUSH_BYTES = 32 * 1024 * 1024;
+/** How long records of a partition this member lost are kept in case it comes back (see flush). */
+const RELEASE_AFTER_MS = 60_000;
 const RETRY_MS = 500;
 const RETRY_MAX_MS = 5000;
 
@@ -46,6 +48,8 @@ export class TickLogWriter {
   private running: Promise<void> | undefined;
   private readonly warn: (err: unknown) => void;
   private readonly commitWarn: (err: unknown) => void;
+  /** When each held record of a partition this member does not hold was first found so. */
+  private readonly unowned = new WeakMap<IncomingRecord, number>();
 
   constructor(
     private readonly stream: StreamDomain,
@@ -108,9 +112,11 @@ export class TickLogWriter {
 
   /**
    * Stores the records of partitions this member may write now and commits their offsets; returns
-   * those to look at again later (partitions in their handover wait, or all of them while its
-   * membership is in doubt). Records of partitions it no longer holds are dropped: whoever holds
-   * them now reads them from the last commit.
+   * those to look at again later: partitions in their handover wait, all of them while its
+   * membership is in doubt, and partitions it does not hold now, for RELEASE_AFTER_MS. A
+   * partition that comes back within that time may not be read again from its commit (the
+   * client keeps its fetch position across some rebalances), so its records must still be here;
+   * one that does not has a new owner, which read it from the last commit.
    */
   private async flush(sub: Subscription, records: IncomingRecord[]): Promise<IncomingRecord[]> {
     let backoff = RETRY_MS;
@@ -168,10 +174,20 @@ export class TickLogWriter {
     const now = performance.now();
     const ready: IncomingRecord[] = [];
     const waiting: IncomingRecord[] = [];
+    let released = 0;
     for (const r of records) {
       const since = owned.get(r.partition);
-      if (since !== undefined) (now - since >= this.options.handoverMs ? ready : waiting).push(r);
+      if (since !== undefined) {
+        (now - since >= this.options.handoverMs ? ready : waiting).push(r);
+        this.unowned.delete(r);
+        continue;
+      }
+      const first = this.unowned.get(r) ?? now;
+      this.unowned.set(r, first);
+      if (now - first < RELEASE_AFTER_MS) waiting.push(r);
+      else released++;
     }
+    if (released > 0) this.log.info({ records: released }, "tick-log writer released records of partitions another replica now writes");
     return { ready, waiting };
   }
 }

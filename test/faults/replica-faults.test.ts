@@ -1,8 +1,11 @@
 import { toBinary } from "@bufbuild/protobuf";
+import { createClient } from "@clickhouse/client";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AckState, TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { KafkaStreamLog } from "../../src/backends/kafka/stream-log.js";
 import { connect, TickService } from "../../src/client.js";
+import { backendUrl } from "../harness/backends.js";
 import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
 import { ingestOne, replicaEnv, settledTicks, startReplicas } from "../harness/replicas.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
@@ -82,7 +85,61 @@ describeFaults("clickhouse", "replicas survive faults: nothing acknowledged depe
       await kafka.close();
     }
     const found = await settledTicks(db.url, 300 + sent * 10, `bridge batches (${sent}) through joins, a leave and a kill -9`, 90_000, 3000);
-    if (found.rows !== 300 + sent * 10) for (const p of running) console.log(p.logs.filter((l) => /writer|tail|warn|error/i.test(l)).slice(-15).join("\n"));
+    if (found.rows !== 300 + sent * 10) {
+      for (const p of running) console.log(p.logs.filter((l) => /writer|tail|warn|error/i.test(l)).slice(-15).join("\n"));
+      const ch = createClient({ url: db.url });
+      const ids = new Set((await (await ch.query({ query: "SELECT DISTINCT batch_id FROM ticks WHERE batch_id LIKE 'bridge-%'", format: "JSONEachRow" })).json<{ batch_id: string }>()).map((r) => r.batch_id));
+      await ch.close();
+      const missing = Array.from({ length: sent }, (_, i) => i).filter((i) => !ids.has(`bridge-${i}`));
+      console.log(`missing bridge batches (symbol BR<i mod 7>): ${missing.map((i) => `${i}:BR${i % 7}`).join(" ")}`);
+    }
     expect(found).toEqual({ rows: 300 + sent * 10, batches: 30 + sent });
+  });
+});
+
+describeFaults("kafka", "the tick log's broker down: ingest refuses what the log cannot hold, and stores everything it acknowledged once the broker is back", () => {
+  let db: { url: string; drop(): Promise<void> };
+  let replica: ServerProcess | undefined;
+
+  beforeAll(async () => {
+    db = await createTempClickHouseDatabase(backendUrl("clickhouse")!);
+  });
+  afterAll(async () => {
+    await replica?.stop("SIGKILL");
+    startBackend("kafka");
+    await db?.drop();
+  });
+
+  it("answers UNAVAILABLE with retry-after while the broker is down; retries after it returns are stored once", async () => {
+    replica = await startServerProcess(replicaEnv(db.url));
+    const T0 = Date.now() - 60_000;
+    const batch = (i: number) => rowsBatch(`down-${i}`, series(10, { symbol: "DOWN" }, T0 + i * 100));
+    for (let i = 0; i < 10; i++) expect(await ingestOne(replica.url, batch(i))).toBe(AckState.DURABLE);
+
+    killBackend("kafka");
+    for (let i = 10; i < 13; i++) {
+      const err = await ingestOne(replica.url, batch(i)).then(
+        (state) => new Error(`acknowledged ${AckState[state]} with the broker down`),
+        (e: unknown) => ConnectError.from(e),
+      );
+      expect(err).toBeInstanceOf(ConnectError);
+      expect((err as ConnectError).code).toBe(Code.Unavailable);
+      expect(Number((err as ConnectError).metadata.get("retry-after-ms"))).toBeGreaterThan(0);
+    }
+
+    startBackend("kafka");
+    // As a bridge would: retry the refused batches until the log takes them.
+    for (let i = 10; i < 13; i++) {
+      const deadline = Date.now() + 90_000;
+      let state: AckState | undefined;
+      while (state === undefined && Date.now() < deadline) {
+        state = await ingestOne(replica.url, batch(i)).catch(async () => {
+          await new Promise((r) => setTimeout(r, 1000));
+          return undefined;
+        });
+      }
+      expect(state).toBe(AckState.DURABLE);
+    }
+    expect(await settledTicks(db.url, 130, "batches around a broker outage, retried by the client", 90_000)).toEqual({ rows: 130, batches: 13 });
   });
 });
