@@ -1,4 +1,5 @@
 import type { TickBlock } from "../ports/tick-block.js";
+import { int64Halves } from "./tick-block.js";
 
 /**
  * A block as the bytes of a TickBatch { batch_id = 1; columns = 3 } message, written by hand into
@@ -30,7 +31,6 @@ export function encodeColumnarBatch(batchId: string, block: TickBlock): Uint8Arr
   const total = (id.length === 0 ? 0 : 1 + varintSize(id.length) + id.length) + 1 + varintSize(columnsSize) + columnsSize;
 
   const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
   let pos = 0;
   const varint = (v: number) => {
     while (v > 0x7f) {
@@ -58,15 +58,7 @@ export function encodeColumnarBatch(batchId: string, block: TickBlock): Uint8Arr
     put(3, typed(block.symbolIndex));
     put(4, typed(block.brokerIndex));
     put(5, typed(block.accountType));
-    // int64 little-endian from the double, in two 32-bit halves: no BigInt per tick.
-    lengthDelimited(6, 8 * n);
-    for (let i = 0; i < n; i++) {
-      const t = block.timeMsc[i]!;
-      const hi = Math.floor(t / 4294967296);
-      view.setUint32(pos, t - hi * 4294967296, true);
-      view.setInt32(pos + 4, hi, true);
-      pos += 8;
-    }
+    put(6, typed(int64Halves(block.timeMsc)));
     put(7, typed(block.bid));
     put(8, typed(block.ask));
     put(9, typed(block.last));

@@ -32,6 +32,21 @@ export function blockFromBatch(batch: TickBatch): TickBlock {
   }
 }
 
+/**
+ * Whole milliseconds (exact below 2^53) as int64 little-endian, read as two 32-bit halves each:
+ * the wire form of time, made without a BigInt per value.
+ */
+export function int64Halves(values: Float64Array): Int32Array {
+  const halves = new Int32Array(2 * values.length);
+  for (let i = 0; i < values.length; i++) {
+    const t = values[i]!;
+    const hi = Math.floor(t / 4294967296);
+    halves[2 * i] = t - hi * 4294967296;
+    halves[2 * i + 1] = hi;
+  }
+  return halves;
+}
+
 /** Wire arrays are little-endian and typed arrays use the host's order: they agree on x86 and ARM. */
 export function requireLittleEndianHost(who: string): void {
   if (endianness() !== "LE") throw new Error(`${who} reads and writes typed arrays as little-endian bytes`);
@@ -112,13 +127,6 @@ export function columnChunkFromRows(rows: readonly TickRow[]): TickColumnChunk {
  */
 export function columnsOfBlock(b: TickBlock): TickColumnChunk {
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const halves = new Int32Array(2 * b.length);
-  for (let i = 0; i < b.length; i++) {
-    const t = b.timeMsc[i]!;
-    const hi = Math.floor(t / 4294967296);
-    halves[2 * i] = t - hi * 4294967296;
-    halves[2 * i + 1] = hi;
-  }
   return {
     length: b.length,
     symbols: [...b.symbols],
@@ -126,7 +134,7 @@ export function columnsOfBlock(b: TickBlock): TickColumnChunk {
     symbolIndex: bytes(b.symbolIndex),
     brokerIndex: bytes(b.brokerIndex),
     accountType: b.accountType,
-    timeMsc: bytes(halves),
+    timeMsc: bytes(int64Halves(b.timeMsc)),
     bid: bytes(b.bid),
     ask: bytes(b.ask),
     last: bytes(b.last),

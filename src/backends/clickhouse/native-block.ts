@@ -1,4 +1,4 @@
-import { requireLittleEndianHost } from "../../ingest/tick-block.js";
+import { int64Halves, requireLittleEndianHost } from "../../ingest/tick-block.js";
 import type { TickBlock } from "../../ports/tick-block.js";
 
 /**
@@ -103,7 +103,7 @@ export class NativeBlockEncoder {
     o += account.copy(out, o);
     for (const { block } of batches) o = put(out, o, block.accountType);
     o += ts.copy(out, o);
-    for (const { block } of batches) o = putInt64(out, o, block.timeMsc);
+    for (const { block } of batches) o = put(out, o, int64Halves(block.timeMsc));
     const floats: Record<FloatColumn, Buffer> = { bid, ask, last, volume };
     for (const column of FLOAT_COLUMNS) {
       o += floats[column].copy(out, o);
@@ -115,18 +115,6 @@ export class NativeBlockEncoder {
     for (const { batchId: id, block } of batches) o = putRepeated(out, o, this.stringBytes(id), block.length);
     return out;
   }
-}
-
-/** Whole milliseconds (exact below 2^53) as Int64 little-endian, without a BigInt per value. */
-function putInt64(out: Buffer, o: number, values: Float64Array): number {
-  const halves = new Int32Array(2 * values.length);
-  for (let i = 0; i < values.length; i++) {
-    const t = values[i]!;
-    const hi = Math.floor(t / 4294967296);
-    halves[2 * i] = t - hi * 4294967296;
-    halves[2 * i + 1] = hi;
-  }
-  return put(out, o, halves);
 }
 
 function put(out: Buffer, o: number, values: Uint8Array | Int32Array | Uint32Array | Float64Array): number {
