@@ -1,6 +1,7 @@
 import { ResourceExhaustedError } from "../errors.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { CandleRow, PriceField, TickStore } from "../ports/tick-store.js";
+import { priceOf } from "./prices.js";
 import type { DurableTickListener } from "./tick-fan-out.js";
 import type { RecentTicks } from "./recent-ticks.js";
 
@@ -13,13 +14,6 @@ type Listener = (update: BarUpdate) => void;
 
 /** A bar being built, with the tick times that decide its open and close (as argMin/argMax do). */
 type Forming = CandleRow & { firstMsc: number; lastMsc: number };
-
-const priceOf: Record<PriceField, (bid: number, ask: number, last: number) => number> = {
-  bid: (bid) => bid,
-  ask: (_, ask) => ask,
-  mid: (bid, ask) => (bid + ask) / 2,
-  last: (_, __, last) => last,
-};
 
 /**
  * Bars built as ticks arrive, for the series someone watches (SubscribeCandles), from the same
@@ -81,7 +75,7 @@ export class LiveBars implements DurableTickListener {
       const broker = block.brokers[block.brokerIndex[i]!]!;
       for (const w of list) {
         if (w.series.broker !== undefined && w.series.broker !== broker) continue;
-        w.add(block.timeMsc[i]!, priceOf[w.series.price](block.bid[i]!, block.ask[i]!, block.last[i]!), block.volume[i]!);
+        w.add(block.timeMsc[i]!, priceOf({ bid: block.bid[i]!, ask: block.ask[i]!, last: block.last[i]! }, w.series.price), block.volume[i]!);
       }
     }
   }
@@ -103,7 +97,7 @@ export class LiveBars implements DurableTickListener {
     const period = (t: number) => Math.floor(t / timeframeMs) * timeframeMs;
     const open = Math.max(period(this.now()), held.length > 0 ? period(held[0]!.timeMsc) : 0);
     const inBar = held.filter((t) => t.timeMsc >= open && t.timeMsc < open + timeframeMs).reverse();
-    for (const t of inBar) w.add(t.timeMsc, priceOf[w.series.price](t.bid, t.ask, t.last), t.volume, false);
+    for (const t of inBar) w.add(t.timeMsc, priceOf(t, w.series.price), t.volume, false);
     const oldestHeld = held.at(-1)?.timeMsc;
     if (oldestHeld !== undefined && oldestHeld < open) {
       w.publishSeeded();
