@@ -3,7 +3,6 @@ import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { TickDomain, TickIngest } from "../domain/ticks.js";
 import type { StreamDomain } from "../domain/stream.js";
 import type { TickFanOut, TickOrigin } from "../domain/tick-fan-out.js";
-import type { Logger } from "../observability/logger.js";
 import type { IncomingRecord, OutgoingRecord } from "../ports/stream-log.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { InsertOutcome } from "../ports/tick-store.js";
@@ -176,21 +175,5 @@ export class LoggedTickIngest implements TickIngest {
     for (const p of parts) this.appended.put(p.id, p.block);
     this.fanOut.deliver(block, batchId, origin);
     return "stored";
-  }
-}
-
-/**
- * Runs `body` until `signal` aborts, again 2 s after each failure (a broker restart, a
- * rebalance that fenced a commit): the loops that follow the log must outlive their backends.
- */
-export async function keepFollowing(what: string, log: Logger, signal: AbortSignal, body: () => Promise<void>): Promise<void> {
-  while (!signal.aborted) {
-    try {
-      await body();
-    } catch (err) {
-      if (signal.aborted) return;
-      log.warn({ err: err instanceof Error ? err.message : String(err) }, `${what} restarting in 2 s`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
   }
 }

@@ -7,6 +7,7 @@ import { type Logger, throttledWarning } from "../observability/logger.js";
 import { selectRows, tickAt } from "./tick-block.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { IncomingRecord } from "../ports/stream-log.js";
+import { keepFollowing } from "./keep-following.js";
 
 const ORIGIN_HEADER = "origin";
 const ORIGIN = "neliti-dataplane";
@@ -84,7 +85,7 @@ export class TickStreamConsumer {
   ) {}
 
   start(): void {
-    this.running ??= this.loop();
+    this.running ??= keepFollowing("tick stream consumer", this.log, this.abort.signal, () => this.follow());
   }
 
   async stop(): Promise<void> {
@@ -92,39 +93,31 @@ export class TickStreamConsumer {
     await this.running;
   }
 
-  private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        const batches = this.stream.subscribe(
-          { topic: TICK_TOPIC, start: { kind: "earliest" }, groupId: this.groupId, autoCommit: false, maxBatch: 500 },
-          this.abort.signal,
-        );
-        for await (const { subscriptionId, batch } of batches) {
-          const next = new Map<number, bigint>();
-          for (const m of batch) {
-            next.set(m.partition, m.offset + 1n);
-            if (publishedByService(m)) continue;
-            let tickBatch;
-            try {
-              tickBatch = fromBinary(TickBatchSchema, m.value);
-            } catch {
-              this.log.warn({ partition: m.partition, offset: String(m.offset) }, "skipping a stream message that is not a TickBatch");
-              continue;
-            }
-            const prepared = this.ticks.prepare(tickBatch);
-            if (!prepared.ok) {
-              this.log.warn({ batchId: tickBatch.batchId, violations: prepared.ack.violations.slice(0, 3) }, "skipping an invalid batch from the stream");
-              continue;
-            }
-            await this.ticks.commit(prepared, this.abort.signal, "stream");
-          }
-          await this.stream.commit(subscriptionId, [...next].map(([partition, offset]) => ({ partition, offset })));
+  private async follow(): Promise<void> {
+    const batches = this.stream.subscribe(
+      { topic: TICK_TOPIC, start: { kind: "earliest" }, groupId: this.groupId, autoCommit: false, maxBatch: 500 },
+      this.abort.signal,
+    );
+    for await (const { subscriptionId, batch } of batches) {
+      const next = new Map<number, bigint>();
+      for (const m of batch) {
+        next.set(m.partition, m.offset + 1n);
+        if (publishedByService(m)) continue;
+        let tickBatch;
+        try {
+          tickBatch = fromBinary(TickBatchSchema, m.value);
+        } catch {
+          this.log.warn({ partition: m.partition, offset: String(m.offset) }, "skipping a stream message that is not a TickBatch");
+          continue;
         }
-      } catch (err) {
-        if (this.abort.signal.aborted) return;
-        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "tick stream consumer restarting in 2 s");
-        await new Promise((r) => setTimeout(r, 2000));
+        const prepared = this.ticks.prepare(tickBatch);
+        if (!prepared.ok) {
+          this.log.warn({ batchId: tickBatch.batchId, violations: prepared.ack.violations.slice(0, 3) }, "skipping an invalid batch from the stream");
+          continue;
+        }
+        await this.ticks.commit(prepared, this.abort.signal, "stream");
       }
+      await this.stream.commit(subscriptionId, [...next].map(([partition, offset]) => ({ partition, offset })));
     }
   }
 }
