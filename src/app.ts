@@ -124,6 +124,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   const consumer = config.tickStream.consume ? new TickStreamConsumer(stream, ticks, log, config.tickStream.group) : undefined;
   consumer?.start();
   const followers = config.tickLog && {
+    topic: config.tickLog.topic,
     tail: new TickLogTail(stream, config.tickLog.topic, ticks, fanOut, logged, log),
     writer: new TickLogWriter(
       stream,
@@ -135,9 +136,9 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
       { stored: (n) => metrics.tickLogWritten.inc(n), pending: (n) => metrics.tickLogPending.set(n) },
     ),
   };
-  if (config.tickLog && followers) {
+  if (followers) {
     // The topic must exist before the tail follows it; a broker that is down at start stops the start.
-    await stream.ensureTickLog(config.tickLog.topic);
+    await stream.ensureTickLog(followers.topic);
     await followers.tail.start();
     followers.writer.start();
   } else if (config.backends.clickhouseUrl) {

@@ -12,7 +12,7 @@ import type { BatchAck, PreparedBatch, TickDomain } from "../domain/ticks.js";
 import { InvalidArgumentError } from "../errors.js";
 import { pipelined } from "../ingest/pipeline.js";
 import { tickAt, toProtoTick } from "../ingest/tick-block.js";
-import type { PriceField } from "../ports/tick-store.js";
+import type { CandleRow, PriceField } from "../ports/tick-store.js";
 
 export const TIMEFRAME_MS: Record<Exclude<Timeframe, Timeframe.UNSPECIFIED>, number> = {
   [Timeframe.M1]: 60_000,
@@ -44,6 +44,8 @@ const ACK_STATE: Record<BatchAck["state"], AckState> = {
   duplicate: AckState.DUPLICATE,
   rejected: AckState.REJECTED,
 };
+
+const toProtoCandle = (b: CandleRow) => ({ ...b, openTimeMsc: BigInt(b.openTimeMsc), tickCount: BigInt(b.tickCount) });
 
 /** SubscribeCandles' update_interval_ms when the request leaves it 0. */
 const DEFAULT_BAR_UPDATE_MS = 250;
@@ -161,7 +163,7 @@ export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: n
 
     async getCandles(req, ctx) {
       const bars = await ticks.candles({ ...barsOf(req), limit: req.limit || 10_000 }, ctx.signal);
-      return { candles: bars.map((b) => ({ ...b, openTimeMsc: BigInt(b.openTimeMsc), tickCount: BigInt(b.tickCount) })) };
+      return { candles: bars.map(toProtoCandle) };
     },
 
     async getIndicators(req, ctx) {
@@ -180,7 +182,7 @@ export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: n
       const timeframeMs = TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS];
       const series = [...new Set(req.symbols)].map((symbol) => ({ symbol, broker, timeframeMs, price: PRICE[req.priceSource] }));
       for await (const u of ticks.candleUpdates(series, req.updateIntervalMs || DEFAULT_BAR_UPDATE_MS, ctx.signal)) {
-        yield { symbol: u.symbol, broker: u.broker ?? "", closed: u.closed, candle: { ...u.bar, openTimeMsc: BigInt(u.bar.openTimeMsc), tickCount: BigInt(u.bar.tickCount) } };
+        yield { symbol: u.symbol, broker: u.broker ?? "", closed: u.closed, candle: toProtoCandle(u.bar) };
       }
     },
 
