@@ -228,7 +228,10 @@ down_postgres() {
     runuser -u postgres -- "$PG_BIN/pg_ctl" stop -D "$DATA/postgres/data" -m fast -w >/dev/null 2>&1 || stop_postgres
   fi
 }
-down_redis()      { [ -f "$DATA/redis/redis.pid" ] && redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1; stop_redis; }
+down_redis() { # a pid file may outlive its server (a killed one, a rebooted machine): down must still pass
+  if [ -f "$DATA/redis/redis.pid" ]; then redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; fi
+  stop_redis
+}
 down_clickhouse() { stop_clickhouse; }
 down_kafka()      { stop_kafka; }
 down_weaviate()   { stop_weaviate; }
