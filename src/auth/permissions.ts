@@ -38,6 +38,7 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, Permission | "open" | "
   [`${P}TickService/GetIndicators`]: "ticks:read",
   [`${P}TickService/SubscribeTicks`]: "ticks:read",
   [`${P}TickService/SubscribeCandles`]: "ticks:read",
+  [`${P}TickService/SubscribeIndicators`]: "ticks:read",
 
   [`${P}UserService/Authenticate`]: "open",
   [`${P}UserService/ValidateSession`]: "open",

@@ -4,7 +4,18 @@ export type IndicatorKind = "sma" | "ema" | "rsi" | "vwap";
 export type IndicatorPoint = { timeMsc: number; value: number };
 
 /**
- * Indicators over bars, oldest first. Bars before the look-back is filled get no value.
+ * An indicator fed one bar at a time, oldest first. `next(bar, true)` moves past the bar and
+ * returns the value at its close; `next(bar, false)` returns the value the bar would give if it
+ * closed as it is now (a forming bar) and changes nothing. Undefined until the look-back is filled.
+ *
+ * GetIndicators and SubscribeIndicators both run these, so a live value is the batch value of the
+ * same bars operation for operation, not merely close to it.
+ */
+export interface IndicatorState {
+  next(bar: CandleRow, commit: boolean): number | undefined;
+}
+
+/**
  * - SMA: mean of the last `period` closes.
  * - EMA: alpha = 2 / (period + 1), seeded with the SMA of the first `period` closes.
  * - RSI: Wilder's smoothing of gains and losses over `period` changes; 100 when there were no
@@ -13,79 +24,169 @@ export type IndicatorPoint = { timeMsc: number; value: number };
  *   (high + low + close) / 3, weight the bar's volume, or its tick count where no volume is
  *   reported (forex feeds).
  */
-export function computeIndicator(kind: IndicatorKind, period: number, bars: readonly CandleRow[]): IndicatorPoint[] {
+export function indicatorState(kind: IndicatorKind, period: number): IndicatorState {
   switch (kind) {
     case "sma":
-      return sma(period, bars);
+      return new Sma(period);
     case "ema":
-      return ema(period, bars);
+      return new Ema(period);
     case "rsi":
-      return rsi(period, bars);
+      return new Rsi(period);
     case "vwap":
-      return vwap(period, bars);
+      return new Vwap(period);
   }
 }
 
-function sma(period: number, bars: readonly CandleRow[]): IndicatorPoint[] {
+/** Indicator values over bars, oldest first; bars before the look-back is filled get none. */
+export function computeIndicator(kind: IndicatorKind, period: number, bars: readonly CandleRow[]): IndicatorPoint[] {
+  const state = indicatorState(kind, period);
   const out: IndicatorPoint[] = [];
-  let sum = 0;
-  for (let i = 0; i < bars.length; i++) {
-    sum += bars[i]!.close;
-    if (i >= period) sum -= bars[i - period]!.close;
-    if (i >= period - 1) out.push({ timeMsc: bars[i]!.openTimeMsc, value: sum / period });
+  for (const bar of bars) {
+    const value = state.next(bar, true);
+    if (value !== undefined) out.push({ timeMsc: bar.openTimeMsc, value });
   }
   return out;
 }
 
-function ema(period: number, bars: readonly CandleRow[]): IndicatorPoint[] {
-  if (bars.length < period) return [];
-  const alpha = 2 / (period + 1);
-  let value = 0;
-  for (let i = 0; i < period; i++) value += bars[i]!.close;
-  value /= period;
-  const out: IndicatorPoint[] = [{ timeMsc: bars[period - 1]!.openTimeMsc, value }];
-  for (let i = period; i < bars.length; i++) {
-    value = alpha * bars[i]!.close + (1 - alpha) * value;
-    out.push({ timeMsc: bars[i]!.openTimeMsc, value });
+/** The last `capacity` items pushed, oldest first by `at(0)`. */
+class Window<T> {
+  private readonly items: T[] = [];
+  private start = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.items.length;
   }
-  return out;
+
+  get full(): boolean {
+    return this.items.length === this.capacity;
+  }
+
+  /** The i-th oldest item held. */
+  at(i: number): T {
+    return this.items[(this.start + i) % this.capacity]!;
+  }
+
+  push(item: T): void {
+    if (!this.full) {
+      this.items.push(item);
+      return;
+    }
+    this.items[this.start] = item;
+    this.start = (this.start + 1) % this.capacity;
+  }
 }
 
-function rsi(period: number, bars: readonly CandleRow[]): IndicatorPoint[] {
-  if (bars.length <= period) return [];
-  let gain = 0;
-  let loss = 0;
-  for (let i = 1; i <= period; i++) {
-    const d = bars[i]!.close - bars[i - 1]!.close;
-    if (d > 0) gain += d;
-    else loss -= d;
+class Sma implements IndicatorState {
+  private readonly closes: Window<number>;
+  private sum = 0;
+
+  constructor(private readonly period: number) {
+    this.closes = new Window(period);
   }
-  gain /= period;
-  loss /= period;
-  const value = () => (loss === 0 ? (gain === 0 ? 50 : 100) : 100 - 100 / (1 + gain / loss));
-  const out: IndicatorPoint[] = [{ timeMsc: bars[period]!.openTimeMsc, value: value() }];
-  for (let i = period + 1; i < bars.length; i++) {
-    const d = bars[i]!.close - bars[i - 1]!.close;
-    gain = (gain * (period - 1) + Math.max(d, 0)) / period;
-    loss = (loss * (period - 1) + Math.max(-d, 0)) / period;
-    out.push({ timeMsc: bars[i]!.openTimeMsc, value: value() });
+
+  next(bar: CandleRow, commit: boolean): number | undefined {
+    // A running sum, as a batch pass over the bars would keep it: add the new close, drop the oldest.
+    let sum = this.sum + bar.close;
+    if (this.closes.full) sum -= this.closes.at(0);
+    if (commit) {
+      this.sum = sum;
+      this.closes.push(bar.close);
+    }
+    return this.closes.size + (commit ? 0 : 1) >= this.period ? sum / this.period : undefined;
   }
-  return out;
 }
 
-function vwap(period: number, bars: readonly CandleRow[]): IndicatorPoint[] {
-  const out: IndicatorPoint[] = [];
-  for (let i = period - 1; i < bars.length; i++) {
+class Ema implements IndicatorState {
+  private readonly alpha: number;
+  private seen = 0;
+  /** The sum of closes while seeding, then the average itself. */
+  private value = 0;
+
+  constructor(private readonly period: number) {
+    this.alpha = 2 / (period + 1);
+  }
+
+  next(bar: CandleRow, commit: boolean): number | undefined {
+    const seen = this.seen + 1;
+    let value: number;
+    if (seen < this.period) value = this.value + bar.close;
+    else if (seen === this.period) value = (this.value + bar.close) / this.period;
+    else value = this.alpha * bar.close + (1 - this.alpha) * this.value;
+    if (commit) {
+      this.seen = seen;
+      this.value = value;
+    }
+    return seen >= this.period ? value : undefined;
+  }
+}
+
+class Rsi implements IndicatorState {
+  private seen = 0;
+  private previousClose = 0;
+  /** Sums of gains and losses while seeding, then their smoothed averages. */
+  private gain = 0;
+  private loss = 0;
+
+  constructor(private readonly period: number) {}
+
+  next(bar: CandleRow, commit: boolean): number | undefined {
+    const seen = this.seen + 1;
+    let gain = this.gain;
+    let loss = this.loss;
+    if (seen > 1) {
+      const d = bar.close - this.previousClose;
+      if (seen <= this.period + 1) {
+        if (d > 0) gain += d;
+        else loss -= d;
+        if (seen === this.period + 1) {
+          gain /= this.period;
+          loss /= this.period;
+        }
+      } else {
+        gain = (gain * (this.period - 1) + Math.max(d, 0)) / this.period;
+        loss = (loss * (this.period - 1) + Math.max(-d, 0)) / this.period;
+      }
+    }
+    if (commit) {
+      this.seen = seen;
+      this.previousClose = bar.close;
+      this.gain = gain;
+      this.loss = loss;
+    }
+    if (seen <= this.period) return undefined;
+    return loss === 0 ? (gain === 0 ? 50 : 100) : 100 - 100 / (1 + gain / loss);
+  }
+}
+
+class Vwap implements IndicatorState {
+  private readonly bars: Window<CandleRow>;
+
+  constructor(private readonly period: number) {
+    this.bars = new Window(period);
+  }
+
+  next(bar: CandleRow, commit: boolean): number | undefined {
+    const held = this.bars.size;
+    if (held + 1 < this.period) {
+      if (commit) this.bars.push(bar);
+      return undefined;
+    }
+    // The window oldest first: the held bars (less the oldest when full) and then this one.
+    const from = this.bars.full ? 1 : 0;
+    const at = (i: number) => (i < held - from ? this.bars.at(i + from) : bar);
+    let useVolume = false;
+    for (let i = 0; i < this.period && !useVolume; i++) useVolume = at(i).volume > 0;
     let pv = 0;
     let w = 0;
-    const window = bars.slice(i - period + 1, i + 1);
-    const useVolume = window.some((b) => b.volume > 0);
-    for (const b of window) {
+    for (let i = 0; i < this.period; i++) {
+      const b = at(i);
       const weight = useVolume ? b.volume : b.tickCount;
       pv += ((b.high + b.low + b.close) / 3) * weight;
       w += weight;
     }
-    if (w > 0) out.push({ timeMsc: bars[i]!.openTimeMsc, value: pv / w });
+    if (commit) this.bars.push(bar);
+    return w > 0 ? pv / w : undefined;
   }
-  return out;
 }

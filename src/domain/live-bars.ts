@@ -1,19 +1,16 @@
 import { ResourceExhaustedError } from "../errors.js";
 import type { TickBlock } from "../ports/tick-block.js";
-import type { CandleRow, PriceField, TickStore } from "../ports/tick-store.js";
+import type { CandleRow, TickStore } from "../ports/tick-store.js";
+import { addOlder, addTick, barOpen, type BarSeries, barsAsTheyStand, type FormingBar, plainBar, startBar } from "./bars-from-ticks.js";
 import { priceOf } from "./prices.js";
 import type { DurableTickListener } from "./tick-fan-out.js";
 import type { RecentTicks } from "./recent-ticks.js";
 
-/** One series' bars: a symbol, one broker or (undefined) all of them, a width and a price. */
-export type BarSeries = { symbol: string; broker: string | undefined; timeframeMs: number; price: PriceField };
+export type { BarSeries } from "./bars-from-ticks.js";
 
 export type BarUpdate = { symbol: string; broker: string | undefined; bar: CandleRow; closed: boolean };
 
 type Listener = (update: BarUpdate) => void;
-
-/** A bar being built, with the tick times that decide its open and close (as argMin/argMax do). */
-type Forming = CandleRow & { firstMsc: number; lastMsc: number };
 
 /**
  * Bars built as ticks arrive, for the series someone watches (SubscribeCandles), from the same
@@ -86,28 +83,25 @@ export class LiveBars implements DurableTickListener {
     for (const list of this.watched.values()) for (const w of list) if (w.bar && w.bar.openTimeMsc + w.series.timeframeMs + this.closeGraceMs <= now) w.close();
   }
 
+  /** Open time of the series' forming bar, if it is watched and has one. */
+  formingOpen(series: BarSeries): number | undefined {
+    const key = seriesKey(series);
+    return this.watched.get(series.symbol)?.find((x) => x.key === key)?.bar?.openTimeMsc;
+  }
+
   /**
    * The bar so far: its period is the clock's, or that of the newest tick memory holds if later.
-   * Memory serves when its oldest tick of the series is older than the bar; otherwise the store
-   * serves what is older than memory's oldest tick (ticks arriving meanwhile are newer still).
+   * Memory's part is taken now, before any tick of the live feed reaches the bar; the store's
+   * older part joins it when it arrives.
    */
   private seed(w: Watched): void {
     const { symbol, broker, timeframeMs } = w.series;
-    const held = this.recent.newest(symbol, broker, Number.MAX_SAFE_INTEGER);
-    const period = (t: number) => Math.floor(t / timeframeMs) * timeframeMs;
-    const open = Math.max(period(this.now()), held.length > 0 ? period(held[0]!.timeMsc) : 0);
-    const inBar = held.filter((t) => t.timeMsc >= open && t.timeMsc < open + timeframeMs).reverse();
-    for (const t of inBar) w.add(t.timeMsc, priceOf(t, w.series.price), t.volume, false);
-    const oldestHeld = held.at(-1)?.timeMsc;
-    if (oldestHeld !== undefined && oldestHeld < open) {
-      w.publishSeeded();
-      return;
-    }
-    const before = oldestHeld ?? open + timeframeMs;
-    this.store
-      .candles({ symbol, broker, timeframeMs, startMsc: open, endMsc: before, price: w.series.price, limit: 1 })
-      .then(([older]) => w.mergeOlder(older))
-      .catch(() => w.publishSeeded());
+    const newest = this.recent.newest(symbol, broker, 1)[0];
+    const open = Math.max(barOpen(this.now(), timeframeMs), newest ? barOpen(newest.timeMsc, timeframeMs) : 0);
+    const { fromMemory, older } = barsAsTheyStand(this.recent, this.store, w.series, open, open + timeframeMs, 1);
+    w.bar = fromMemory[0];
+    // Without the store, the bar goes on from memory's part and the feed.
+    older.then(([bar]) => bar && w.mergeOlder(bar), () => undefined);
   }
 }
 
@@ -116,7 +110,7 @@ const SWEEP_MS = 200;
 
 class Watched {
   readonly listeners = new Set<Listener>();
-  bar: Forming | undefined;
+  bar: FormingBar | undefined;
   /** Open time of the last bar closed here: ticks of it or earlier are late. */
   private closedOpen = Number.NEGATIVE_INFINITY;
 
@@ -125,29 +119,14 @@ class Watched {
     readonly key: string,
   ) {}
 
-  add(timeMsc: number, price: number, volume: number, notify = true): void {
-    const open = Math.floor(timeMsc / this.series.timeframeMs) * this.series.timeframeMs;
+  add(timeMsc: number, price: number, volume: number): void {
+    const open = barOpen(timeMsc, this.series.timeframeMs);
     if (open <= this.closedOpen) return;
     if (this.bar && open < this.bar.openTimeMsc) return;
     if (this.bar && open > this.bar.openTimeMsc) this.close();
-    const b = this.bar;
-    if (!b) {
-      this.bar = { openTimeMsc: open, open: price, high: price, low: price, close: price, volume, tickCount: 1, firstMsc: timeMsc, lastMsc: timeMsc };
-    } else {
-      if (timeMsc < b.firstMsc) {
-        b.open = price;
-        b.firstMsc = timeMsc;
-      }
-      if (timeMsc >= b.lastMsc) {
-        b.close = price;
-        b.lastMsc = timeMsc;
-      }
-      if (price > b.high) b.high = price;
-      if (price < b.low) b.low = price;
-      b.volume += volume;
-      b.tickCount++;
-    }
-    if (notify) this.emit(false);
+    if (this.bar) addTick(this.bar, timeMsc, price, volume);
+    else this.bar = startBar(open, timeMsc, price, volume);
+    this.emit(false);
   }
 
   close(): void {
@@ -158,30 +137,16 @@ class Watched {
   }
 
   /** The store's part of the bar so far (ticks older than any memory holds), merged in front. */
-  mergeOlder(older: CandleRow | undefined): void {
-    if (older && older.openTimeMsc > this.closedOpen) {
-      const b = this.bar;
-      if (!b) {
-        this.bar = { ...older, firstMsc: older.openTimeMsc, lastMsc: older.openTimeMsc };
-      } else if (b.openTimeMsc === older.openTimeMsc) {
-        b.open = older.open;
-        b.firstMsc = older.openTimeMsc;
-        b.high = Math.max(b.high, older.high);
-        b.low = Math.min(b.low, older.low);
-        b.volume += older.volume;
-        b.tickCount += older.tickCount;
-      }
-    }
-    this.publishSeeded();
-  }
-
-  publishSeeded(): void {
-    if (this.bar) this.emit(false);
+  mergeOlder(older: CandleRow): void {
+    if (older.openTimeMsc <= this.closedOpen) return;
+    if (!this.bar) this.bar = { ...older, firstMsc: older.openTimeMsc, lastMsc: older.openTimeMsc };
+    else if (this.bar.openTimeMsc === older.openTimeMsc) addOlder(this.bar, older);
+    else return;
+    this.emit(false);
   }
 
   update(closed: boolean): BarUpdate {
-    const { firstMsc: _f, lastMsc: _l, ...bar } = this.bar!;
-    return { symbol: this.series.symbol, broker: this.series.broker, bar, closed };
+    return { symbol: this.series.symbol, broker: this.series.broker, bar: plainBar(this.bar!), closed };
   }
 
   private emit(closed: boolean): void {
@@ -195,53 +160,73 @@ const seriesKey = (s: BarSeries) => `${s.symbol}\u0000${s.broker ?? "\u0001"}\u0
 
 /**
  * A subscriber's queue of bar updates: the latest of each forming bar (coalesced, sent at most
- * every `intervalMs`) and every closed bar in order. Past `maxClosed` closed bars unread, the
- * subscriber is ended with RESOURCE_EXHAUSTED, as a slow SubscribeTicks reader is.
+ * every `intervalMs`; none kept when `withForming` is off) and every closed bar in order. Past
+ * `maxClosed` closed bars unread, the subscriber is ended with RESOURCE_EXHAUSTED, as a slow
+ * SubscribeTicks reader is: ingest never waits for a reader.
  */
-export async function* barUpdates(bars: LiveBars, series: readonly BarSeries[], intervalMs: number, maxClosed: number, signal: AbortSignal): AsyncGenerator<BarUpdate> {
-  const closed: BarUpdate[] = [];
-  const forming = new Map<string, BarUpdate>();
-  let failed: Error | undefined;
-  let wake: (() => void) | undefined;
-  const onUpdate = (u: BarUpdate) => {
+export class BarUpdateQueue {
+  private readonly closed: BarUpdate[] = [];
+  private readonly forming = new Map<string, BarUpdate>();
+  private failed: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly maxClosed: number,
+    private readonly withForming: boolean,
+  ) {}
+
+  /** The listener to give LiveBars.watch. */
+  readonly push = (u: BarUpdate): void => {
     const key = `${u.symbol}\u0000${u.broker ?? ""}`;
     if (u.closed) {
-      forming.delete(key);
-      if (closed.length >= maxClosed) failed ??= new ResourceExhaustedError(`subscriber fell more than ${maxClosed} closed bars behind and was dropped`);
-      else closed.push(u);
-    } else {
-      forming.set(key, u);
+      this.forming.delete(key);
+      if (this.closed.length >= this.maxClosed) this.failed ??= new ResourceExhaustedError(`subscriber fell more than ${this.maxClosed} closed bars behind and was dropped`);
+      else this.closed.push(u);
+    } else if (this.withForming) {
+      this.forming.set(key, u);
     }
-    wake?.();
+    this.wake?.();
   };
-  const unwatch = series.map((s) => bars.watch(s, onUpdate));
-  const onAbort = () => wake?.();
-  signal.addEventListener("abort", onAbort);
-  let lastSent = 0;
-  try {
-    while (!signal.aborted) {
-      if (failed) throw failed;
-      const next = closed.shift();
-      if (next) {
-        yield next;
-        continue;
+
+  async *drain(intervalMs: number, signal: AbortSignal): AsyncGenerator<BarUpdate> {
+    const onAbort = () => this.wake?.();
+    signal.addEventListener("abort", onAbort);
+    let lastSent = 0;
+    try {
+      while (!signal.aborted) {
+        if (this.failed) throw this.failed;
+        const next = this.closed.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        const due = lastSent + intervalMs - performance.now();
+        if (this.forming.size > 0 && due <= 0) {
+          const updates = [...this.forming.values()];
+          this.forming.clear();
+          lastSent = performance.now();
+          yield* updates;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          if (this.forming.size > 0) setTimeout(resolve, Math.max(0, due));
+        });
+        this.wake = undefined;
       }
-      const due = lastSent + intervalMs - performance.now();
-      if (forming.size > 0 && due <= 0) {
-        const updates = [...forming.values()];
-        forming.clear();
-        lastSent = performance.now();
-        yield* updates;
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        if (forming.size > 0) setTimeout(resolve, Math.max(0, due));
-      });
-      wake = undefined;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
     }
+  }
+}
+
+/** Live bars of `series` for one subscriber, through a BarUpdateQueue. */
+export async function* barUpdates(bars: LiveBars, series: readonly BarSeries[], intervalMs: number, maxClosed: number, signal: AbortSignal): AsyncGenerator<BarUpdate> {
+  const queue = new BarUpdateQueue(maxClosed, true);
+  const unwatch = series.map((s) => bars.watch(s, queue.push));
+  try {
+    yield* queue.drain(intervalMs, signal);
   } finally {
-    signal.removeEventListener("abort", onAbort);
     for (const u of unwatch) u();
   }
 }

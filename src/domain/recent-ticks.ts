@@ -18,6 +18,22 @@ export class RecentTicks {
     for (let i = 0; i < block.length; i++) rings[ofTick[i]!]!.push(block, i);
   }
 
+  /**
+   * The time from which memory holds every tick of the series it was given (undefined: none held):
+   * the oldest tick each ring still holds, the latest of those when the series spans brokers.
+   */
+  coveredFrom(symbol: string, broker: string | undefined): number | undefined {
+    const brokers = this.rings.get(symbol);
+    if (!brokers) return undefined;
+    if (broker !== undefined) return brokers.get(broker)?.oldestMsc();
+    let from: number | undefined;
+    for (const ring of brokers.values()) {
+      const oldest = ring.oldestMsc();
+      if (oldest !== undefined && (from === undefined || oldest > from)) from = oldest;
+    }
+    return from;
+  }
+
   private ring(symbol: string, broker: string): Ring {
     let brokers = this.rings.get(symbol);
     if (!brokers) this.rings.set(symbol, (brokers = new Map()));
@@ -77,6 +93,11 @@ class Ring {
     this.flags[j] = block.flags[i]!;
     this.next = j + 1 === this.capacity ? 0 : j + 1;
     if (this.size < this.capacity) this.size++;
+  }
+
+  /** The time of the oldest tick held (by arrival). */
+  oldestMsc(): number | undefined {
+    return this.size === 0 ? undefined : this.timeMsc[(this.next - this.size + this.capacity) % this.capacity]!;
   }
 
   /** Newest first, by arrival; a series arrives in time order from its bridge. */

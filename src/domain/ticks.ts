@@ -9,6 +9,7 @@ import { computeIndicator, type IndicatorKind, type IndicatorPoint } from "./ind
 import type { TickFilter } from "./tick-hub.js";
 import type { TickFanOut, TickOrigin } from "./tick-fan-out.js";
 import { type BarSeries, type BarUpdate, barUpdates, type LiveBars } from "./live-bars.js";
+import { type IndicatorSubscription, type IndicatorUpdate, indicatorUpdates } from "./live-indicators.js";
 
 export type AckState = "durable" | "spooled" | "duplicate" | "rejected";
 export type BatchAck = { batchId: string; state: AckState; accepted: number; violations: FieldViolationInfo[] };
@@ -138,6 +139,12 @@ export class TickDomain {
   /** Live bars of `series`: forming ones at most every `intervalMs`, each closed one once. */
   candleUpdates(series: readonly BarSeries[], intervalMs: number, signal: AbortSignal): AsyncIterable<BarUpdate> {
     return barUpdates(this.liveBars, series, intervalMs, LIVE_BARS_MAX_CLOSED_BACKLOG, signal);
+  }
+
+  /** Indicator values of live bars, seeded from history (see indicatorUpdates). */
+  indicatorUpdates(sub: IndicatorSubscription, signal: AbortSignal): AsyncIterable<IndicatorUpdate> {
+    const limits = { maxBars: INDICATOR_MAX_BARS, maxClosedBacklog: LIVE_BARS_MAX_CLOSED_BACKLOG };
+    return indicatorUpdates(this.liveBars, this.fanOut.recentTicks, this.store, sub, limits, signal);
   }
 
   subscribe(filter: TickFilter, signal: AbortSignal): AsyncIterable<TickBlock> {

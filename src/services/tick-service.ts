@@ -45,6 +45,8 @@ const ACK_STATE: Record<BatchAck["state"], AckState> = {
   rejected: AckState.REJECTED,
 };
 
+const specOf = (s: { type: IndicatorType; period: number }) => ({ kind: INDICATOR[s.type as keyof typeof INDICATOR], period: s.period });
+
 const toProtoCandle = (b: CandleRow) => ({ ...b, openTimeMsc: BigInt(b.openTimeMsc), tickCount: BigInt(b.tickCount) });
 
 /** SubscribeCandles' update_interval_ms when the request leaves it 0. */
@@ -167,8 +169,7 @@ export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: n
     },
 
     async getIndicators(req, ctx) {
-      const specs = req.indicators.map((s) => ({ kind: INDICATOR[s.type as keyof typeof INDICATOR], period: s.period }));
-      const series = await ticks.indicators(barsOf(req), specs, ctx.signal);
+      const series = await ticks.indicators(barsOf(req), req.indicators.map(specOf), ctx.signal);
       return {
         series: series.map((points, i) => ({
           spec: req.indicators[i],
@@ -183,6 +184,29 @@ export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: n
       const series = [...new Set(req.symbols)].map((symbol) => ({ symbol, broker, timeframeMs, price: PRICE[req.priceSource] }));
       for await (const u of ticks.candleUpdates(series, req.updateIntervalMs || DEFAULT_BAR_UPDATE_MS, ctx.signal)) {
         yield { symbol: u.symbol, broker: u.broker ?? "", closed: u.closed, candle: toProtoCandle(u.bar) };
+      }
+    },
+
+    async *subscribeIndicators(req, ctx) {
+      const broker = brokerOrAll(req.broker);
+      const timeframeMs = TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS];
+      const series = [...new Set(req.symbols)].map((symbol) => ({ symbol, broker, timeframeMs, price: PRICE[req.priceSource] }));
+      const sub = {
+        series,
+        specs: req.indicators.map(specOf),
+        startMsc: req.startTimeMsc === 0n ? undefined : Number(req.startTimeMsc),
+        intrabar: req.intrabar,
+        intervalMs: req.updateIntervalMs || DEFAULT_BAR_UPDATE_MS,
+      };
+      for await (const u of ticks.indicatorUpdates(sub, ctx.signal)) {
+        yield {
+          symbol: u.symbol,
+          broker: u.broker ?? "",
+          timeMsc: BigInt(u.timeMsc),
+          closed: u.closed,
+          values: u.values.map((value, i) => ({ spec: req.indicators[i], value })),
+          startTimeMsc: BigInt(u.startMsc),
+        };
       }
     },
 

@@ -1,5 +1,8 @@
 import { create } from "@bufbuild/protobuf";
-import { AccountType, type Tick, type TickBatch, TickBatchSchema, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import type { Client } from "@connectrpc/connect";
+import { expect } from "vitest";
+import { AccountType, AckState, IngestTicksRequestSchema, type Tick, type TickBatch, TickBatchSchema, TickSchema, type TickService } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { one } from "./streams.js";
 
 /** A valid tick; override any field. */
 export function tick(overrides: Partial<Omit<Tick, "$typeName">> = {}): Tick {
@@ -26,4 +29,9 @@ export function series(n: number, overrides: Partial<Omit<Tick, "$typeName">> = 
   return Array.from({ length: n }, (_, i) =>
     tick({ timeMsc: BigInt(endMs - (n - 1 - i)), bid: 1.1 + i * 1e-5, ask: 1.1002 + i * 1e-5, ...overrides }),
   );
+}
+
+/** Ingests one batch of `ticks` and expects it acknowledged DURABLE. */
+export async function ingestDurable(client: Client<typeof TickService>, batchId: string, ticks: Tick[]): Promise<void> {
+  for await (const ack of client.ingestTicks(one(create(IngestTicksRequestSchema, { batch: rowsBatch(batchId, ticks) })))) expect(ack.state).toBe(AckState.DURABLE);
 }

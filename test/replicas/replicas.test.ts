@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { AckState, type Candle, type TickBatch, Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { AckState, type Candle, IndicatorType, type TickBatch, Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { CacheService, connect, TickService } from "../../src/client.js";
 import { backendUrl, describeWithBackend } from "../harness/backends.js";
 import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
@@ -137,6 +137,57 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
       (await onB.getCandles({ symbol: "BARS", timeframe: Timeframe.H1, startTimeMsc: BigInt(P), endTimeMsc: BigInt(P + HOUR) })).candles[0];
     await expect.poll(async () => (await fromClickHouse())?.tickCount, { timeout: 10_000 }).toBe(5n);
     expect(closed[0]).toEqual(await fromClickHouse());
+  });
+
+  it("live indicators on B, seeded from history and fed by ticks ingested through A, equal GetIndicators from ClickHouse", async () => {
+    const MINUTE = 60_000;
+    const specs = [
+      { type: IndicatorType.SMA, period: 3 },
+      { type: IndicatorType.EMA, period: 4 },
+      { type: IndicatorType.RSI, period: 5 },
+      { type: IndicatorType.VWAP, period: 2 },
+    ];
+    const start = Math.floor(Date.now() / MINUTE) * MINUTE - 40 * MINUTE;
+    const P = Math.floor(Date.now() / MINUTE) * MINUTE + 3 * 60 * MINUTE;
+    const priced = (k: number, offset: number) => {
+      const bid = 1.1 + 0.01 * Math.sin(k / 2 + offset / 10_000);
+      return { symbol: "IND", bid, ask: bid + 0.0002, volume: (k % 3) + 1 };
+    };
+    const historyTicks = Array.from({ length: 30 }, (_, k) => [1_000, 30_000].map((o) => tick({ ...priced(k, o), timeMsc: BigInt(start + k * MINUTE + o) }))).flat();
+    expect(await ingestOne(a.url, rowsBatch("ind-history", historyTicks))).toBe(AckState.DURABLE);
+    const onB = connect(TickService, { baseUrl: b.url });
+    const fromClickHouse = async (open: bigint) =>
+      (await onB.getIndicators({ symbol: "IND", timeframe: Timeframe.M1, startTimeMsc: BigInt(start), endTimeMsc: open + BigInt(MINUTE), indicators: specs })).series.map((x) => x.points.at(-1));
+    // One batch, one INSERT: once its last bar is in ClickHouse, all of it is.
+    await expect.poll(async () => (await fromClickHouse(BigInt(start + 29 * MINUTE)))[0]?.timeMsc, { timeout: 15_000 }).toBe(BigInt(start + 29 * MINUTE));
+
+    const abort = new AbortController();
+    const got: { timeMsc: bigint; values: (number | undefined)[] }[] = [];
+    let subscribed = false;
+    const reading = (async () => {
+      try {
+        for await (const m of onB.subscribeIndicators({ symbols: ["IND"], timeframe: Timeframe.M1, indicators: specs, startTimeMsc: BigInt(start) }, { signal: abort.signal })) {
+          subscribed = true;
+          got.push({ timeMsc: m.timeMsc, values: m.values.map((v) => v.value) });
+          if (got.length === 4) break;
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    await expect.poll(() => subscribed, { timeout: 5_000 }).toBe(true);
+    for (let k = 0; k < 4; k++) {
+      const batch = [5_000, 2_000].map((o) => tick({ ...priced(40 + k, o), timeMsc: BigInt(P + k * MINUTE + o) }));
+      expect(await ingestOne(a.url, rowsBatch(`ind-live-${k}`, batch))).toBe(AckState.DURABLE);
+    }
+    await Promise.race([reading, new Promise((r) => setTimeout(r, 10_000))]);
+    abort.abort();
+    expect(got.map((m) => Number(m.timeMsc))).toEqual([start + 29 * MINUTE, P, P + MINUTE, P + 2 * MINUTE]);
+    for (const m of got) {
+      await expect.poll(async () => (await fromClickHouse(m.timeMsc)).map((p) => p?.timeMsc), { timeout: 15_000 }).toEqual(specs.map(() => m.timeMsc));
+      const batch = await fromClickHouse(m.timeMsc);
+      for (const [i, v] of m.values.entries()) expect(Math.abs(v! - batch[i]!.value)).toBeLessThanOrEqual(1e-9);
+    }
   });
 
   it("a subscriber on B receives the ticks ingested through A", async () => {

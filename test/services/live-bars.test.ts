@@ -1,47 +1,15 @@
-import { create } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AckState, IngestTicksRequestSchema, PriceSource, type SubscribeCandlesResponse, TickService, Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { PriceSource, type SubscribeCandlesResponse, TickService, Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { inMemoryApp, type TestApp } from "../harness/app.js";
-import { one } from "../harness/streams.js";
-import { rowsBatch, tick } from "../harness/ticks.js";
+import { streamReader } from "../harness/streams.js";
+import { ingestDurable, tick } from "../harness/ticks.js";
 
 const HOUR = 3_600_000;
 
 /** Reads a live-bar stream in the background; `next(match)` waits for the first update that matches. */
-function reader(stream: AsyncIterable<SubscribeCandlesResponse>) {
-  const seen: SubscribeCandlesResponse[] = [];
-  let wake: (() => void) | undefined;
-  let ended = false;
-  void (async () => {
-    try {
-      for await (const m of stream) {
-        seen.push(m);
-        wake?.();
-      }
-    } catch {
-      // aborted
-    } finally {
-      ended = true;
-      wake?.();
-    }
-  })();
-  return {
-    seen,
-    async next(match: (m: SubscribeCandlesResponse) => boolean, timeoutMs = 5000): Promise<SubscribeCandlesResponse> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = seen.find(match);
-        if (found) return found;
-        if (ended || Date.now() > deadline) throw new Error(`no matching bar update; saw ${JSON.stringify(seen.map((m) => [m.symbol, Number(m.candle?.openTimeMsc), m.closed, Number(m.candle?.tickCount)]))}`);
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, 50);
-        });
-      }
-    },
-  };
-}
+const reader = (stream: AsyncIterable<SubscribeCandlesResponse>) =>
+  streamReader(stream, (m) => [m.symbol, Number(m.candle?.openTimeMsc), m.closed, Number(m.candle?.tickCount)]);
 
 describe("SubscribeCandles (embedded, in-memory transport)", () => {
   let t: TestApp;
@@ -55,9 +23,7 @@ describe("SubscribeCandles (embedded, in-memory transport)", () => {
   });
   afterAll(async () => t.close());
 
-  const ingest = async (id: string, list: ReturnType<typeof tick>[]) => {
-    for await (const ack of ticks.ingestTicks(one(create(IngestTicksRequestSchema, { batch: rowsBatch(id, list) })))) expect(ack.state).toBe(AckState.DURABLE);
-  };
+  const ingest = (id: string, list: ReturnType<typeof tick>[]) => ingestDurable(ticks, id, list);
   const candle = async (symbol: string, open: number, price = PriceSource.BID) =>
     (await ticks.getCandles({ symbol, timeframe: Timeframe.H1, startTimeMsc: BigInt(open), endTimeMsc: BigInt(open + HOUR), priceSource: price })).candles[0];
 
