@@ -1,3 +1,4 @@
+import type { TickBlock } from "../src/ports/tick-block.js";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
@@ -130,4 +131,23 @@ export async function drive(total: number, concurrency: number, op: (i: number) 
     }),
   );
   return { opsPerSecond: Math.round(total / ((performance.now() - t0) / 1000)), latencyMs: summarize(samples) };
+}
+
+/** A block of one series (account type 2, ask 2 pips over bid, no last price, flags 6). */
+export function oneSeriesBlock(symbol: string, timeMsc: Float64Array, bid: Float64Array, volume: Float64Array): TickBlock {
+  const n = timeMsc.length;
+  return {
+    length: n,
+    symbols: [symbol],
+    symbolIndex: new Uint32Array(n),
+    brokers: ["BenchBroker"],
+    brokerIndex: new Uint32Array(n),
+    accountType: new Uint8Array(n).fill(2),
+    timeMsc,
+    bid,
+    ask: bid.map((b) => b + 0.0002),
+    last: new Float64Array(n),
+    volume,
+    flags: new Uint32Array(n).fill(6),
+  };
 }

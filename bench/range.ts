@@ -5,10 +5,9 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 import { readNativeBlocks } from "../src/backends/clickhouse/native-reader.js";
 import { tickArrays } from "../src/client.js";
-import type { TickBlock } from "../src/ports/tick-block.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, cpuPerItem, cpuText, machine, pidOf, requireEnv, round } from "./lib.js";
+import { arg, cpuPerItem, cpuText, machine, oneSeriesBlock, pidOf, requireEnv, round } from "./lib.js";
 
 const SYMBOL = "EURUSD";
 const CHUNK = 100_000;
@@ -18,20 +17,12 @@ async function fill(dbUrl: string, rows: number, t0: number): Promise<void> {
   const { store } = await openClickHouseTickStore(dbUrl);
   for (let start = 0; start < rows; start += CHUNK) {
     const n = Math.min(CHUNK, rows - start);
-    const block: TickBlock = {
-      length: n,
-      symbols: [SYMBOL],
-      symbolIndex: new Uint32Array(n),
-      brokers: ["BenchBroker"],
-      brokerIndex: new Uint32Array(n),
-      accountType: new Uint8Array(n).fill(2),
-      timeMsc: Float64Array.from({ length: n }, (_, i) => t0 + start + i),
-      bid: Float64Array.from({ length: n }, (_, i) => 1 + ((start + i) % 1000) / 1e4),
-      ask: Float64Array.from({ length: n }, (_, i) => 1.0002 + ((start + i) % 1000) / 1e4),
-      last: new Float64Array(n),
-      volume: new Float64Array(n).fill(1),
-      flags: new Uint32Array(n).fill(6),
-    };
+    const block = oneSeriesBlock(
+      SYMBOL,
+      Float64Array.from({ length: n }, (_, i) => t0 + start + i),
+      Float64Array.from({ length: n }, (_, i) => 1 + ((start + i) % 1000) / 1e4),
+      new Float64Array(n).fill(1),
+    );
     await store.insert(`range-${start}`, block);
   }
   await store.close();

@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   range: () => import("./range.js").then((m) => m.run()),
   asof: () => import("./asof.js").then((m) => m.run()),
   live: () => import("./live.js").then((m) => m.run()),
+  indicators: () => import("./indicators.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];

@@ -17,6 +17,7 @@ import { RecentTicks } from "./domain/recent-ticks.js";
 import { StreamDomain } from "./domain/stream.js";
 import { TickHub } from "./domain/tick-hub.js";
 import { TickFanOut } from "./domain/tick-fan-out.js";
+import { CandleCachingTickStore } from "./domain/candle-cache.js";
 import { LiveBars } from "./domain/live-bars.js";
 import { DirectTickIngest, TickDomain } from "./domain/ticks.js";
 import { CredentialCache } from "./domain/credential-cache.js";
@@ -93,7 +94,20 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   const cache = new CacheDomain(backends.cache, config.cache.maxValueBytes);
   const stream = new StreamDomain(backends.stream, config.stream.maxMessageBytes, config.stream.replicationFactor);
   const recent = new RecentTicks(config.ticks.recentPerSymbol);
-  const liveBars = new LiveBars(recent, backends.ticks, LIVE_BAR_CLOSE_GRACE_MS);
+  const candleCache =
+    config.cache.candleTtlMs > 0
+      ? new CandleCachingTickStore(backends.ticks, backends.cache, { ttlMs: config.cache.candleTtlMs }, {
+          chunks: (hit, miss) => {
+            metrics.candleCacheChunks.inc({ result: "hit" }, hit);
+            metrics.candleCacheChunks.inc({ result: "miss" }, miss);
+          },
+          read: (source, seconds) => metrics.candleReads.observe({ source }, seconds),
+          invalidated: (n) => metrics.candleCacheInvalidations.inc(n),
+        })
+      : undefined;
+  // Every write and bar read goes through the candle cache, so late ticks invalidate what it holds.
+  const tickStore = candleCache ?? backends.ticks;
+  const liveBars = new LiveBars(recent, tickStore, LIVE_BAR_CLOSE_GRACE_MS);
   const fanOut = new TickFanOut(recent, hub, [
     new LatestTickCacher(cache, log),
     liveBars,
@@ -102,9 +116,9 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   const logged = new LoggedIds(LOGGED_IDS);
   const appended = new AppendedBlocks(APPENDED_TICKS);
   const ticks = new TickDomain(
-    backends.ticks,
+    tickStore,
     new TickValidator({ timeWindowMs: config.ticks.timeWindowMs, maxVolume: config.ticks.maxVolume }),
-    config.tickLog ? new LoggedTickIngest(stream, config.tickLog.topic, logged, fanOut, appended) : new DirectTickIngest(backends.ticks, fanOut),
+    config.tickLog ? new LoggedTickIngest(stream, config.tickLog.topic, logged, fanOut, appended) : new DirectTickIngest(tickStore, fanOut),
     fanOut,
     liveBars,
   );
@@ -128,7 +142,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     tail: new TickLogTail(stream, config.tickLog.topic, ticks, fanOut, logged, log),
     writer: new TickLogWriter(
       stream,
-      backends.ticks,
+      tickStore,
       ticks,
       appended,
       log,
@@ -169,6 +183,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     ],
     stopBackground: async () => {
       clearInterval(prober);
+      candleCache?.close();
       hub.close();
       await consumer?.stop();
       if (followers) await Promise.all([followers.tail.stop(), followers.writer.stop()]);

@@ -67,6 +67,7 @@ const envSchema = z.object({
   CACHE_MAX_ENTRIES: int(1, 100_000_000).default(1_000_000),
   CACHE_NAMESPACE: z.string().regex(/^[A-Za-z0-9:_-]*$/, "letters, digits, ':', '_' and '-' only").default(""),
   CACHE_CONNECTIONS: int(1, 64).default(2),
+  CANDLE_CACHE_TTL_MS: int(0, 30 * 86_400_000).default(6 * 3_600_000),
   STREAM_MAX_MESSAGE_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
   STREAM_REPLICATION_FACTOR: int(1, 16).default(1),
   GRAPH_MAX_DEPTH: int(1, 64).default(6),
@@ -120,7 +121,8 @@ export type Config = {
   tickLog: { topic: string; writerGroup: string; flushMs: number; handoverMs: number } | undefined;
   /** How many service processes share the backends (checked against what holds across them). */
   replicas: number;
-  cache: { maxValueBytes: number; maxEntries: number; namespace: string; connections: number };
+  /** candleTtlMs: lifetime of cached closed bars; 0 turns the candle cache off. */
+  cache: { maxValueBytes: number; maxEntries: number; namespace: string; connections: number; candleTtlMs: number };
   stream: { maxMessageBytes: number; replicationFactor: number };
   graph: { maxDepth: number };
   auth: {
@@ -219,7 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tickStream: { publish: !e.TICK_LOG && (e.TICK_STREAM_PUBLISH ?? e.KAFKA_BROKERS !== undefined), consume: e.TICK_STREAM_CONSUME, group: e.TICK_STREAM_GROUP },
     tickLog: e.TICK_LOG ? { topic: e.TICK_LOG_TOPIC, writerGroup: e.TICK_LOG_WRITER_GROUP, flushMs: e.TICK_LOG_FLUSH_MS, handoverMs: e.TICK_LOG_HANDOVER_MS } : undefined,
     replicas: e.REPLICAS,
-    cache: { maxValueBytes: e.CACHE_MAX_VALUE_BYTES, maxEntries: e.CACHE_MAX_ENTRIES, namespace: e.CACHE_NAMESPACE, connections: e.CACHE_CONNECTIONS },
+    cache: { maxValueBytes: e.CACHE_MAX_VALUE_BYTES, maxEntries: e.CACHE_MAX_ENTRIES, namespace: e.CACHE_NAMESPACE, connections: e.CACHE_CONNECTIONS, candleTtlMs: e.CANDLE_CACHE_TTL_MS },
     stream: { maxMessageBytes: e.STREAM_MAX_MESSAGE_BYTES, replicationFactor: e.STREAM_REPLICATION_FACTOR },
     graph: { maxDepth: e.GRAPH_MAX_DEPTH },
     auth: {

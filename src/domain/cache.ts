@@ -11,10 +11,21 @@ import type { DurableTickListener } from "./tick-fan-out.js";
 export const cacheKeys = {
   latestTick: (symbol: string, broker: string) => `tick:${symbol}:${broker}`,
   indicator: (symbol: string, timeframe: string, name: string) => `indicator:${symbol}:${timeframe}:${name}`,
+  /** Closed bars of one chunk (CandleCachingTickStore); broker `*` for every broker's ticks. */
+  bars: (symbol: string, timeframeMs: number, broker: string | undefined, price: string, chunkStartMsc: number, epoch: number) =>
+    `bars:${symbol}:${timeframeLabel(timeframeMs)}:${broker ?? "*"}:${price}:${chunkStartMsc}:${epoch}`,
+  barsEpoch: (symbol: string) => `bars-epoch:${symbol}`,
   prediction: (model: string, symbol: string) => `prediction:${model}:${symbol}`,
   session: (userId: string, sessionId: string) => `session:${userId}:${sessionId}`,
   apiKey: (prefix: string) => `apikey:${prefix}`,
 };
+
+/** M1, M15, H4, D1...: a bar width as traders write it. */
+function timeframeLabel(ms: number): string {
+  if (ms % 86_400_000 === 0) return `D${ms / 86_400_000}`;
+  if (ms % 3_600_000 === 0) return `H${ms / 3_600_000}`;
+  return `M${ms / 60_000}`;
+}
 
 export const LATEST_TICK_TTL_MS = 30_000;
 export const INDICATOR_TTL_MS = 60_000;

@@ -1,7 +1,6 @@
 import { ResourceExhaustedError, UnavailableError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
-import type { PoolStats } from "../ports/backend.js";
-import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";
+import { type InsertOutcome, type TickStore, TickStoreDecorator } from "../ports/tick-store.js";
 import type { TickSpool } from "./spool.js";
 import type { TickBlock } from "../ports/tick-block.js";
 
@@ -15,36 +14,21 @@ const REPLAY_BACKOFF_MAX_MS = 5000;
  * drains the spool into the store as soon as it answers again, and at start after a crash.
  * Past the spool's byte bound, ingest answers RESOURCE_EXHAUSTED.
  */
-export class SpoolingTickStore implements TickStore {
+export class SpoolingTickStore extends TickStoreDecorator {
   private readonly spooledIds = new Set<string>();
   private replaying: Promise<void> | undefined;
   private closed = false;
 
   constructor(
-    private readonly inner: TickStore,
+    inner: TickStore,
     private readonly spool: TickSpool,
     private readonly log: Logger,
   ) {
+    super(inner);
     if (!spool.isEmpty) this.startReplay();
   }
 
-  get adapter(): string {
-    return this.inner.adapter;
-  }
-
-  probe(signal?: AbortSignal) {
-    return this.inner.probe(signal);
-  }
-
-  get circuit(): TickStore["circuit"] {
-    return this.inner.circuit;
-  }
-
-  poolStats(): PoolStats | undefined {
-    return this.inner.poolStats?.();
-  }
-
-  async insert(batchId: string, block: TickBlock, signal?: AbortSignal): Promise<InsertOutcome> {
+  override async insert(batchId: string, block: TickBlock, signal?: AbortSignal): Promise<InsertOutcome> {
     if (this.spooledIds.has(batchId)) return "duplicate";
     if (this.spool.isEmpty) {
       try {
@@ -82,30 +66,6 @@ export class SpoolingTickStore implements TickStore {
         backoff = Math.min(backoff * 2, REPLAY_BACKOFF_MAX_MS);
       }
     }
-  }
-
-  recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]> {
-    return this.inner.recent(symbol, broker, limit, signal);
-  }
-
-  range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]> {
-    return this.inner.range(query, signal);
-  }
-
-  rangeColumns(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
-    return this.inner.rangeColumns(query, signal);
-  }
-
-  asOf(query: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]> {
-    return this.inner.asOf(query, signal);
-  }
-
-  replay(query: ReplayQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
-    return this.inner.replay(query, signal);
-  }
-
-  candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {
-    return this.inner.candles(query, signal);
   }
 
   async close(): Promise<void> {

@@ -77,6 +77,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly candleCacheChunks = new Counter({
+    name: "neliti_candle_cache_chunks_total",
+    help: "Chunks of closed bars (1440 bars of one series) read for candles and indicators, by whether the cache held them",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+
+  readonly candleReads = new Histogram({
+    name: "neliti_candle_read_seconds",
+    help: "Time to read the bars of a candle or indicator request, by where they came from: all cached chunks, some, or the tick store alone",
+    labelNames: ["source"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly candleCacheInvalidations = new Counter({
+    name: "neliti_candle_cache_invalidations_total",
+    help: "Symbols whose cached bars late ticks made stale (a bump of bars-epoch:{symbol})",
+    registers: [this.registry],
+  });
+
   readonly backendUp = new Gauge({
     name: "neliti_backend_up",
     help: "1 when the backend answered its last probe",

@@ -1,5 +1,5 @@
 import type { TickBlock } from "./tick-block.js";
-import type { BackendProbe } from "./backend.js";
+import type { BackendProbe, PoolStats } from "./backend.js";
 
 /** A tick as the stores return it (plain numbers; the service maps it to the proto Tick). */
 export type TickRow = {
@@ -113,4 +113,56 @@ export interface TickStore extends BackendProbe {
   replay(query: ReplayQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk>;
   /** Oldest first; bars without ticks are absent. */
   candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]>;
+}
+
+/**
+ * A TickStore that passes every call to another: the base of stores that change one or two
+ * calls of the one they wrap (the ingest spool, the candle cache).
+ */
+export abstract class TickStoreDecorator implements TickStore {
+  constructor(protected readonly inner: TickStore) {}
+
+  get adapter(): string {
+    return this.inner.adapter;
+  }
+
+  get circuit(): TickStore["circuit"] {
+    return this.inner.circuit;
+  }
+
+  probe(signal?: AbortSignal): Promise<void> {
+    return this.inner.probe(signal);
+  }
+
+  poolStats(): PoolStats | undefined {
+    return this.inner.poolStats?.();
+  }
+
+  insert(batchId: string, block: TickBlock, signal?: AbortSignal, options?: InsertOptions): Promise<InsertOutcome> {
+    return this.inner.insert(batchId, block, signal, options);
+  }
+
+  recent(symbol: string, broker: string | undefined, limit: number, signal?: AbortSignal): Promise<TickRow[]> {
+    return this.inner.recent(symbol, broker, limit, signal);
+  }
+
+  range(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickRow[]> {
+    return this.inner.range(query, signal);
+  }
+
+  rangeColumns(query: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
+    return this.inner.rangeColumns(query, signal);
+  }
+
+  asOf(query: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]> {
+    return this.inner.asOf(query, signal);
+  }
+
+  replay(query: ReplayQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
+    return this.inner.replay(query, signal);
+  }
+
+  candles(query: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {
+    return this.inner.candles(query, signal);
+  }
 }
