@@ -3,6 +3,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { IndicatorType, TickService, Timeframe } from "../gen/neliti/dataplane/v1/tick_pb.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
+import { httpGet } from "../test/harness/tools.js";
 import { arg, drive, machine, oneSeriesBlock, requireEnv, round, seededRandom } from "./lib.js";
 
 const SYMBOL = "EURUSD";
@@ -34,7 +35,8 @@ async function fill(dbUrl: string, days: number, perMinute: number): Promise<num
  * a replica with the candle cache (Redis) against one without it, on the same database, in the
  * same run. The uncached replica is the baseline: ClickHouse builds the 43,200 bars from the ticks
  * on every call. The cached one reads ended days' bars from Redis and asks ClickHouse for today's.
- * The client is the bench's Node process (connect-node), calls one at a time.
+ * Each both ways: points (a message per value) and columnar (two arrays a series). The client is
+ * the bench's Node process (connect-node), calls one at a time.
  */
 export async function run() {
   const clickhouse = requireEnv("CLICKHOUSE_URL");
@@ -59,21 +61,45 @@ export async function run() {
         { type: IndicatorType.VWAP, period: 20 },
       ],
     };
-    const measure = async (url: string) => {
+    const measure = async (url: string, columnar: boolean) => {
       const client = createClient(TickService, createGrpcTransport({ baseUrl: url }));
-      const first = await client.getIndicators(request);
-      const points = first.series[0]!.points.length;
-      const result = await drive(calls, 1, () => client.getIndicators(request));
+      const first = await client.getIndicators({ ...request, columnar });
+      const s0 = first.series[0]!;
+      const points = columnar ? s0.valueColumn.length / 8 : s0.points.length;
+      const result = await drive(calls, 1, () => client.getIndicators({ ...request, columnar }));
       return { points, ...result };
     };
-    const without = await measure(uncached.url);
-    const withCache = await measure(cached.url);
+    const runs = {
+      uncachedPoints: await measure(uncached.url, false),
+      cachedPoints: await measure(cached.url, false),
+      uncachedColumnar: await measure(uncached.url, true),
+      cachedColumnar: await measure(cached.url, true),
+    };
+    // Where the cached replica's time goes: reading the bars (its own histogram) against the whole call.
+    const metrics = (await httpGet(cached.url, "/metrics")).body;
+    const metric = (name: string) => Number(new RegExp(`^${name}\\{source="cache"\\} (\\S+)`, "m").exec(metrics)?.[1] ?? Number.NaN);
+    const barsReadMs = round((metric("neliti_candle_read_seconds_sum") / metric("neliti_candle_read_seconds_count")) * 1000);
     console.log(`indicators bench: GetIndicators (4 indicators) over ${days} days of M1 bars, ${ticks} ticks in ClickHouse; ${calls} calls one at a time; ${machine()}`);
-    console.log(`uncached (baseline, ClickHouse builds the bars): p50 ${without.latencyMs.p50} ms, p99 ${without.latencyMs.p99} ms, ${without.points} SMA points`);
-    console.log(`cached (ended days from Redis, today from ClickHouse): p50 ${withCache.latencyMs.p50} ms, p99 ${withCache.latencyMs.p99} ms, ${withCache.points} SMA points`);
-    console.log(`ratio cached/uncached p50 ${round(withCache.latencyMs.p50 / without.latencyMs.p50)}, p99 ${round(withCache.latencyMs.p99 / without.latencyMs.p99)}`);
-    if (withCache.points !== without.points) throw new Error(`the cached replica answered ${withCache.points} points, the uncached ${without.points}`);
-    return { bench: "indicators", machine: machine(), date: new Date().toISOString(), days, ticks, calls, uncachedMs: without.latencyMs, cachedMs: withCache.latencyMs };
+    const line = (what: string, r: (typeof runs)["cachedPoints"]) => console.log(`${what.padEnd(60)} p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.points} values a series`);
+    line("uncached, points (baseline: ClickHouse builds the bars)", runs.uncachedPoints);
+    line("cached (ended days from Redis, today from ClickHouse), points", runs.cachedPoints);
+    line("uncached, columnar", runs.uncachedColumnar);
+    line("cached, columnar", runs.cachedColumnar);
+    console.log(`cached replica, reading the bars (cache + today's from ClickHouse), server side: mean ${barsReadMs} ms a call`);
+    const ratio = (a: (typeof runs)["cachedPoints"], b: (typeof runs)["cachedPoints"]) => `p50 ${round(a.latencyMs.p50 / b.latencyMs.p50)}, p99 ${round(a.latencyMs.p99 / b.latencyMs.p99)}`;
+    console.log(`ratio cached/uncached, points: ${ratio(runs.cachedPoints, runs.uncachedPoints)}; cached columnar/uncached points: ${ratio(runs.cachedColumnar, runs.uncachedPoints)}`);
+    const counts = new Set(Object.values(runs).map((r) => r.points));
+    if (counts.size !== 1) throw new Error(`the runs answered different numbers of values: ${[...counts].join(", ")}`);
+    return {
+      bench: "indicators",
+      machine: machine(),
+      date: new Date().toISOString(),
+      days,
+      ticks,
+      calls,
+      ...Object.fromEntries(Object.entries(runs).map(([k, r]) => [`${k}Ms`, r.latencyMs])),
+      cachedBarsReadMeanMs: barsReadMs,
+    };
   } finally {
     await Promise.all([cached.stop("SIGTERM"), uncached.stop("SIGTERM")]);
     await db.drop();

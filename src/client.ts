@@ -6,7 +6,7 @@ export { CacheService } from "../gen/neliti/dataplane/v1/cache_pb.js";
 export { GraphService } from "../gen/neliti/dataplane/v1/graph_pb.js";
 export { HealthReportService, SchemaService } from "../gen/neliti/dataplane/v1/ops_pb.js";
 export { StreamService } from "../gen/neliti/dataplane/v1/stream_pb.js";
-import type { TickColumns, TickColumnsSchema } from "../gen/neliti/dataplane/v1/tick_pb.js";
+import type { IndicatorSeries, TickColumns, TickColumnsSchema } from "../gen/neliti/dataplane/v1/tick_pb.js";
 export { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 export { UserService } from "../gen/neliti/dataplane/v1/user_pb.js";
 export { VectorService } from "../gen/neliti/dataplane/v1/vector_pb.js";
@@ -68,6 +68,11 @@ export function tickColumns(t: TickArrays): MessageInitShape<typeof TickColumnsS
     volume: bytes(t.volume),
     flags: bytes(t.flags),
   };
+}
+
+/** Typed arrays from a GetIndicators series answered with columnar set (copied, so aligned). */
+export function indicatorArrays(s: IndicatorSeries): { timeMsc: BigInt64Array; values: Float64Array } {
+  return { timeMsc: new BigInt64Array(new Uint8Array(s.timeMscColumn).buffer), values: new Float64Array(new Uint8Array(s.valueColumn).buffer) };
 }
 
 /**

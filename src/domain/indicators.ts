@@ -160,33 +160,50 @@ class Rsi implements IndicatorState {
   }
 }
 
+/**
+ * Running sums over the window, weighted both ways, and a count of bars with volume, so a bar
+ * costs the same whatever the period. Volumes and tick counts are whole numbers in practice, so
+ * the weights sum exactly; the price sums drift by rounding only (about 1e-16 a bar).
+ */
 class Vwap implements IndicatorState {
   private readonly bars: Window<CandleRow>;
+  private byVolume = 0;
+  private volume = 0;
+  private byTicks = 0;
+  private ticks = 0;
+  private withVolume = 0;
 
   constructor(private readonly period: number) {
     this.bars = new Window(period);
   }
 
   next(bar: CandleRow, commit: boolean): number | undefined {
-    const held = this.bars.size;
-    if (held + 1 < this.period) {
-      if (commit) this.bars.push(bar);
-      return undefined;
+    const typical = (bar.high + bar.low + bar.close) / 3;
+    let byVolume = this.byVolume + typical * bar.volume;
+    let volume = this.volume + bar.volume;
+    let byTicks = this.byTicks + typical * bar.tickCount;
+    let ticks = this.ticks + bar.tickCount;
+    let withVolume = this.withVolume + (bar.volume > 0 ? 1 : 0);
+    if (this.bars.full) {
+      const out = this.bars.at(0);
+      const outTypical = (out.high + out.low + out.close) / 3;
+      byVolume -= outTypical * out.volume;
+      volume -= out.volume;
+      byTicks -= outTypical * out.tickCount;
+      ticks -= out.tickCount;
+      withVolume -= out.volume > 0 ? 1 : 0;
     }
-    // The window oldest first: the held bars (less the oldest when full) and then this one.
-    const from = this.bars.full ? 1 : 0;
-    const at = (i: number) => (i < held - from ? this.bars.at(i + from) : bar);
-    let useVolume = false;
-    for (let i = 0; i < this.period && !useVolume; i++) useVolume = at(i).volume > 0;
-    let pv = 0;
-    let w = 0;
-    for (let i = 0; i < this.period; i++) {
-      const b = at(i);
-      const weight = useVolume ? b.volume : b.tickCount;
-      pv += ((b.high + b.low + b.close) / 3) * weight;
-      w += weight;
+    if (commit) {
+      this.bars.push(bar);
+      this.byVolume = byVolume;
+      this.volume = volume;
+      this.byTicks = byTicks;
+      this.ticks = ticks;
+      this.withVolume = withVolume;
     }
-    if (commit) this.bars.push(bar);
-    return w > 0 ? pv / w : undefined;
+    if (this.bars.size + (commit ? 0 : 1) < this.period) return undefined;
+    // Weighted by volume where the window reports any (forex feeds report none), else by ticks.
+    if (withVolume > 0) return byVolume / volume;
+    return ticks > 0 ? byTicks / ticks : undefined;
   }
 }

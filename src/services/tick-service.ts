@@ -7,11 +7,11 @@ import {
   type TickService,
   Timeframe,
 } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import type { IndicatorKind } from "../domain/indicators.js";
+import type { IndicatorKind, IndicatorPoint } from "../domain/indicators.js";
 import type { BatchAck, PreparedBatch, TickDomain } from "../domain/ticks.js";
 import { InvalidArgumentError } from "../errors.js";
 import { pipelined } from "../ingest/pipeline.js";
-import { tickAt, toProtoTick } from "../ingest/tick-block.js";
+import { int64Halves, tickAt, toProtoTick } from "../ingest/tick-block.js";
 import type { CandleRow, PriceField } from "../ports/tick-store.js";
 
 export const TIMEFRAME_MS: Record<Exclude<Timeframe, Timeframe.UNSPECIFIED>, number> = {
@@ -46,6 +46,17 @@ const ACK_STATE: Record<BatchAck["state"], AckState> = {
 };
 
 const specOf = (s: { type: IndicatorType; period: number }) => ({ kind: INDICATOR[s.type as keyof typeof INDICATOR], period: s.period });
+
+/** Points as two little-endian columns: no message, and no BigInt, per point. */
+function indicatorColumns(points: readonly IndicatorPoint[]): { timeMscColumn: Uint8Array; valueColumn: Uint8Array } {
+  const times = new Float64Array(points.length);
+  const values = new Float64Array(points.length);
+  points.forEach((p, i) => {
+    times[i] = p.timeMsc;
+    values[i] = p.value;
+  });
+  return { timeMscColumn: new Uint8Array(int64Halves(times).buffer), valueColumn: new Uint8Array(values.buffer) };
+}
 
 const toProtoCandle = (b: CandleRow) => ({ ...b, openTimeMsc: BigInt(b.openTimeMsc), tickCount: BigInt(b.tickCount) });
 
@@ -171,10 +182,11 @@ export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: n
     async getIndicators(req, ctx) {
       const series = await ticks.indicators(barsOf(req), req.indicators.map(specOf), ctx.signal);
       return {
-        series: series.map((points, i) => ({
-          spec: req.indicators[i],
-          points: points.map((p) => ({ timeMsc: BigInt(p.timeMsc), value: p.value })),
-        })),
+        series: series.map((points, i) =>
+          req.columnar
+            ? { spec: req.indicators[i], ...indicatorColumns(points) }
+            : { spec: req.indicators[i], points: points.map((p) => ({ timeMsc: BigInt(p.timeMsc), value: p.value })) },
+        ),
       };
     },
 

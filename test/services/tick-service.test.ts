@@ -13,7 +13,7 @@ import {
 } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { inMemoryApp, type TestApp } from "../harness/app.js";
 import { rowsBatch, series, tick } from "../harness/ticks.js";
-import { tickColumns } from "../../src/client.js";
+import { indicatorArrays, tickColumns } from "../../src/client.js";
 
 async function* from<T>(items: T[]): AsyncIterable<T> {
   for (const item of items) yield item;
@@ -201,6 +201,15 @@ describe("TickService (embedded, in-memory transport)", () => {
     expect(values[2]).toEqual([75, 600 / 7].map((v) => expect.closeTo(v, 10)));
     // VWAP2 with typical price = close (one tick per bar): (1*1+2*1)/2, (2*1+4*2)/3, (4*2+3*2)/4, (3*2+5*4)/6
     expect(values[3]).toEqual([1.5, 10 / 3, 3.5, 26 / 6].map((v) => expect.closeTo(v, 10)));
+
+    // The columnar form carries the same values and times, as arrays.
+    const columnar = await ticks.getIndicators({ ...range, columnar: true, indicators: out.map((s) => s.spec!) });
+    columnar.series.forEach((s, i) => {
+      expect(s.points).toEqual([]);
+      const arrays = indicatorArrays(s);
+      expect([...arrays.values]).toEqual(out[i]!.points.map((p) => p.value));
+      expect([...arrays.timeMsc]).toEqual(out[i]!.points.map((p) => p.timeMsc));
+    });
   });
 
   it("SubscribeTicks streams matching ticks live and updates the last-tick cache", async () => {
