@@ -1,4 +1,5 @@
-import { createContextKey, type Interceptor } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
+import { CLIENT_ADDRESS } from "../server/context-keys.js";
 import type { UserStore } from "../ports/user-store.js";
 import { PermissionDeniedError, UnauthenticatedError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
@@ -7,7 +8,6 @@ import { PRINCIPAL, type Principal } from "./principal.js";
 import type { Principals } from "./principals.js";
 
 /** The client's address, set per request by the HTTP server (for login rate limits and audit). */
-export const CLIENT_ADDRESS = createContextKey<string>("unknown", { description: "remote address" });
 
 /** Fields naming the user a self-service call is about. */
 const SELF_FIELDS = ["id", "userId"] as const;

@@ -3,7 +3,8 @@ import { performance } from "node:perf_hooks";
 import { createValidator } from "@bufbuild/protovalidate";
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { pathToString } from "@bufbuild/protobuf/reflect";
-import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { RPC_REACHED } from "./context-keys.js";
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { InvalidArgumentError, toConnectError } from "../errors.js";
 import { nativeRegexMatch } from "./regex-match.js";
@@ -12,12 +13,6 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { callerContext } from "../observability/tracing.js";
 
-/**
- * Set by the HTTP server on every request to a known method; `observe` marks it reached. A request
- * that ends unreached was refused by the protocol layer before any interceptor (a malformed,
- * truncated or oversized frame), and the server counts it as a rejection.
- */
-export const RPC_REACHED = createContextKey<{ reached: boolean } | undefined>(undefined, { description: "reached the interceptors" });
 
 /**
  * Observes every RPC: request id, per-RPC counters by status code, latency, in-flight streams,

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { UserService } from "../../gen/neliti/dataplane/v1/user_pb.js";
-import { CLIENT_ADDRESS } from "../auth/interceptor.js";
+import { CLIENT_ADDRESS } from "../server/context-keys.js";
 import type { LoginLimiter } from "../auth/login-limiter.js";
 import { UnauthenticatedError } from "../errors.js";
 import type { ModelRegistry } from "../domain/model-registry.js";
