@@ -25,6 +25,8 @@ export class TickLogTail {
     private readonly fanOut: TickFanOut,
     private readonly ids: LoggedIds,
     private readonly log: Logger,
+    /** Hears the ticks of each batch the tail delivered (others' batches: this replica's own were delivered at their ack). */
+    private readonly onDelivered: (ticks: number) => void = () => undefined,
   ) {
     this.warn = throttledWarning(log, "skipping a tick-log record that is not a valid batch");
   }
@@ -45,6 +47,7 @@ export class TickLogTail {
           if (this.ids.known(read.id)) continue;
           this.ids.add(read.id);
           this.fanOut.deliver(read.block, read.id, "rpc");
+          this.onDelivered(read.block.length);
         }
       }
     });

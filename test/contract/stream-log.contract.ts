@@ -119,6 +119,28 @@ export function streamLogContract(name: string, open: () => Promise<StreamFixtur
       expect((await reading).map((r) => dec(r.value))).toEqual(["new"]);
     });
 
+    it("from latest, a record appended the moment subscribe resolves is read: the end is fixed before it resolves", async () => {
+      const t = await topic(2);
+      await fx.log.publish(t, [msg("a", "old"), msg("b", "old")]);
+      for (let round = 0; round < 5; round++) {
+        const ac = new AbortController();
+        const timer = setTimeout(() => ac.abort(), 10_000);
+        try {
+          const sub = await fx.log.subscribe({ topic: t, start: { kind: "latest" }, groupId: undefined, autoCommit: false, maxBatch: 100 }, ac.signal);
+          await fx.log.publish(t, [msg("a", `new-${round}`)]);
+          const got: string[] = [];
+          for await (const batch of sub.batches) {
+            got.push(...batch.map((r) => dec(r.value)));
+            if (got.length > 0) break;
+          }
+          expect(got).toEqual([`new-${round}`]);
+        } finally {
+          clearTimeout(timer);
+          ac.abort();
+        }
+      }
+    });
+
     it("a group resumes from its committed offsets and leaves no member behind", async () => {
       const t = await topic(1);
       const group = `g_${uniqueSuffix()}`;

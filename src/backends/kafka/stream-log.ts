@@ -202,7 +202,10 @@ export class KafkaStreamLog implements StreamLog {
     try {
       if (o.groupId !== undefined) {
         stream = await consumer.consume({ topics: [o.topic], mode: "committed", fallbackMode: fallback, autocommit: false, maxWaitTime: 200, ...membership });
-      } else if (o.start.kind === "offset" || o.start.kind === "timestamp") {
+      } else if (o.start.kind !== "earliest") {
+        // Offsets resolved here, before this returns: the client's own "latest" mode lists them
+        // only once the stream has started, after consume() resolved, and a record appended in
+        // between would be skipped (a replica's tick-log tail missed a batch sent just after start).
         const offsets = await this.startOffsets(consumer, o, partitions);
         stream = await consumer.consume({ topics: [o.topic], mode: "manual", offsets, autocommit: false, maxWaitTime: 200, ...membership });
       } else {
@@ -299,10 +302,11 @@ export class KafkaStreamLog implements StreamLog {
       const offset = o.start.offset;
       return all.map((partition) => ({ topic: o.topic, partition, offset }));
     }
+    const ends = await consumer.listOffsets({ topics: [o.topic] });
+    if (o.start.kind === "latest") return all.map((partition) => ({ topic: o.topic, partition, offset: ends.get(o.topic)?.[partition] ?? 0n }));
     const at = o.start.kind === "timestamp" ? BigInt(o.start.timestampMs) : -1n;
     const found = await consumer.listOffsets({ topics: [o.topic], timestamp: at });
     const byPartition = found.get(o.topic) ?? [];
-    const ends = await consumer.listOffsets({ topics: [o.topic] });
     return all.map((partition) => {
       const offset = byPartition[partition];
       // No message at or after the time: start at the end.
