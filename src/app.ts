@@ -19,6 +19,8 @@ import { TickHub } from "./domain/tick-hub.js";
 import { TickFanOut } from "./domain/tick-fan-out.js";
 import { CandleCachingTickStore } from "./domain/candle-cache.js";
 import { LiveBars } from "./domain/live-bars.js";
+import { PatternSearch } from "./domain/pattern-search.js";
+import { PatternWriter } from "./domain/pattern-writer.js";
 import { DirectTickIngest, TickDomain } from "./domain/ticks.js";
 import { CredentialCache } from "./domain/credential-cache.js";
 import { ModelRegistry } from "./domain/model-registry.js";
@@ -139,7 +141,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   consumer?.start();
   const followers = config.tickLog && {
     topic: config.tickLog.topic,
-    tail: new TickLogTail(stream, config.tickLog.topic, ticks, fanOut, logged, log),
+    tail: new TickLogTail(stream, config.tickLog.topic, ticks, fanOut, logged, log, (n) => metrics.tickLogTailed.inc(n)),
     writer: new TickLogWriter(
       stream,
       tickStore,
@@ -158,6 +160,14 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   } else if (config.backends.clickhouseUrl) {
     log.warn("ticks are stored directly, without the tick log (TICK_LOG): the ingest guarantees hold for this one process only; run replicas with TICK_LOG=true");
   }
+
+  const patternWriter =
+    config.ticks.patternSeries.length > 0
+      ? new PatternWriter(liveBars, recent, tickStore, backends.vectors, log, (n) => metrics.patternsWritten.inc(n))
+      : undefined;
+  await patternWriter
+    ?.start(config.ticks.patternSeries.map((s) => ({ ...s, broker: undefined, price: "bid" as const })))
+    .catch((err: unknown) => log.warn({ err: String(err) }, "could not ensure the pattern collection; pattern writes will fail until it exists"));
 
   const probes = backends.stores();
   metrics.watchCircuits(() => Object.entries(probes).map(([backend, p]) => ({ backend, adapter: p.adapter, circuit: p.circuit })));
@@ -187,11 +197,12 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
       hub.close();
       await consumer?.stop();
       if (followers) await Promise.all([followers.tail.stop(), followers.writer.stop()]);
+      await patternWriter?.stop();
     },
     routes: (router) => {
       router.service(
         TickService,
-        tickService(ticks, (ack, seconds) => {
+        tickService(ticks, new PatternSearch(tickStore, backends.vectors), (ack, seconds) => {
           metrics.ingestAck.observe({ state: ack.state }, seconds);
           if (ack.state === "durable" || ack.state === "spooled") metrics.ticksIngested.inc({ outcome: ack.state }, ack.accepted);
           else if (ack.state === "rejected") metrics.rejections.inc({ service: TickService.typeName, method: "batch" });

@@ -12,6 +12,8 @@ const bool = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 const optionalUrl = z.url().optional();
 
+const TIMEFRAME_NAMES = { M1: 60_000, M5: 300_000, M15: 900_000, H1: 3_600_000, H4: 14_400_000, D1: 86_400_000 } as const;
+
 /** COMPRESS_MIN_BYTES that no message reaches: responses are never compressed. */
 export const COMPRESSION_OFF = 2 ** 31 - 1;
 
@@ -68,6 +70,11 @@ const envSchema = z.object({
   CACHE_NAMESPACE: z.string().regex(/^[A-Za-z0-9:_-]*$/, "letters, digits, ':', '_' and '-' only").default(""),
   CACHE_CONNECTIONS: int(1, 64).default(2),
   CANDLE_CACHE_TTL_MS: int(0, 30 * 86_400_000).default(6 * 3_600_000),
+  // "EURUSD:M1,GBPUSD:H1": series whose pattern is written at every bar close (bars over every broker, bid).
+  PATTERN_SERIES: z
+    .string()
+    .regex(/^([A-Za-z0-9][A-Za-z0-9._#-]{0,31}:(M1|M5|M15|H1|H4|D1)(,|$))*$/, "SYMBOL:TIMEFRAME entries (M1, M5, M15, H1, H4 or D1) separated by commas")
+    .default(""),
   STREAM_MAX_MESSAGE_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
   STREAM_REPLICATION_FACTOR: int(1, 16).default(1),
   GRAPH_MAX_DEPTH: int(1, 64).default(6),
@@ -110,6 +117,8 @@ export type Config = {
     timeWindowMs: number;
     maxVolume: number;
     subscriberQueueBatches: number;
+    /** Series whose pattern vector is written at every bar close. */
+    patternSeries: { symbol: string; timeframeMs: number }[];
   };
   ingest: { flushRows: number; flushMs: number; maxPendingRows: number; flushConcurrency: number; spoolMaxBytes: number };
   tickStream: { publish: boolean; consume: boolean; group: string };
@@ -208,6 +217,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeWindowMs: e.TICK_TIME_WINDOW_MS,
       maxVolume: e.TICK_MAX_VOLUME,
       subscriberQueueBatches: e.SUBSCRIBER_QUEUE_BATCHES,
+      patternSeries: e.PATTERN_SERIES.split(",")
+        .filter((entry) => entry !== "")
+        .map((entry) => {
+          const [symbol, timeframe] = entry.split(":") as [string, keyof typeof TIMEFRAME_NAMES];
+          return { symbol, timeframeMs: TIMEFRAME_NAMES[timeframe] };
+        }),
     },
     ingest: {
       flushRows: e.INGEST_FLUSH_ROWS,

@@ -39,6 +39,7 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, Permission | "open" | "
   [`${P}TickService/SubscribeTicks`]: "ticks:read",
   [`${P}TickService/SubscribeCandles`]: "ticks:read",
   [`${P}TickService/SubscribeIndicators`]: "ticks:read",
+  [`${P}TickService/FindSimilarPatterns`]: "ticks:read",
 
   [`${P}UserService/Authenticate`]: "open",
   [`${P}UserService/ValidateSession`]: "open",

@@ -71,6 +71,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly tickLogTailed = new Counter({
+    name: "neliti_tick_log_tailed_ticks_total",
+    help: "Ticks of other replicas' batches this replica's tail read from the tick log and fanned out (TICK_LOG)",
+    registers: [this.registry],
+  });
+
   readonly tickLogPending = new Gauge({
     name: "neliti_tick_log_writer_pending_records",
     help: "Tick-log records this replica's writer has read and not yet stored: its lag behind what it fetched (TICK_LOG)",
@@ -95,6 +101,12 @@ export class Metrics {
   readonly candleCacheInvalidations = new Counter({
     name: "neliti_candle_cache_invalidations_total",
     help: "Symbols whose cached bars late ticks made stale (a bump of bars-epoch:{symbol})",
+    registers: [this.registry],
+  });
+
+  readonly patternsWritten = new Counter({
+    name: "neliti_patterns_written_total",
+    help: "Pattern vectors (and outcome updates) this replica wrote for PATTERN_SERIES",
     registers: [this.registry],
   });
 

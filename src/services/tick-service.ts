@@ -8,6 +8,8 @@ import {
   Timeframe,
 } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { IndicatorKind, IndicatorPoint } from "../domain/indicators.js";
+import type { PatternSearch } from "../domain/pattern-search.js";
+import { RECIPE } from "../domain/patterns.js";
 import type { BatchAck, PreparedBatch, TickDomain } from "../domain/ticks.js";
 import { InvalidArgumentError } from "../errors.js";
 import { pipelined } from "../ingest/pipeline.js";
@@ -86,7 +88,7 @@ const STREAM_WINDOW = 16;
  * flight, acks in order) and ack reporting.
  */
 /** `onAck` hears every batch's ack with the seconds from receiving the batch to answering it. */
-export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: number) => void = () => undefined): ServiceImpl<typeof TickService> {
+export function tickService(ticks: TickDomain, patterns: PatternSearch, onAck: (ack: BatchAck, seconds: number) => void = () => undefined): ServiceImpl<typeof TickService> {
   const missingBatch: PreparedBatch = { ok: false, ack: { batchId: "", state: "rejected", accepted: 0, violations: [{ field: "batch", index: -1, description: "is required" }] } };
   /** Stores a prepared batch (or answers its rejection) and reports the ack. */
   const settle = (prepared: PreparedBatch, signal: AbortSignal): Promise<BatchAck> => {
@@ -220,6 +222,25 @@ export function tickService(ticks: TickDomain, onAck: (ack: BatchAck, seconds: n
           startTimeMsc: BigInt(u.startMsc),
         };
       }
+    },
+
+    async findSimilarPatterns(req, ctx) {
+      const found = await patterns.find(
+        {
+          series: { symbol: req.symbol, broker: brokerOrAll(req.broker), timeframeMs: TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS], price: PRICE[req.priceSource] },
+          atMsc: req.atTimeMsc === 0n ? Date.now() : Number(req.atTimeMsc),
+          k: req.k || 10,
+          symbols: [...new Set(req.symbols)],
+          fromMsc: req.startTimeMsc === 0n ? undefined : Number(req.startTimeMsc),
+          toMsc: req.endTimeMsc === 0n ? undefined : Number(req.endTimeMsc),
+        },
+        ctx.signal,
+      );
+      return {
+        windowEndTimeMsc: BigInt(found.windowEndMsc),
+        recipe: RECIPE.name,
+        patterns: found.matches.map((m) => ({ ...m, broker: m.broker ?? "", windowEndTimeMsc: BigInt(m.windowEndMsc) })),
+      };
     },
 
     async *subscribeTicks(req, ctx) {
