@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   asof: () => import("./asof.js").then((m) => m.run()),
   live: () => import("./live.js").then((m) => m.run()),
   indicators: () => import("./indicators.js").then((m) => m.run()),
+  patterns: () => import("./patterns.js").then((m) => m.run()),
 };
 
 const name = process.argv[2];

@@ -2,10 +2,10 @@ import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, createRouterTransport } from "@connectrpc/connect";
 import { pino } from "pino";
 import { createApp, type App } from "../../src/app.js";
-import { openBackends } from "../../src/backends/backends.js";
+import { type Backends, openBackends } from "../../src/backends/backends.js";
 import { loadConfig } from "../../src/config.js";
 
-export type TestApp = { app: App; client<S extends DescService>(service: S): Client<S>; close(): Promise<void> };
+export type TestApp = { app: App; backends: Backends; client<S extends DescService>(service: S): Client<S>; close(): Promise<void> };
 
 /**
  * The whole service, embedded and in memory, behind an in-memory transport (connect-es's
@@ -19,6 +19,7 @@ export async function inMemoryApp(env: Record<string, string> = {}): Promise<Tes
   const transport = createRouterTransport(app.routes, { router: { interceptors: app.interceptors, readMaxBytes: config.maxMessageBytes } });
   return {
     app,
+    backends,
     client: (service) => createClient(service, transport),
     close: async () => {
       await app.stopBackground();
