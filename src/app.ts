@@ -3,7 +3,7 @@ import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { CacheService } from "../gen/neliti/dataplane/v1/cache_pb.js";
 import { GraphService } from "../gen/neliti/dataplane/v1/graph_pb.js";
-import { HealthReportService, SchemaService } from "../gen/neliti/dataplane/v1/ops_pb.js";
+import { BackfillService, HealthReportService, SchemaService } from "../gen/neliti/dataplane/v1/ops_pb.js";
 import { StreamService } from "../gen/neliti/dataplane/v1/stream_pb.js";
 import { TickService } from "../gen/neliti/dataplane/v1/tick_pb.js";
 import { UserService } from "../gen/neliti/dataplane/v1/user_pb.js";
@@ -17,6 +17,7 @@ import { RecentTicks } from "./domain/recent-ticks.js";
 import { StreamDomain } from "./domain/stream.js";
 import { TickHub } from "./domain/tick-hub.js";
 import { TickFanOut } from "./domain/tick-fan-out.js";
+import { Backfill } from "./domain/backfill.js";
 import { CandleCachingTickStore } from "./domain/candle-cache.js";
 import { LiveBars } from "./domain/live-bars.js";
 import { PatternSearch } from "./domain/pattern-search.js";
@@ -45,6 +46,7 @@ import { observe, validateRequests } from "./server/interceptors.js";
 import { cacheService } from "./services/cache-service.js";
 import { graphService } from "./services/graph-service.js";
 import { healthReportService } from "./services/health-report-service.js";
+import { backfillService } from "./services/backfill-service.js";
 import { schemaService } from "./services/schema-service.js";
 import { streamService } from "./services/stream-service.js";
 import { tickService } from "./services/tick-service.js";
@@ -61,11 +63,11 @@ const APPENDED_TICKS = 1_000_000;
 /** How long past its end a live bar waits for its last ticks before it closes without a later one. */
 const LIVE_BAR_CLOSE_GRACE_MS = 1000;
 
-export const SERVICES = [TickService, UserService, GraphService, VectorService, CacheService, StreamService, SchemaService, HealthReportService] as const;
+export const SERVICES = [TickService, UserService, GraphService, VectorService, CacheService, StreamService, SchemaService, BackfillService, HealthReportService] as const;
 
 /** The services each store serves, for health while a store is still opening. */
 const SERVICES_ON: Record<BackendName, string[]> = {
-  ticks: [TickService.typeName],
+  ticks: [TickService.typeName, BackfillService.typeName],
   users: [UserService.typeName],
   graph: [GraphService.typeName],
   vectors: [VectorService.typeName],
@@ -214,6 +216,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
       router.service(CacheService, cacheService(cache));
       router.service(StreamService, streamService(stream));
       router.service(SchemaService, schemaService(backends.migrators));
+      router.service(BackfillService, backfillService(new Backfill(tickStore, backends.vectors, backends.cache)));
       router.service(HealthReportService, healthReportService(probes, metrics, config.embedded));
       router.service(Health, health.service());
       registerReflection(router, reflection);

@@ -12,7 +12,8 @@ const bool = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 const optionalUrl = z.url().optional();
 
-const TIMEFRAME_NAMES = { M1: 60_000, M5: 300_000, M15: 900_000, H1: 3_600_000, H4: 14_400_000, D1: 86_400_000 } as const;
+/** Bar widths by the names traders write (PATTERN_SERIES, the backfill command). */
+export const TIMEFRAME_NAMES: Readonly<Record<string, number>> = { M1: 60_000, M5: 300_000, M15: 900_000, H1: 3_600_000, H4: 14_400_000, D1: 86_400_000 };
 
 /** COMPRESS_MIN_BYTES that no message reaches: responses are never compressed. */
 export const COMPRESSION_OFF = 2 ** 31 - 1;
@@ -220,8 +221,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       patternSeries: e.PATTERN_SERIES.split(",")
         .filter((entry) => entry !== "")
         .map((entry) => {
-          const [symbol, timeframe] = entry.split(":") as [string, keyof typeof TIMEFRAME_NAMES];
-          return { symbol, timeframeMs: TIMEFRAME_NAMES[timeframe] };
+          const [symbol, timeframe] = entry.split(":") as [string, string];
+          return { symbol, timeframeMs: TIMEFRAME_NAMES[timeframe]! };
         }),
     },
     ingest: {

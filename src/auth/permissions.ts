@@ -96,6 +96,8 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, Permission | "open" | "
   [`${P}SchemaService/GetMigrationStatus`]: "schema:admin",
   [`${P}SchemaService/Migrate`]: "schema:admin",
   [`${P}SchemaService/Rollback`]: "schema:admin",
+  // Operators' work over stored history, audited as schema changes are.
+  [`${P}BackfillService/BackfillPatterns`]: "schema:admin",
 };
 
 /** Methods whose calls go to the audit log. */

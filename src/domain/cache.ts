@@ -15,6 +15,9 @@ export const cacheKeys = {
   bars: (symbol: string, timeframeMs: number, broker: string | undefined, price: string, chunkStartMsc: number, epoch: number) =>
     `bars:${symbol}:${timeframeLabel(timeframeMs)}:${broker ?? "*"}:${price}:${chunkStartMsc}:${epoch}`,
   barsEpoch: (symbol: string) => `bars-epoch:${symbol}`,
+  /** How far a backfill of one series' patterns got (Backfill). */
+  backfill: (recipe: string, symbol: string, timeframeMs: number, broker: string | undefined, price: string) =>
+    `backfill:${recipe}:${symbol}:${timeframeLabel(timeframeMs)}:${broker ?? "*"}:${price}`,
   prediction: (model: string, symbol: string) => `prediction:${model}:${symbol}`,
   session: (userId: string, sessionId: string) => `session:${userId}:${sessionId}`,
   apiKey: (prefix: string) => `apikey:${prefix}`,

@@ -1,37 +1,14 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import {
-  AckState,
-  IndicatorType,
-  PriceSource,
-  type TickBatch,
-  type TickService,
-  Timeframe,
-} from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { AckState, IndicatorType, type PriceSource, type TickBatch, type TickService, type Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { IndicatorKind, IndicatorPoint } from "../domain/indicators.js";
 import type { PatternSearch } from "../domain/pattern-search.js";
 import { RECIPE } from "../domain/patterns.js";
 import type { BatchAck, PreparedBatch, TickDomain } from "../domain/ticks.js";
 import { InvalidArgumentError } from "../errors.js";
 import { pipelined } from "../ingest/pipeline.js";
+import { brokerOrAll, seriesOf } from "./bar-series.js";
 import { int64Halves, tickAt, toProtoTick } from "../ingest/tick-block.js";
-import type { CandleRow, PriceField } from "../ports/tick-store.js";
-
-export const TIMEFRAME_MS: Record<Exclude<Timeframe, Timeframe.UNSPECIFIED>, number> = {
-  [Timeframe.M1]: 60_000,
-  [Timeframe.M5]: 300_000,
-  [Timeframe.M15]: 900_000,
-  [Timeframe.H1]: 3_600_000,
-  [Timeframe.H4]: 14_400_000,
-  [Timeframe.D1]: 86_400_000,
-};
-
-const PRICE: Record<PriceSource, PriceField> = {
-  [PriceSource.UNSPECIFIED]: "bid",
-  [PriceSource.BID]: "bid",
-  [PriceSource.ASK]: "ask",
-  [PriceSource.MID]: "mid",
-  [PriceSource.LAST]: "last",
-};
+import type { CandleRow } from "../ports/tick-store.js";
 
 const INDICATOR: Record<Exclude<IndicatorType, IndicatorType.UNSPECIFIED>, IndicatorKind> = {
   [IndicatorType.SMA]: "sma",
@@ -65,17 +42,17 @@ const toProtoCandle = (b: CandleRow) => ({ ...b, openTimeMsc: BigInt(b.openTimeM
 /** SubscribeCandles' update_interval_ms when the request leaves it 0. */
 const DEFAULT_BAR_UPDATE_MS = 250;
 
-const brokerOrAll = (broker: string) => (broker === "" ? undefined : broker);
 
 /** The bars a candle or indicator request is about. */
 const barsOf = (req: { symbol: string; broker: string; timeframe: Timeframe; startTimeMsc: bigint; endTimeMsc: bigint; priceSource: PriceSource }) => ({
-  symbol: req.symbol,
-  broker: brokerOrAll(req.broker),
-  timeframeMs: TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS],
+  ...seriesOf(req),
   startMsc: Number(req.startTimeMsc),
   endMsc: Number(req.endTimeMsc),
-  price: PRICE[req.priceSource],
 });
+
+/** One series per distinct symbol of a live request. */
+const seriesOfSymbols = (req: { symbols: string[]; broker: string; timeframe: Timeframe; priceSource: PriceSource }) =>
+  [...new Set(req.symbols)].map((symbol) => seriesOf({ ...req, symbol }));
 
 /**
  * Batches of one stream in flight at once: enough for the store to group-commit them with other
@@ -193,20 +170,14 @@ export function tickService(ticks: TickDomain, patterns: PatternSearch, onAck: (
     },
 
     async *subscribeCandles(req, ctx) {
-      const broker = brokerOrAll(req.broker);
-      const timeframeMs = TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS];
-      const series = [...new Set(req.symbols)].map((symbol) => ({ symbol, broker, timeframeMs, price: PRICE[req.priceSource] }));
-      for await (const u of ticks.candleUpdates(series, req.updateIntervalMs || DEFAULT_BAR_UPDATE_MS, ctx.signal)) {
+      for await (const u of ticks.candleUpdates(seriesOfSymbols(req), req.updateIntervalMs || DEFAULT_BAR_UPDATE_MS, ctx.signal)) {
         yield { symbol: u.symbol, broker: u.broker ?? "", closed: u.closed, candle: toProtoCandle(u.bar) };
       }
     },
 
     async *subscribeIndicators(req, ctx) {
-      const broker = brokerOrAll(req.broker);
-      const timeframeMs = TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS];
-      const series = [...new Set(req.symbols)].map((symbol) => ({ symbol, broker, timeframeMs, price: PRICE[req.priceSource] }));
       const sub = {
-        series,
+        series: seriesOfSymbols(req),
         specs: req.indicators.map(specOf),
         startMsc: req.startTimeMsc === 0n ? undefined : Number(req.startTimeMsc),
         intrabar: req.intrabar,
@@ -227,7 +198,7 @@ export function tickService(ticks: TickDomain, patterns: PatternSearch, onAck: (
     async findSimilarPatterns(req, ctx) {
       const found = await patterns.find(
         {
-          series: { symbol: req.symbol, broker: brokerOrAll(req.broker), timeframeMs: TIMEFRAME_MS[req.timeframe as keyof typeof TIMEFRAME_MS], price: PRICE[req.priceSource] },
+          series: seriesOf(req),
           atMsc: req.atTimeMsc === 0n ? Date.now() : Number(req.atTimeMsc),
           k: req.k || 10,
           symbols: [...new Set(req.symbols)],

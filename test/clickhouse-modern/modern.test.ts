@@ -5,7 +5,7 @@ import type { ClickHouseTickStore } from "../../src/backends/clickhouse/tick-sto
 import { EmbeddedTickStore } from "../../src/backends/embedded/tick-store.js";
 import { blockFromTicks } from "../../src/ingest/tick-block.js";
 import type { PriceField } from "../../src/ports/tick-store.js";
-import { TIMEFRAME_MS } from "../../src/services/tick-service.js";
+import { TIMEFRAME_MS } from "../../src/services/bar-series.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../harness/clickhouse.js";
 import { tick } from "../harness/ticks.js";
 

@@ -8,13 +8,16 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 
 const BACKEND_VARIABLES = ["CLICKHOUSE_URL", "POSTGRES_URL", "ARANGO_URL", "WEAVIATE_URL", "REDIS_URL", "KAFKA_BROKERS"];
 
+/** This process's environment without the backend URLs: a child names the backends it uses itself. */
+export const environmentWithoutBackends = (): Record<string, string | undefined> => Object.fromEntries(Object.entries(process.env).filter(([k]) => !BACKEND_VARIABLES.includes(k)));
+
 /**
  * Starts the real service (`tsx src/main.ts`) on a free port and waits until it has printed its
  * banner and logged "started". Embedded mode unless `env` names backends: the test's own backend URLs are not inherited.
  * `nodeArgs` go to Node before the service's own (a test's heap bound, say).
  */
 export async function startServerProcess(env: Record<string, string> = {}, options: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !BACKEND_VARIABLES.includes(k)));
+  const inherited = environmentWithoutBackends();
   // e.g. SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under a bench.
   const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean)];
   const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {

@@ -5,13 +5,15 @@
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import type { PriceSource, Timeframe } from "./tick_pb.js";
+import { file_neliti_dataplane_v1_tick } from "./tick_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file neliti/dataplane/v1/ops.proto.
  */
 export const file_neliti_dataplane_v1_ops: GenFile = /*@__PURE__*/
-  fileDesc("Ch1uZWxpdGkvZGF0YXBsYW5lL3YxL29wcy5wcm90bxITbmVsaXRpLmRhdGFwbGFuZS52MSJSCglNaWdyYXRpb24SDwoHdmVyc2lvbhgBIAEoDRIMCgRuYW1lGAIgASgJEg8KB2FwcGxpZWQYAyABKAgSFQoNYXBwbGllZF9hdF9tcxgEIAEoAyKgAQoRQmFja2VuZE1pZ3JhdGlvbnMSLQoHYmFja2VuZBgBIAEoDjIcLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZBIPCgdhZGFwdGVyGAIgASgJEhcKD2N1cnJlbnRfdmVyc2lvbhgDIAEoDRIyCgptaWdyYXRpb25zGAQgAygLMh4ubmVsaXRpLmRhdGFwbGFuZS52MS5NaWdyYXRpb24iVAoZR2V0TWlncmF0aW9uU3RhdHVzUmVxdWVzdBI3CgdiYWNrZW5kGAEgASgOMhwubmVsaXRpLmRhdGFwbGFuZS52MS5CYWNrZW5kQgi6SAWCAQIQASJWChpHZXRNaWdyYXRpb25TdGF0dXNSZXNwb25zZRI4CghiYWNrZW5kcxgBIAMoCzImLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZE1pZ3JhdGlvbnMiYwoOTWlncmF0ZVJlcXVlc3QSOQoHYmFja2VuZBgBIAEoDjIcLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZEIKukgHggEEEAEgABIWCg50YXJnZXRfdmVyc2lvbhgCIAEoDSJICg9NaWdyYXRlUmVzcG9uc2USNQoFc3RhdGUYASABKAsyJi5uZWxpdGkuZGF0YXBsYW5lLnYxLkJhY2tlbmRNaWdyYXRpb25zImQKD1JvbGxiYWNrUmVxdWVzdBI5CgdiYWNrZW5kGAEgASgOMhwubmVsaXRpLmRhdGFwbGFuZS52MS5CYWNrZW5kQgq6SAeCAQQQASAAEhYKDnRhcmdldF92ZXJzaW9uGAIgASgNIkkKEFJvbGxiYWNrUmVzcG9uc2USNQoFc3RhdGUYASABKAsyJi5uZWxpdGkuZGF0YXBsYW5lLnYxLkJhY2tlbmRNaWdyYXRpb25zIpYCCg1CYWNrZW5kSGVhbHRoEi0KB2JhY2tlbmQYASABKA4yHC5uZWxpdGkuZGF0YXBsYW5lLnYxLkJhY2tlbmQSDwoHYWRhcHRlchgCIAEoCRIyCgZzdGF0dXMYAyABKA4yIi5uZWxpdGkuZGF0YXBsYW5lLnYxLkJhY2tlbmRTdGF0dXMSEgoKbGF0ZW5jeV9tcxgEIAEoARITCgtwb29sX2luX3VzZRgFIAEoDRIRCglwb29sX2lkbGUYBiABKA0SEAoIcG9vbF9tYXgYByABKA0SMgoHY2lyY3VpdBgIIAEoDjIhLm5lbGl0aS5kYXRhcGxhbmUudjEuQ2lyY3VpdFN0YXRlEg8KB21lc3NhZ2UYCSABKAkiGAoWR2V0SGVhbHRoUmVwb3J0UmVxdWVzdCKbAQoXR2V0SGVhbHRoUmVwb3J0UmVzcG9uc2USMwoHb3ZlcmFsbBgBIAEoDjIiLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZFN0YXR1cxI0CghiYWNrZW5kcxgCIAMoCzIiLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZEhlYWx0aBIVCg1lbWJlZGRlZF9tb2RlGAMgASgIKpcBCgdCYWNrZW5kEhcKE0JBQ0tFTkRfVU5TUEVDSUZJRUQQABIRCg1CQUNLRU5EX1RJQ0tTEAESEQoNQkFDS0VORF9VU0VSUxACEhEKDUJBQ0tFTkRfR1JBUEgQAxITCg9CQUNLRU5EX1ZFQ1RPUlMQBBIRCg1CQUNLRU5EX0NBQ0hFEAUSEgoOQkFDS0VORF9TVFJFQU0QBip8Cg1CYWNrZW5kU3RhdHVzEh4KGkJBQ0tFTkRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFQoRQkFDS0VORF9TVEFUVVNfVVAQARIbChdCQUNLRU5EX1NUQVRVU19ERUdSQURFRBACEhcKE0JBQ0tFTkRfU1RBVFVTX0RPV04QAyp8CgxDaXJjdWl0U3RhdGUSHQoZQ0lSQ1VJVF9TVEFURV9VTlNQRUNJRklFRBAAEhgKFENJUkNVSVRfU1RBVEVfQ0xPU0VEEAESFgoSQ0lSQ1VJVF9TVEFURV9PUEVOEAISGwoXQ0lSQ1VJVF9TVEFURV9IQUxGX09QRU4QAzK1AgoNU2NoZW1hU2VydmljZRJ1ChJHZXRNaWdyYXRpb25TdGF0dXMSLi5uZWxpdGkuZGF0YXBsYW5lLnYxLkdldE1pZ3JhdGlvblN0YXR1c1JlcXVlc3QaLy5uZWxpdGkuZGF0YXBsYW5lLnYxLkdldE1pZ3JhdGlvblN0YXR1c1Jlc3BvbnNlElQKB01pZ3JhdGUSIy5uZWxpdGkuZGF0YXBsYW5lLnYxLk1pZ3JhdGVSZXF1ZXN0GiQubmVsaXRpLmRhdGFwbGFuZS52MS5NaWdyYXRlUmVzcG9uc2USVwoIUm9sbGJhY2sSJC5uZWxpdGkuZGF0YXBsYW5lLnYxLlJvbGxiYWNrUmVxdWVzdBolLm5lbGl0aS5kYXRhcGxhbmUudjEuUm9sbGJhY2tSZXNwb25zZTKDAQoTSGVhbHRoUmVwb3J0U2VydmljZRJsCg9HZXRIZWFsdGhSZXBvcnQSKy5uZWxpdGkuZGF0YXBsYW5lLnYxLkdldEhlYWx0aFJlcG9ydFJlcXVlc3QaLC5uZWxpdGkuZGF0YXBsYW5lLnYxLkdldEhlYWx0aFJlcG9ydFJlc3BvbnNlYgZwcm90bzM", [file_buf_validate_validate]);
+  fileDesc("Ch1uZWxpdGkvZGF0YXBsYW5lL3YxL29wcy5wcm90bxITbmVsaXRpLmRhdGFwbGFuZS52MSJSCglNaWdyYXRpb24SDwoHdmVyc2lvbhgBIAEoDRIMCgRuYW1lGAIgASgJEg8KB2FwcGxpZWQYAyABKAgSFQoNYXBwbGllZF9hdF9tcxgEIAEoAyKgAQoRQmFja2VuZE1pZ3JhdGlvbnMSLQoHYmFja2VuZBgBIAEoDjIcLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZBIPCgdhZGFwdGVyGAIgASgJEhcKD2N1cnJlbnRfdmVyc2lvbhgDIAEoDRIyCgptaWdyYXRpb25zGAQgAygLMh4ubmVsaXRpLmRhdGFwbGFuZS52MS5NaWdyYXRpb24iVAoZR2V0TWlncmF0aW9uU3RhdHVzUmVxdWVzdBI3CgdiYWNrZW5kGAEgASgOMhwubmVsaXRpLmRhdGFwbGFuZS52MS5CYWNrZW5kQgi6SAWCAQIQASJWChpHZXRNaWdyYXRpb25TdGF0dXNSZXNwb25zZRI4CghiYWNrZW5kcxgBIAMoCzImLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZE1pZ3JhdGlvbnMiYwoOTWlncmF0ZVJlcXVlc3QSOQoHYmFja2VuZBgBIAEoDjIcLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZEIKukgHggEEEAEgABIWCg50YXJnZXRfdmVyc2lvbhgCIAEoDSJICg9NaWdyYXRlUmVzcG9uc2USNQoFc3RhdGUYASABKAsyJi5uZWxpdGkuZGF0YXBsYW5lLnYxLkJhY2tlbmRNaWdyYXRpb25zImQKD1JvbGxiYWNrUmVxdWVzdBI5CgdiYWNrZW5kGAEgASgOMhwubmVsaXRpLmRhdGFwbGFuZS52MS5CYWNrZW5kQgq6SAeCAQQQASAAEhYKDnRhcmdldF92ZXJzaW9uGAIgASgNIkkKEFJvbGxiYWNrUmVzcG9uc2USNQoFc3RhdGUYASABKAsyJi5uZWxpdGkuZGF0YXBsYW5lLnYxLkJhY2tlbmRNaWdyYXRpb25zIpYCCg1CYWNrZW5kSGVhbHRoEi0KB2JhY2tlbmQYASABKA4yHC5uZWxpdGkuZGF0YXBsYW5lLnYxLkJhY2tlbmQSDwoHYWRhcHRlchgCIAEoCRIyCgZzdGF0dXMYAyABKA4yIi5uZWxpdGkuZGF0YXBsYW5lLnYxLkJhY2tlbmRTdGF0dXMSEgoKbGF0ZW5jeV9tcxgEIAEoARITCgtwb29sX2luX3VzZRgFIAEoDRIRCglwb29sX2lkbGUYBiABKA0SEAoIcG9vbF9tYXgYByABKA0SMgoHY2lyY3VpdBgIIAEoDjIhLm5lbGl0aS5kYXRhcGxhbmUudjEuQ2lyY3VpdFN0YXRlEg8KB21lc3NhZ2UYCSABKAkiGAoWR2V0SGVhbHRoUmVwb3J0UmVxdWVzdCKbAQoXR2V0SGVhbHRoUmVwb3J0UmVzcG9uc2USMwoHb3ZlcmFsbBgBIAEoDjIiLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZFN0YXR1cxI0CghiYWNrZW5kcxgCIAMoCzIiLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2VuZEhlYWx0aBIVCg1lbWJlZGRlZF9tb2RlGAMgASgIIucDChdCYWNrZmlsbFBhdHRlcm5zUmVxdWVzdBI4CgZzeW1ib2wYASABKAlCKLpIJXIjEAEYIDIdXltBLVphLXowLTldW0EtWmEtejAtOS5fIy1dKiQSOQoGYnJva2VyGAIgASgJQim6SCZyJBhAMiBeKFtBLVphLXowLTldW0EtWmEtejAtOSAuXy1dKik/JBI9Cgl0aW1lZnJhbWUYAyABKA4yHi5uZWxpdGkuZGF0YXBsYW5lLnYxLlRpbWVmcmFtZUIKukgHggEEEAEgABJACgxwcmljZV9zb3VyY2UYBCABKA4yIC5uZWxpdGkuZGF0YXBsYW5lLnYxLlByaWNlU291cmNlQgi6SAWCAQIQARIfCg5zdGFydF90aW1lX21zYxgFIAEoA0IHukgEIgIoABIdCgxlbmRfdGltZV9tc2MYBiABKANCB7pIBCICKAASDwoHcmVzdGFydBgHIAEoCDqEAbpIgAEafgoOYmFja2ZpbGwucmFuZ2USKWVuZF90aW1lX21zYyBtdXN0IGJlIGFmdGVyIHN0YXJ0X3RpbWVfbXNjGkF0aGlzLmVuZF90aW1lX21zYyA9PSAwIHx8IHRoaXMuZW5kX3RpbWVfbXNjID4gdGhpcy5zdGFydF90aW1lX21zYyKmAQoYQmFja2ZpbGxQYXR0ZXJuc1Jlc3BvbnNlEhMKC2NodW5rc19kb25lGAEgASgNEg4KBmNodW5rcxgCIAEoDRIbChNyZXN1bWVkX2F0X3RpbWVfbXNjGAMgASgDEhsKE2RvbmVfdXBfdG9fdGltZV9tc2MYBCABKAMSEQoJYmFyc19yZWFkGAUgASgEEhgKEHBhdHRlcm5zX3dyaXR0ZW4YBiABKAQqlwEKB0JhY2tlbmQSFwoTQkFDS0VORF9VTlNQRUNJRklFRBAAEhEKDUJBQ0tFTkRfVElDS1MQARIRCg1CQUNLRU5EX1VTRVJTEAISEQoNQkFDS0VORF9HUkFQSBADEhMKD0JBQ0tFTkRfVkVDVE9SUxAEEhEKDUJBQ0tFTkRfQ0FDSEUQBRISCg5CQUNLRU5EX1NUUkVBTRAGKnwKDUJhY2tlbmRTdGF0dXMSHgoaQkFDS0VORF9TVEFUVVNfVU5TUEVDSUZJRUQQABIVChFCQUNLRU5EX1NUQVRVU19VUBABEhsKF0JBQ0tFTkRfU1RBVFVTX0RFR1JBREVEEAISFwoTQkFDS0VORF9TVEFUVVNfRE9XThADKnwKDENpcmN1aXRTdGF0ZRIdChlDSVJDVUlUX1NUQVRFX1VOU1BFQ0lGSUVEEAASGAoUQ0lSQ1VJVF9TVEFURV9DTE9TRUQQARIWChJDSVJDVUlUX1NUQVRFX09QRU4QAhIbChdDSVJDVUlUX1NUQVRFX0hBTEZfT1BFThADMrUCCg1TY2hlbWFTZXJ2aWNlEnUKEkdldE1pZ3JhdGlvblN0YXR1cxIuLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0TWlncmF0aW9uU3RhdHVzUmVxdWVzdBovLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0TWlncmF0aW9uU3RhdHVzUmVzcG9uc2USVAoHTWlncmF0ZRIjLm5lbGl0aS5kYXRhcGxhbmUudjEuTWlncmF0ZVJlcXVlc3QaJC5uZWxpdGkuZGF0YXBsYW5lLnYxLk1pZ3JhdGVSZXNwb25zZRJXCghSb2xsYmFjaxIkLm5lbGl0aS5kYXRhcGxhbmUudjEuUm9sbGJhY2tSZXF1ZXN0GiUubmVsaXRpLmRhdGFwbGFuZS52MS5Sb2xsYmFja1Jlc3BvbnNlMoQBCg9CYWNrZmlsbFNlcnZpY2UScQoQQmFja2ZpbGxQYXR0ZXJucxIsLm5lbGl0aS5kYXRhcGxhbmUudjEuQmFja2ZpbGxQYXR0ZXJuc1JlcXVlc3QaLS5uZWxpdGkuZGF0YXBsYW5lLnYxLkJhY2tmaWxsUGF0dGVybnNSZXNwb25zZTABMoMBChNIZWFsdGhSZXBvcnRTZXJ2aWNlEmwKD0dldEhlYWx0aFJlcG9ydBIrLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0SGVhbHRoUmVwb3J0UmVxdWVzdBosLm5lbGl0aS5kYXRhcGxhbmUudjEuR2V0SGVhbHRoUmVwb3J0UmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate, file_neliti_dataplane_v1_tick]);
 
 /**
  * Migration is one numbered schema change.
@@ -365,6 +367,125 @@ export const GetHealthReportResponseSchema: GenMessage<GetHealthReportResponse> 
   messageDesc(file_neliti_dataplane_v1_ops, 10);
 
 /**
+ * BackfillPatternsRequest names the series and range to build.
+ *
+ * @generated from message neliti.dataplane.v1.BackfillPatternsRequest
+ */
+export type BackfillPatternsRequest = Message<"neliti.dataplane.v1.BackfillPatternsRequest"> & {
+  /**
+   * Symbol.
+   *
+   * @generated from field: string symbol = 1;
+   */
+  symbol: string;
+
+  /**
+   * Broker; empty means bars over every broker's ticks (as the live writer builds them).
+   *
+   * @generated from field: string broker = 2;
+   */
+  broker: string;
+
+  /**
+   * Bar width.
+   *
+   * @generated from field: neliti.dataplane.v1.Timeframe timeframe = 3;
+   */
+  timeframe: Timeframe;
+
+  /**
+   * Price the bars are built from.
+   *
+   * @generated from field: neliti.dataplane.v1.PriceSource price_source = 4;
+   */
+  priceSource: PriceSource;
+
+  /**
+   * Start of the range: windows whose last bar opens at or after it.
+   *
+   * @generated from field: int64 start_time_msc = 5;
+   */
+  startTimeMsc: bigint;
+
+  /**
+   * End of the range (exclusive); 0 means now.
+   *
+   * @generated from field: int64 end_time_msc = 6;
+   */
+  endTimeMsc: bigint;
+
+  /**
+   * Start again from start_time_msc instead of where an earlier run from it stopped.
+   *
+   * @generated from field: bool restart = 7;
+   */
+  restart: boolean;
+};
+
+/**
+ * Describes the message neliti.dataplane.v1.BackfillPatternsRequest.
+ * Use `create(BackfillPatternsRequestSchema)` to create a new message.
+ */
+export const BackfillPatternsRequestSchema: GenMessage<BackfillPatternsRequest> = /*@__PURE__*/
+  messageDesc(file_neliti_dataplane_v1_ops, 11);
+
+/**
+ * BackfillPatternsResponse is the progress after one chunk.
+ *
+ * @generated from message neliti.dataplane.v1.BackfillPatternsResponse
+ */
+export type BackfillPatternsResponse = Message<"neliti.dataplane.v1.BackfillPatternsResponse"> & {
+  /**
+   * Chunks done, of all the range's chunks (a chunk is 1440 bars: a day of M1).
+   *
+   * @generated from field: uint32 chunks_done = 1;
+   */
+  chunksDone: number;
+
+  /**
+   * Chunks in the range.
+   *
+   * @generated from field: uint32 chunks = 2;
+   */
+  chunks: number;
+
+  /**
+   * Where this run started: the range's start, or where an earlier run stopped.
+   *
+   * @generated from field: int64 resumed_at_time_msc = 3;
+   */
+  resumedAtTimeMsc: bigint;
+
+  /**
+   * Everything before this time is built.
+   *
+   * @generated from field: int64 done_up_to_time_msc = 4;
+   */
+  doneUpToTimeMsc: bigint;
+
+  /**
+   * Bars read in this run.
+   *
+   * @generated from field: uint64 bars_read = 5;
+   */
+  barsRead: bigint;
+
+  /**
+   * Patterns written in this run.
+   *
+   * @generated from field: uint64 patterns_written = 6;
+   */
+  patternsWritten: bigint;
+};
+
+/**
+ * Describes the message neliti.dataplane.v1.BackfillPatternsResponse.
+ * Use `create(BackfillPatternsResponseSchema)` to create a new message.
+ */
+export const BackfillPatternsResponseSchema: GenMessage<BackfillPatternsResponse> = /*@__PURE__*/
+  messageDesc(file_neliti_dataplane_v1_ops, 12);
+
+/**
  * Backend names a store family.
  *
  * @generated from enum neliti.dataplane.v1.Backend
@@ -549,7 +670,29 @@ export const SchemaService: GenService<{
 
 /**
  * HealthReportService gives operators a per-backend view (probes use grpc.health.v1.Health).
+ * BackfillService builds derived data from the history already stored, for operators.
  *
+ * @generated from service neliti.dataplane.v1.BackfillService
+ */
+export const BackfillService: GenService<{
+  /**
+   * BackfillPatterns builds, for one series over a time range, the cached bars of every ended
+   * chunk and the pattern vector of every window (README: pattern vectors), a chunk at a time,
+   * streaming progress after each. A rerun from the same start resumes where the last stopped
+   * (at the first window whose outcome was not known yet; unless restart is set); patterns keep
+   * their ids, so nothing is stored twice.
+   *
+   * @generated from rpc neliti.dataplane.v1.BackfillService.BackfillPatterns
+   */
+  backfillPatterns: {
+    methodKind: "server_streaming";
+    input: typeof BackfillPatternsRequestSchema;
+    output: typeof BackfillPatternsResponseSchema;
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_neliti_dataplane_v1_ops, 1);
+
+/**
  * @generated from service neliti.dataplane.v1.HealthReportService
  */
 export const HealthReportService: GenService<{
@@ -564,5 +707,5 @@ export const HealthReportService: GenService<{
     output: typeof GetHealthReportResponseSchema;
   },
 }> = /*@__PURE__*/
-  serviceDesc(file_neliti_dataplane_v1_ops, 1);
+  serviceDesc(file_neliti_dataplane_v1_ops, 2);
 
