@@ -51,7 +51,7 @@ export async function measureSearch(
 }
 
 /** Drops a bench collection from Weaviate (the adapter has no drop: the service never drops one). */
-export async function dropWeaviateCollection(url: string, grpcPort: number, collection: string): Promise<void> {
+async function dropWeaviateCollection(url: string, grpcPort: number, collection: string): Promise<void> {
   const u = new URL(url);
   const admin = await weaviate.connectToCustom({ httpHost: u.hostname, httpPort: Number(u.port), grpcHost: u.hostname, grpcPort });
   await admin.collections.delete(collection);
