@@ -74,7 +74,7 @@ const envSchema = z.object({
   // "EURUSD:M1,GBPUSD:H1": series whose pattern is written at every bar close (bars over every broker, bid).
   PATTERN_SERIES: z
     .string()
-    .regex(/^([A-Za-z0-9][A-Za-z0-9._#-]{0,31}:(M1|M5|M15|H1|H4|D1)(,|$))*$/, "SYMBOL:TIMEFRAME entries (M1, M5, M15, H1, H4 or D1) separated by commas")
+    .regex(new RegExp(`^([A-Za-z0-9][A-Za-z0-9._#-]{0,31}:(${Object.keys(TIMEFRAME_NAMES).join("|")})(,|$))*$`), `SYMBOL:TIMEFRAME entries (${Object.keys(TIMEFRAME_NAMES).join(", ")}) separated by commas`)
     .default(""),
   STREAM_MAX_MESSAGE_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
   STREAM_REPLICATION_FACTOR: int(1, 16).default(1),

@@ -31,4 +31,12 @@ describe("configuration: replicas and the tick log", () => {
     expect(config.replicas).toBe(1);
     expect(config.tickStream.publish).toBe(true);
   });
+
+  it("reads PATTERN_SERIES as series and refuses an unknown timeframe, naming the variable", () => {
+    expect(loadConfig({ PATTERN_SERIES: "EURUSD:M1,GBPUSD:H4" }).ticks.patternSeries).toEqual([
+      { symbol: "EURUSD", timeframeMs: 60_000 },
+      { symbol: "GBPUSD", timeframeMs: 14_400_000 },
+    ]);
+    expect(() => loadConfig({ PATTERN_SERIES: "EURUSD:M2" })).toThrow(/PATTERN_SERIES: SYMBOL:TIMEFRAME entries \(M1, M5, M15, H1, H4, D1\)/);
+  });
 });

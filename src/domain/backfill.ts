@@ -4,7 +4,7 @@ import type { VectorRecord, VectorStore } from "../ports/vector-store.js";
 import type { BarSeries } from "./bars-from-ticks.js";
 import { cacheKeys } from "./cache.js";
 import { CHUNK_BARS } from "./candle-cache.js";
-import { BARS_PER_PATTERN, outcomeOf, PATTERN_COLLECTION, patternId, patternProperties, patternVector, RECIPE } from "./patterns.js";
+import { BARS_PER_PATTERN, outcomeOf, PATTERN_COLLECTION, patternRecord, RECIPE } from "./patterns.js";
 
 export type BackfillRequest = { series: BarSeries; fromMsc: number; toMsc: number; restart: boolean };
 
@@ -87,12 +87,10 @@ export class Backfill {
     for (let i = BARS_PER_PATTERN - 1; i < bars.length; i++) {
       const last = bars[i]!;
       if (last.openTimeMsc < from || last.openTimeMsc >= end || last.openTimeMsc + tf > closedBy) continue;
-      const vector = patternVector(bars.slice(i + 1 - BARS_PER_PATTERN, i + 1))!;
       const later = bars[i + RECIPE.horizon];
       const outcome = later && later.openTimeMsc + tf <= closedBy ? outcomeOf(last.close, later.close) : undefined;
       if (outcome === undefined) pendingFromMsc ??= last.openTimeMsc;
-      const windowEndMsc = last.openTimeMsc + tf;
-      out.push({ id: patternId(series, windowEndMsc), vector, properties: patternProperties(series, { windowEndMsc, lastClose: last.close, outcome }) });
+      out.push(patternRecord(series, bars, i, outcome)!);
     }
     return { records: out, pendingFromMsc };
   }

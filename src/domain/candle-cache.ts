@@ -169,7 +169,7 @@ export class CandleCachingTickStore extends TickStoreDecorator {
       for (const b of built) byChunk.get(Math.floor(b.openTimeMsc / chunkMs) * chunkMs)?.push(b);
       starts.forEach((s, i) => (chunks[i] ??= byChunk.get(s)));
       if (this.writable) {
-        const entries = missing.map((s) => ({ key: keysAt(epoch)[starts.indexOf(s)]!, value: encodeChunk(byChunk.get(s)!) }));
+        const entries = missing.map((s) => ({ key: cacheKeys.bars(symbol, query.timeframeMs, query.broker, query.price, s, epoch), value: encodeChunk(byChunk.get(s)!) }));
         // A failed write costs the next reader a store query, nothing more.
         await this.cache.mset(entries, this.options.ttlMs).catch(() => undefined);
       }

@@ -83,10 +83,14 @@ export class LiveBars implements DurableTickListener {
     for (const list of this.watched.values()) for (const w of list) if (w.bar && w.bar.openTimeMsc + w.series.timeframeMs + this.closeGraceMs <= now) w.close();
   }
 
-  /** Open time of the series' forming bar, if it is watched and has one. */
-  formingOpen(series: BarSeries): number | undefined {
+  /**
+   * Where a watcher of the series splits history from live bars: the open of the bar forming now
+   * (the clock's, if none is). Bars that close after watch() from here on reach the watcher;
+   * older ones are history (a later one of those is late, and not counted live).
+   */
+  liveFrom(series: BarSeries): number {
     const key = seriesKey(series);
-    return this.watched.get(series.symbol)?.find((x) => x.key === key)?.bar?.openTimeMsc;
+    return this.watched.get(series.symbol)?.find((x) => x.key === key)?.bar?.openTimeMsc ?? barOpen(this.now(), series.timeframeMs);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { CandleRow, TickStore } from "../ports/tick-store.js";
-import { barOpen, type BarSeries, barsAsTheyStand, joinBars } from "./bars-from-ticks.js";
+import { type BarSeries, barsAsTheyStand, joinBars } from "./bars-from-ticks.js";
 import { type IndicatorKind, type IndicatorState, indicatorState } from "./indicators.js";
 import { BarUpdateQueue, type LiveBars } from "./live-bars.js";
 import type { RecentTicks } from "./recent-ticks.js";
@@ -33,7 +33,7 @@ const HISTORY_PERIODS = 20;
 
 /**
  * Indicator values of live bars for one subscriber. Each series is split at one bar, fixed when
- * the subscription starts: the bar LiveBars is forming then (or the clock's, if none). Bars
+ * the subscription starts (LiveBars.liveFrom): the bar forming then (or the clock's, if none). Bars
  * before it are history, read from memory and the store as they stand at that moment; bars from
  * it on come from LiveBars as they close. A live bar older than the split is late and not counted,
  * as LiveBars does not count late ticks; GetIndicators later counts both.
@@ -45,7 +45,6 @@ export async function* indicatorUpdates(
   sub: IndicatorSubscription,
   limits: { maxBars: number; maxClosedBacklog: number },
   signal: AbortSignal,
-  now: () => number = Date.now,
 ): AsyncGenerator<IndicatorUpdate> {
   const queue = new BarUpdateQueue(limits.maxClosedBacklog, sub.intrabar);
   const maxPeriod = Math.max(...sub.specs.map((s) => s.period));
@@ -54,7 +53,7 @@ export async function* indicatorUpdates(
   try {
     const started = sub.series.map((s) => {
       unwatch.push(bars.watch(s, queue.push));
-      const liveFrom = bars.formingOpen(s) ?? barOpen(now(), s.timeframeMs);
+      const liveFrom = bars.liveFrom(s);
       const startMsc = sub.startMsc ?? Math.max(0, liveFrom - HISTORY_PERIODS * maxPeriod * s.timeframeMs);
       const f = new Followed(s, liveFrom, startMsc, sub.specs);
       followed.set(keyOf(s.symbol, s.broker), f);

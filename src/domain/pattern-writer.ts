@@ -1,9 +1,9 @@
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { CandleRow, TickStore } from "../ports/tick-store.js";
 import type { VectorRecord, VectorStore } from "../ports/vector-store.js";
-import { barOpen, type BarSeries, barsAsTheyStand, joinBars } from "./bars-from-ticks.js";
+import { type BarSeries, barsAsTheyStand, joinBars } from "./bars-from-ticks.js";
 import type { BarUpdate, LiveBars } from "./live-bars.js";
-import { BARS_PER_PATTERN, outcomeOf, PATTERN_COLLECTION, patternId, patternProperties, patternVector, RECIPE } from "./patterns.js";
+import { BARS_PER_PATTERN, outcomeOf, PATTERN_COLLECTION, patternRecord, RECIPE } from "./patterns.js";
 import type { RecentTicks } from "./recent-ticks.js";
 
 /** Bars a series keeps: a pattern's, and the horizon after it for the outcome. */
@@ -34,7 +34,6 @@ export class PatternWriter {
     log: Logger,
     /** Hears how many records each successful write stored. */
     private readonly onWritten: (n: number) => void,
-    private readonly now: () => number = Date.now,
   ) {
     this.warn = throttledWarning(log, "pattern write failed");
   }
@@ -64,7 +63,7 @@ export class PatternWriter {
     // Bars before the split are history; LiveBars never reports a closed bar inside watch().
     let liveFrom = Number.POSITIVE_INFINITY;
     this.unwatch.push(this.bars.watch(series, (u: BarUpdate) => u.closed && u.bar.openTimeMsc >= liveFrom && onClose(u.bar)));
-    liveFrom = this.bars.formingOpen(series) ?? barOpen(this.now(), series.timeframeMs);
+    liveFrom = this.bars.liveFrom(series);
     const history = barsAsTheyStand(this.recent, this.store, series, liveFrom - KEPT * series.timeframeMs - HISTORY_SLACK_MS, liveFrom, KEPT);
     history.older.then(
       (older) => {
@@ -82,13 +81,12 @@ export class PatternWriter {
 
   /** The pattern ending with the newest of `kept`, and the outcome of the one `horizon` bars before it. */
   private write(series: BarSeries, kept: readonly CandleRow[]): void {
-    const records: VectorRecord[] = [];
     const newest = kept.length - 1;
-    const vector = patternVector(kept);
-    if (vector) records.push(this.record(series, kept, newest, vector, undefined));
     const earlier = newest - RECIPE.horizon;
-    const earlierVector = earlier >= BARS_PER_PATTERN - 1 ? patternVector(kept.slice(0, earlier + 1)) : undefined;
-    if (earlierVector) records.push(this.record(series, kept, earlier, earlierVector, outcomeOf(kept[earlier]!.close, kept[newest]!.close)));
+    const records = [
+      patternRecord(series, kept, newest, undefined),
+      earlier >= 0 ? patternRecord(series, kept, earlier, outcomeOf(kept[earlier]!.close, kept[newest]!.close)) : undefined,
+    ].filter((r): r is VectorRecord => r !== undefined);
     if (records.length === 0 || this.stopped) return;
     for (const r of records) this.pending.set(r.id, r);
     this.writing = this.writing.then(() => this.flush());
@@ -104,10 +102,5 @@ export class PatternWriter {
     const records = [...this.pending.values()];
     this.pending.clear();
     await this.vectors.upsert(PATTERN_COLLECTION.name, records).then(() => this.onWritten(records.length), this.warn);
-  }
-
-  private record(series: BarSeries, kept: readonly CandleRow[], at: number, vector: Float32Array, outcome: number | undefined): VectorRecord {
-    const windowEndMsc = kept[at]!.openTimeMsc + series.timeframeMs;
-    return { id: patternId(series, windowEndMsc), vector, properties: patternProperties(series, { windowEndMsc, lastClose: kept[at]!.close, outcome }) };
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { CandleRow } from "../ports/tick-store.js";
-import type { CollectionSpec } from "../ports/vector-store.js";
+import type { CollectionSpec, VectorRecord } from "../ports/vector-store.js";
 import type { BarSeries } from "./bars-from-ticks.js";
 import { indicatorState } from "./indicators.js";
 
@@ -99,4 +99,17 @@ export function patternProperties(series: BarSeries, p: PatternFields) {
     outcome_known: p.outcome !== undefined,
     outcome: p.outcome ?? 0,
   };
+}
+
+/**
+ * The stored pattern of the window ending with `bars[at]` (oldest first), with its outcome if
+ * known; undefined when fewer than BARS_PER_PATTERN bars end there. The writer and the backfill
+ * both store patterns this way.
+ */
+export function patternRecord(series: BarSeries, bars: readonly CandleRow[], at: number, outcome: number | undefined): VectorRecord | undefined {
+  const vector = at >= BARS_PER_PATTERN - 1 ? patternVector(bars.slice(at + 1 - BARS_PER_PATTERN, at + 1)) : undefined;
+  if (!vector) return undefined;
+  const last = bars[at]!;
+  const windowEndMsc = last.openTimeMsc + series.timeframeMs;
+  return { id: patternId(series, windowEndMsc), vector, properties: patternProperties(series, { windowEndMsc, lastClose: last.close, outcome }) };
 }
