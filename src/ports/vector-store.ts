@@ -22,6 +22,11 @@ export type SearchQuery = {
   maxDistance: number | undefined;
   /** All must hold. Properties are known to exist in the collection with a matching type. */
   filters: readonly PropertyCondition[];
+  /**
+   * A store may then give hits an empty vector: for callers that read only ids, properties and
+   * distances, so a remote store need not send (and this process decode) a vector per hit.
+   */
+  omitVectors?: boolean;
 };
 
 export type VectorHit = { record: VectorRecord; distance: number };

@@ -83,6 +83,38 @@ export function vectorStoreContract(name: string, open: () => Promise<{ store: V
       expect(late.map((h) => h.record.id)).toEqual([ids[1]]);
     });
 
+    it("text equality is exact: case, punctuation and spaces count", async () => {
+      const { name } = await collection();
+      const symbols = ["EURUSD", "eurusd", "US30", "US30.cash", "EUR USD"];
+      const ids = symbols.map(() => randomUUID());
+      await vectors.upsert(name, ids.map((id, i) => ({ id, vector: vec(1, i, 0), properties: { symbol: symbols[i]! } })), false);
+      for (const [i, symbol] of symbols.entries()) {
+        const hits = await vectors.search(name, { vector: vec(1, 0, 0), limit: 10, maxDistance: undefined, filters: [{ property: "symbol", op: "eq", value: symbol }] });
+        expect(hits.map((h) => h.record.id), symbol).toEqual([ids[i]]);
+      }
+      const notEur = await vectors.search(name, { vector: vec(1, 0, 0), limit: 10, maxDistance: undefined, filters: [{ property: "symbol", op: "ne", value: "EURUSD" }] });
+      expect(notEur.map((h) => h.record.id).sort()).toEqual(ids.slice(1).sort());
+    });
+
+    it("a search that omits vectors still gives each hit's id, properties and distance", async () => {
+      const { name } = await collection();
+      const [a, b] = [randomUUID(), randomUUID()];
+      await vectors.upsert(
+        name,
+        [
+          { id: a, vector: vec(1, 0, 0), properties: { symbol: "EURUSD", timestamp: 1000 } },
+          { id: b, vector: vec(0, 1, 0), properties: { symbol: "XAUUSD", timestamp: 2000 } },
+        ],
+        false,
+      );
+      const query = { vector: vec(1, 0.1, 0), limit: 10, maxDistance: undefined, filters: [] };
+      const full = await vectors.search(name, query);
+      const lean = await vectors.search(name, { ...query, omitVectors: true });
+      expect(lean.map((h) => [h.record.id, h.record.properties])).toEqual(full.map((h) => [h.record.id, h.record.properties]));
+      expect(lean.map((h) => h.distance)).toEqual(full.map((h) => h.distance));
+      expect([...full[0]!.record.vector]).toEqual([1, 0, 0]);
+    });
+
     it("replaces an object upserted again under the same id, and gets it by id", async () => {
       const { name } = await collection();
       const id = randomUUID();
