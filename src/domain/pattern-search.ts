@@ -58,8 +58,19 @@ export class PatternSearch {
       ...(q.fromMsc !== undefined ? [{ property: "window_end", op: "gte" as const, value: q.fromMsc }] : []),
       ...(q.toMsc !== undefined ? [{ property: "window_end", op: "lt" as const, value: q.toMsc }] : []),
     ];
-    const searches = q.symbols.length > 0 ? q.symbols.map((s) => [...base, { property: "symbol", op: "eq" as const, value: s }]) : [base];
-    const found = await Promise.all(searches.map((filters) => this.vectors.search(PATTERN_COLLECTION.name, { vector, limit: q.k + OVERLAPPING, maxDistance: undefined, filters })));
+    // Only a search that can reach the query's own series needs room for the windows left out.
+    const searches = q.symbols.length > 0 ? q.symbols.map((s) => ({ symbol: s, filters: [...base, { property: "symbol", op: "eq" as const, value: s }] })) : [{ symbol: undefined, filters: base }];
+    const found = await Promise.all(
+      searches.map(({ symbol, filters }) =>
+        this.vectors.search(PATTERN_COLLECTION.name, {
+          vector,
+          limit: symbol === undefined || symbol === series.symbol ? q.k + OVERLAPPING : q.k,
+          maxDistance: undefined,
+          filters,
+          omitVectors: true,
+        }),
+      ),
+    );
     const overlaps = (symbol: string, end: number) => symbol === series.symbol && end > windowStartMsc && end - RECIPE.window * tf < windowEndMsc;
     const matches = found
       .flat()

@@ -58,6 +58,13 @@ describe("pattern vectors written at bar close, and FindSimilarPatterns (embedde
     expect(patterns.filter((p) => p.outcome === undefined)).toEqual([]);
   });
 
+  it("naming the query's own symbol among others finds what searching every symbol finds", async () => {
+    // The overlapping windows are the nearest of all: a search of PAT alone must look past them.
+    const everySymbol = await find({ k: 5 });
+    expect(everySymbol.patterns).toHaveLength(5);
+    expect((await find({ k: 5, symbols: ["OTHER", "PAT"] })).patterns).toEqual(everySymbol.patterns);
+  });
+
   it("filters: other symbols only, and a time range of window ends", async () => {
     expect((await find({ symbols: ["OTHER"] })).patterns).toEqual([]);
     const later = await find({ k: 100, startTimeMsc: BigInt(P + 50 * MINUTE) });
