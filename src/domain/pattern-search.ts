@@ -20,6 +20,8 @@ export type SimilarPattern = { symbol: string; broker: string | undefined; windo
 
 /** History read for the query window reaches back this far beyond its bars (a weekend). */
 const SLACK_MS = 7 * 86_400_000;
+/** What a match is made of: a store need fetch no other property of a hit. */
+const MATCH_PROPERTIES = ["symbol", "broker", "window_end", "last_close", "outcome_known", "outcome"] as const;
 /** Patterns of the query's own series that share a bar with its window: at most this many. */
 const OVERLAPPING = 2 * RECIPE.window;
 
@@ -68,6 +70,7 @@ export class PatternSearch {
           maxDistance: undefined,
           filters,
           omitVectors: true,
+          properties: MATCH_PROPERTIES,
         }),
       ),
     );

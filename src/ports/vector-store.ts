@@ -27,6 +27,11 @@ export type SearchQuery = {
    * distances, so a remote store need not send (and this process decode) a vector per hit.
    */
   omitVectors?: boolean;
+  /**
+   * The properties the caller reads; a store may leave the others out of the hits. Weaviate's
+   * search time grows with each property it returns per hit (bench/RESULTS.md, patterns).
+   */
+  properties?: readonly string[];
 };
 
 export type VectorHit = { record: VectorRecord; distance: number };

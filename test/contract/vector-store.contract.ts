@@ -96,7 +96,7 @@ export function vectorStoreContract(name: string, open: () => Promise<{ store: V
       expect(notEur.map((h) => h.record.id).sort()).toEqual(ids.slice(1).sort());
     });
 
-    it("a search that omits vectors still gives each hit's id, properties and distance", async () => {
+    it("a search that omits vectors and names properties still gives each hit's id, those properties and distance", async () => {
       const { name } = await collection();
       const [a, b] = [randomUUID(), randomUUID()];
       await vectors.upsert(
@@ -111,6 +111,11 @@ export function vectorStoreContract(name: string, open: () => Promise<{ store: V
       const full = await vectors.search(name, query);
       const lean = await vectors.search(name, { ...query, omitVectors: true });
       expect(lean.map((h) => [h.record.id, h.record.properties])).toEqual(full.map((h) => [h.record.id, h.record.properties]));
+      const named = await vectors.search(name, { ...query, omitVectors: true, properties: ["timestamp"] });
+      expect(named.map((h) => [h.record.id, h.record.properties.timestamp])).toEqual([
+        [a, 1000],
+        [b, 2000],
+      ]);
       expect(lean.map((h) => h.distance)).toEqual(full.map((h) => h.distance));
       expect([...full[0]!.record.vector]).toEqual([1, 0, 0]);
     });

@@ -134,6 +134,7 @@ export class WeaviateVectorStore implements VectorStore {
         distance: q.maxDistance,
         filters: filters.length === 0 ? undefined : filters.length === 1 ? filters[0] : Filters.and(...filters),
         includeVector: q.omitVectors !== true,
+        returnProperties: q.properties === undefined ? undefined : [...q.properties],
         returnMetadata: ["distance"],
       }),
     );
