@@ -1,6 +1,6 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { CLIENT_ADDRESS } from "../server/context-keys.js";
-import type { UserStore } from "../ports/user-store.js";
+import type { AuditLog } from "../ports/user-store.js";
 import { PermissionDeniedError, UnauthenticatedError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { AUDITED, grants, METHOD_PERMISSIONS, type Permission } from "./permissions.js";
@@ -18,7 +18,7 @@ const SELF_FIELDS = ["id", "userId"] as const;
  * PERMISSION_DENIED when known but not allowed. Admin calls are written to the audit log.
  * With auth off (embedded development mode only) every call runs as an anonymous admin.
  */
-export function authenticate(principals: Principals, auditLog: Pick<UserStore, "audit">, log: Logger, enabled: boolean): Interceptor {
+export function authenticate(principals: Principals, auditLog: AuditLog, log: Logger, enabled: boolean): Interceptor {
   return (next) => async (req) => {
     const method = `${req.service.typeName}/${req.method.name}`;
     const rule = METHOD_PERMISSIONS[method];

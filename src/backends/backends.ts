@@ -233,8 +233,8 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
       track(OPENERS.stream(ctx)),
     ]);
     const graph = await track(OPENERS.graph(ctx, sql));
-    const { SqlUserStore } = await import("./postgres/user-store.js");
-    const users = new SqlUserStore(sql.store, sql.adapter);
+    const { sqlUserStore } = await import("./postgres/user-store.js");
+    const users = sqlUserStore(sql.store, sql.adapter);
     const chosen = { ticks, users: { ...sql, store: users }, graph, vectors, cache, stream };
     const migrators: Partial<Record<BackendName, Migrator>> = {};
     const warming: Backends["warming"] = {};

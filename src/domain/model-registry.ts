@@ -1,10 +1,10 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { NotFoundError } from "../errors.js";
-import type { ModelRecord, UserStore } from "../ports/user-store.js";
+import type { ModelRecord, ModelStore } from "../ports/user-store.js";
 
 /** The ML model registry: versions of named models with their metrics (model_registry in PostgreSQL). */
 export class ModelRegistry {
-  constructor(private readonly store: Pick<UserStore, "registerModel" | "getModel" | "listModels">) {}
+  constructor(private readonly store: ModelStore) {}
 
   async register(name: string, version: string, modelType: string, metrics: JsonObject): Promise<ModelRecord> {
     const model = { name, version, modelType, metrics, createdAt: new Date() };

@@ -4,7 +4,7 @@ import { InvalidArgumentError, NotFoundError, UnauthenticatedError } from "../er
 import { cacheKeys } from "./cache.js";
 import { CredentialCache } from "./credential-cache.js";
 import { SessionTokens } from "./session-tokens.js";
-import type { ApiKeyRecord, OrganizationRecord, UserRecord, UserStore } from "../ports/user-store.js";
+import type { ApiKeyRecord, OrganizationRecord, UserDomainStore, UserRecord } from "../ports/user-store.js";
 
 /** argon2id parameters (OWASP's first recommendation: 19 MiB, 2 passes, 1 lane). */
 export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -24,7 +24,7 @@ export class UserDomain {
   private readonly dummyHash: Promise<string>;
 
   constructor(
-    readonly store: UserStore,
+    readonly store: UserDomainStore,
     jwtSecret: string,
     private readonly sessionTtlSeconds: number,
     /** Where validated credentials are remembered; revoking here forgets them there. */

@@ -33,15 +33,19 @@ export type ModelRecord = { name: string; version: string; modelType: string; me
 
 export type AuditEntry = { actor: string; action: string; target: string; result: string; detail: JsonObject };
 
-/**
- * Relational storage of the user domain. Unique violations surface as AlreadyExistsError;
- * missing rows as undefined (the domain decides whether that is NOT_FOUND).
+/*
+ * Relational storage of the user domain, one interface per concern so each consumer names what it
+ * uses. Unique violations surface as AlreadyExistsError; missing rows as undefined (the domain
+ * decides whether that is NOT_FOUND).
  */
-export interface UserStore extends BackendProbe {
+
+export interface OrganizationStore {
   createOrganization(org: OrganizationRecord): Promise<void>;
   getOrganization(id: string): Promise<OrganizationRecord | undefined>;
   listOrganizations(): Promise<OrganizationRecord[]>;
+}
 
+export interface AccountStore {
   createUser(user: UserRecord): Promise<void>;
   getUser(id: string): Promise<UserRecord | undefined>;
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
@@ -50,28 +54,44 @@ export interface UserStore extends BackendProbe {
   countUsers(): Promise<number>;
   setUserDisabled(id: string, disabled: boolean): Promise<UserRecord | undefined>;
   recordLogin(id: string, at: Date): Promise<void>;
+}
 
+export interface RoleStore {
+  /** Names of the roles that exist. */
+  roleNames(): Promise<string[]>;
+  /** Permissions granted by each role (from role_permissions). */
+  rolePermissions(roles: readonly string[]): Promise<string[]>;
+}
+
+export interface SessionStore {
   createSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Returns false if the session was already revoked or does not exist. */
   revokeSession(id: string, at: Date): Promise<boolean>;
   /** Ids of the user's sessions that are not revoked or expired. */
   liveSessionIds(userId: string): Promise<string[]>;
+}
 
+export interface ApiKeyStore {
   createApiKey(key: ApiKeyRecord): Promise<void>;
   getApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined>;
   getApiKey(id: string): Promise<ApiKeyRecord | undefined>;
   listApiKeys(userId: string): Promise<ApiKeyRecord[]>;
   revokeApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+}
 
-  /** Names of the roles that exist. */
-  roleNames(): Promise<string[]>;
-  /** Permissions granted by each role (from role_permissions). */
-  rolePermissions(roles: readonly string[]): Promise<string[]>;
-
+export interface ModelStore {
   registerModel(model: ModelRecord): Promise<void>;
   getModel(name: string, version: string | undefined): Promise<ModelRecord | undefined>;
   listModels(name: string): Promise<ModelRecord[]>;
+}
 
+export interface AuditLog {
   audit(entry: AuditEntry): Promise<void>;
 }
+
+/** What the users domain reads and writes. */
+export type UserDomainStore = OrganizationStore & AccountStore & RoleStore & SessionStore & ApiKeyStore;
+
+/** All of it, on one database: what a backend provides and the app wires. */
+export interface UserStore extends BackendProbe, UserDomainStore, ModelStore, AuditLog {}

@@ -1,3 +1,5 @@
+import { AlreadyExistsError, InvalidArgumentError } from "../../errors.js";
+
 /**
  * The little of a SQL connection that the PostgreSQL adapters need. Two implementations: `pg`
  * against a real PostgreSQL, and PGlite in-process for embedded mode, so the same SQL (and the
@@ -22,3 +24,18 @@ export function sqlErrorCode(err: unknown): string | undefined {
 
 export const UNIQUE_VIOLATION = "23505";
 export const FOREIGN_KEY_VIOLATION = "23503";
+
+/**
+ * Runs a write, turning constraint violations into domain errors: a unique violation into
+ * ALREADY_EXISTS with `duplicate`, a foreign-key violation into INVALID_ARGUMENT on `reference`.
+ */
+export async function explainConstraints(run: () => Promise<unknown>, duplicate: string, reference?: { field: string; message: string }): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    const code = sqlErrorCode(err);
+    if (code === UNIQUE_VIOLATION) throw new AlreadyExistsError(duplicate);
+    if (code === FOREIGN_KEY_VIOLATION && reference) throw InvalidArgumentError.field(reference.field, reference.message);
+    throw err;
+  }
+}
