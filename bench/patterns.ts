@@ -45,7 +45,7 @@ function patternsOf(series: BarSeries, bars: readonly CandleRow[]): VectorRecord
  * latency, for a service on the embedded HNSW store and one on Weaviate (over gRPC), each in the
  * bench's process behind the in-memory transport: its vector store searched directly with
  * FindSimilarPatterns' filters, then the whole FindSimilarPatterns call (validation, the query
- * window's bars from the tick store, the search) in three shapes, after 20 unmeasured calls. The
+ * window's bars from the tick store, the search) in four shapes, after 20 unmeasured calls. The
  * store must hold no other M1 patterns of the recipe (a fresh stack's does not). The baseline is
  * the exact search itself.
  */
@@ -53,7 +53,8 @@ export async function run() {
   const n = arg("patterns", 100_000);
   const queries = arg("queries", 500);
   const library: BarSeries = { symbol: "LIBRARY", broker: undefined, timeframeMs: MINUTE, price: "bid" };
-  const records = patternsOf(library, walk(n + BARS_PER_PATTERN - 1, 11, Date.UTC(2020, 0, 1)));
+  const libraryBars = walk(n + BARS_PER_PATTERN - 1, 11, Date.UTC(2020, 0, 1));
+  const records = patternsOf(library, libraryBars);
   // Query windows from another walk, ending well before now: their bars go into the tick store as
   // one tick a bar, so each is flat (open = high = low = close), as the service will read it back.
   const queryBars = walk(queries + BARS_PER_PATTERN - 1, 12, Math.floor(Date.now() / MINUTE) * MINUTE - 2 * 86_400_000).map((b) => ({ ...b, open: b.close, high: b.close, low: b.close }));
@@ -70,16 +71,28 @@ export async function run() {
     { property: "symbol", op: "eq", value: library.symbol },
   ];
 
-  // The three shapes of a call: the symbols named (the query's own not among them, so no room is
-  // asked for its overlapping windows), every symbol (room asked), and a range of window ends
-  // (the middle half of the library, its own truth).
-  const from = records[Math.floor(records.length / 4)]!.properties.window_end as number;
-  const to = records[Math.floor((3 * records.length) / 4)]!.properties.window_end as number;
-  const inRange = records.filter((r) => (r.properties.window_end as number) >= from && (r.properties.window_end as number) < to);
+  // The four shapes of a call: the symbols named (the query's own not among them, so no room is
+  // asked for its overlapping windows), every symbol, a range of window ends (the middle half of
+  // the library, its own truth), and the library's own windows searched among every symbol (its
+  // overlapping windows left out of the truth as the service leaves them out).
+  const windowEnd = (r: VectorRecord) => r.properties.window_end as number;
+  const from = windowEnd(records[Math.floor(records.length / 4)]!);
+  const to = windowEnd(records[Math.floor((3 * records.length) / 4)]!);
+  const queryAt = queryBars.slice(BARS_PER_PATTERN - 1).map((b) => b.openTimeMsc + MINUTE);
+  // Own windows spread over the library; the service reads them from one tick a bar, so flat too.
+  const flatLibrary = libraryBars.map((b) => ({ ...b, open: b.close, high: b.close, low: b.close }));
+  const ownEnds = Array.from({ length: queries }, (_, j) => BARS_PER_PATTERN + Math.floor((j * (n - 2 * BARS_PER_PATTERN)) / queries));
+  const ownAt = ownEnds.map((e) => libraryBars[e - 1]!.openTimeMsc + MINUTE);
+  const ownTruth = ownEnds.map((e, j) => {
+    const end = ownAt[j]!;
+    const apart = records.filter((r) => windowEnd(r) <= end - RECIPE.window * MINUTE || windowEnd(r) >= end + RECIPE.window * MINUTE);
+    return exactTop10(apart, [patternVector(flatLibrary.slice(e - BARS_PER_PATTERN, e))!])[0]!;
+  });
   const cases = [
-    { name: "symbols named", request: { symbols: [library.symbol] }, truth },
-    { name: "every symbol", request: {}, truth },
-    { name: "symbols named, window-end range", request: { symbols: [library.symbol], startTimeMsc: BigInt(from), endTimeMsc: BigInt(to) }, truth: exactTop10(inRange, qs) },
+    { name: "symbols named", symbol: "QUERY", at: queryAt, request: { symbols: [library.symbol] }, truth },
+    { name: "every symbol", symbol: "QUERY", at: queryAt, request: {}, truth },
+    { name: "symbols named, window-end range", symbol: "QUERY", at: queryAt, request: { symbols: [library.symbol], startTimeMsc: BigInt(from), endTimeMsc: BigInt(to) }, truth: exactTop10(records.filter((r) => windowEnd(r) >= from && windowEnd(r) < to), qs) },
+    { name: "own series among every symbol", symbol: library.symbol, at: ownAt, request: {}, truth: ownTruth },
   ];
 
   /** One service (in process, in-memory transport): its store searched directly, then the whole RPC in each shape. */
@@ -90,6 +103,8 @@ export async function run() {
       // The query walk's bars in the service's tick store: FindSimilarPatterns builds each query window from them.
       const times = Float64Array.from(queryBars, (b) => b.openTimeMsc + 1000);
       await t.backends.ticks.insert("pattern-bench-query", oneSeriesBlock("QUERY", times, Float64Array.from(queryBars, (b) => b.close), new Float64Array(queryBars.length)));
+      const libraryTimes = Float64Array.from(libraryBars, (b) => b.openTimeMsc + 1000);
+      await t.backends.ticks.insert("pattern-bench-library", oneSeriesBlock(library.symbol, libraryTimes, Float64Array.from(libraryBars, (b) => b.close), new Float64Array(libraryBars.length)));
       const client = t.client(TickService);
       // Warm-up calls, not measured: the first calls pay for compiling the path and opening the collection.
       for (let j = 0; j < 20; j++) await client.findSimilarPatterns({ symbol: "QUERY", timeframe: Timeframe.M1, atTimeMsc: BigInt(queryBars[j + BARS_PER_PATTERN - 1]!.openTimeMsc + MINUTE), k: 10 });
@@ -98,9 +113,8 @@ export async function run() {
         const lat: number[] = [];
         let found = 0;
         for (let j = 0; j < queries; j++) {
-          const at = queryBars[j + BARS_PER_PATTERN - 1]!.openTimeMsc + MINUTE;
           const started = performance.now();
-          const { patterns } = await client.findSimilarPatterns({ symbol: "QUERY", timeframe: Timeframe.M1, atTimeMsc: BigInt(at), k: 10, ...c.request });
+          const { patterns } = await client.findSimilarPatterns({ symbol: c.symbol, timeframe: Timeframe.M1, atTimeMsc: BigInt(c.at[j]!), k: 10, ...c.request });
           lat.push(performance.now() - started);
           const want = new Set(c.truth[j]);
           found += patterns.filter((p) => want.has(patternId(library, Number(p.windowEndTimeMsc)))).length;

@@ -61,6 +61,8 @@ export class PatternSearch {
       ...(q.toMsc !== undefined ? [{ property: "window_end", op: "lt" as const, value: q.toMsc }] : []),
     ];
     // Only a search that can reach the query's own series needs room for the windows left out.
+    // (A search of every symbol is not split into "own" and "not own": on the embedded store a
+    // filter that matches nothing walks the whole HNSW graph.)
     const searches = q.symbols.length > 0 ? q.symbols.map((s) => ({ symbol: s, filters: [...base, { property: "symbol", op: "eq" as const, value: s }] })) : [{ symbol: undefined, filters: base }];
     const found = await Promise.all(
       searches.map(({ symbol, filters }) =>
