@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   auth: () => import("./auth.js").then((m) => m.run()),
   graph: () => import("./graph.js").then((m) => m.run()),
   vector: () => import("./vector.js").then((m) => m.run()),
+  "vector-filters": () => import("./vector-filters.js").then((m) => m.run()),
   floor: () => import("./floor.js").then((m) => m.run()),
   soak: () => import("./soak.js").then((m) => m.run()),
   startup: () => import("./startup.js").then((m) => m.run()),

@@ -94,3 +94,56 @@ describe.each<Metric>(["cosine", "l2-squared", "dot"])("embedded HNSW index agai
     expect(after.map((h) => h.record.id)).toEqual(before.map((h) => h.record.id));
   });
 });
+
+describe("embedded search with an equality filter that passes few records", () => {
+  const { records: base, queries } = dataset(13);
+  // 1 record in 100 is RARE: a filter on it passes far less than an eighth, so it is scanned.
+  const records = base.map((r, i) => ({ ...r, properties: { bucket: i % 5, symbol: i % 100 === 7 ? "RARE" : "COMMON" } }));
+  const collection = "Rare";
+  let dir: string;
+  let indexed: EmbeddedVectorStore;
+  let exact: EmbeddedVectorStore;
+  const rare = (vector: Float32Array): SearchQuery => ({ vector, limit: 10, maxDistance: undefined, filters: [{ property: "symbol", op: "eq", value: "RARE" }] });
+  const same = async (vector: Float32Array) => expect(await indexed.search(collection, rare(vector))).toEqual(await exact.search(collection, rare(vector)));
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "neliti-rare-"));
+    indexed = await EmbeddedVectorStore.open(dir, { exactScanMax: 0 });
+    exact = await EmbeddedVectorStore.open(undefined, { exactScanMax: Number.MAX_SAFE_INTEGER });
+    for (const store of [indexed, exact]) {
+      await store.ensureCollection({ name: collection, dimension: DIMENSION, metric: "cosine", properties: [{ name: "bucket", type: "int" }, { name: "symbol", type: "text" }] });
+      for (let i = 0; i < records.length; i += 500) await store.upsert(collection, records.slice(i, i + 500));
+    }
+  });
+  afterAll(async () => {
+    await indexed?.close();
+    await exact?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("answers exactly what an exact search answers, and nothing for a value no record holds", async () => {
+    for (const q of queries.slice(0, 10)) await same(q);
+    const hits = await indexed.search(collection, rare(queries[0]!));
+    expect(hits).toHaveLength(10);
+    expect(hits.every((h) => h.record.properties.symbol === "RARE")).toBe(true);
+    expect(await indexed.search(collection, { ...rare(queries[0]!), filters: [{ property: "symbol", op: "eq", value: "NONE" }] })).toEqual([]);
+  });
+
+  it("follows a record whose value changes, and forgets a deleted one, across a reopen", async () => {
+    const [nearest] = await indexed.search(collection, rare(queries[1]!));
+    const common = records.find((r) => r.properties.symbol === "COMMON")!;
+    for (const store of [indexed, exact]) {
+      await store.upsert(collection, [{ ...nearest!.record, properties: { bucket: 0, symbol: "COMMON" } }, { ...common, properties: { bucket: 0, symbol: "RARE" } }]);
+      await store.delete(collection, [records.find((r) => r.properties.symbol === "RARE" && r.id !== nearest!.record.id)!.id]);
+    }
+    const ids = async () => (await indexed.search(collection, { ...rare(queries[1]!), limit: 100 })).map((h) => h.record.id);
+    expect(await ids()).not.toContain(nearest!.record.id);
+    expect(await ids()).toContain(common.id);
+    await same(queries[1]!);
+    await indexed.close();
+    indexed = await EmbeddedVectorStore.open(dir, { exactScanMax: 0 });
+    await same(queries[1]!);
+    // 40 RARE, one turned COMMON, one turned RARE, one deleted.
+    expect(await ids()).toHaveLength(39);
+  });
+});

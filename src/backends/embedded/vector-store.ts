@@ -7,9 +7,10 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { NotFoundError } from "../../errors.js";
 import type { CollectionSpec, PropertyCondition, SearchQuery, VectorHit, VectorRecord, VectorStore } from "../../ports/vector-store.js";
 import { cosineDistance, distance, norm } from "../../domain/vector-math.js";
+import { EqualityPostings } from "./equality-postings.js";
 import { HnswIndex } from "./hnsw-index.js";
 
-type Collection = { spec: CollectionSpec; records: Map<string, VectorRecord>; index: HnswIndex };
+type Collection = { spec: CollectionSpec; records: Map<string, VectorRecord>; index: HnswIndex; postings: EqualityPostings };
 
 /**
  * Base64 of the little-endian float32 bytes: exact, and about a third of the size of a JSON number
@@ -52,6 +53,8 @@ export type OpenStats = { collectionsFromSnapshot: number; vectorsIndexed: numbe
 /** The index proposes this many candidates per wanted hit; exact re-scoring then picks the best. */
 const CANDIDATES_PER_HIT = 4;
 const MIN_CANDIDATES = 64;
+/** An equality filter passing at most 1/this of a collection is served by scanning what it passes. */
+const SCANNED_FRACTION = 8;
 type JournalEntry =
   | { op: "ensure"; spec: CollectionSpec }
   | { op: "upsert"; collection: string; records: { id: string; vector: JournalVector; properties: JsonObject }[] }
@@ -131,14 +134,17 @@ export class EmbeddedVectorStore implements VectorStore {
       case "ensure":
         if (!this.collections.has(e.spec.name)) {
           const index = this.snapshotIndexes.get(e.spec.name) ?? HnswIndex.empty(e.spec.metric, e.spec.dimension);
-          this.collections.set(e.spec.name, { spec: e.spec, records: new Map(), index });
+          this.collections.set(e.spec.name, { spec: e.spec, records: new Map(), index, postings: new EqualityPostings(e.spec.properties) });
         }
         return;
       case "upsert": {
         const c = this.collection(e.collection);
         for (const r of e.records) {
           const vector = decodeVector(r.vector);
+          const before = c.records.get(r.id);
+          if (before) c.postings.remove(r.id, before.properties);
           c.records.set(r.id, { id: r.id, vector, properties: r.properties });
+          c.postings.add(r.id, r.properties);
           if (toIndex) c.index.put(r.id, vector);
         }
         if (toIndex) this.indexed(e.records.length);
@@ -147,6 +153,8 @@ export class EmbeddedVectorStore implements VectorStore {
       case "delete": {
         const c = this.collection(e.collection);
         for (const id of e.ids) {
+          const before = c.records.get(id);
+          if (before) c.postings.remove(id, before.properties);
           c.records.delete(id);
           if (toIndex) c.index.remove(id);
         }
@@ -217,6 +225,16 @@ export class EmbeddedVectorStore implements VectorStore {
     const c = this.collection(collection);
     const passes = (record: VectorRecord) => q.filters.every((f) => matches(record.properties, f));
     if (c.records.size <= this.options.exactScanMax) return this.best(c, q, [...c.records.values()].filter(passes));
+    // Few records hold the value an equality filter asks for: scan those instead of walking the
+    // index, which must look past every record the filter refuses (at 100k x 34 a filter passing
+    // 10% took 11.7 ms through the index, 2.4 ms scanned; passing half, 2.4 ms through the index).
+    const narrowest = q.filters.reduce<ReadonlySet<string> | undefined>((least, f) => {
+      const ids = f.op === "eq" ? c.postings.holding(f.property, f.value) : undefined;
+      return ids !== undefined && (least === undefined || ids.size < least.size) ? ids : least;
+    }, undefined);
+    if (narrowest !== undefined && narrowest.size <= Math.max(this.options.exactScanMax, c.records.size / SCANNED_FRACTION)) {
+      return this.best(c, q, passing(narrowest, c.records, passes));
+    }
     const wanted = Math.max(q.limit * CANDIDATES_PER_HIT, MIN_CANDIDATES);
     const accept = q.filters.length === 0 ? undefined : (id: string) => passes(c.records.get(id)!);
     const candidates = c.index.nearest(q.vector, wanted, accept).map((id) => c.records.get(id)!);
@@ -227,14 +245,15 @@ export class EmbeddedVectorStore implements VectorStore {
   private best(c: Collection, q: SearchQuery, records: Iterable<VectorRecord>): VectorHit[] {
     const best: VectorHit[] = [];
     const qNorm = norm(q.vector);
-    const before = (a: VectorHit, b: VectorHit) => a.distance < b.distance || (a.distance === b.distance && a.record.id < b.record.id);
+    const before = (d: number, id: string, b: VectorHit) => d < b.distance || (d === b.distance && id < b.record.id);
     for (const record of records) {
       const d = c.spec.metric === "cosine" ? cosineDistance(q.vector, qNorm, record.vector, this.normOf(record.vector)) : distance(c.spec.metric, q.vector, record.vector);
       if (q.maxDistance !== undefined && d > q.maxDistance) continue;
+      // Decided before a hit is allocated: a scan of thousands of records keeps only `limit`.
+      if (best.length === q.limit && !before(d, record.id, best[best.length - 1]!)) continue;
       const hit = { record, distance: d };
-      if (best.length === q.limit && !before(hit, best[best.length - 1]!)) continue;
       let i = best.length;
-      while (i > 0 && before(hit, best[i - 1]!)) i--;
+      while (i > 0 && before(d, record.id, best[i - 1]!)) i--;
       best.splice(i, 0, hit);
       if (best.length > q.limit) best.pop();
     }
@@ -258,6 +277,13 @@ export class EmbeddedVectorStore implements VectorStore {
     const present = ids.filter((id) => c.records.has(id));
     if (present.length > 0) await this.write({ op: "delete", collection, ids: present });
     return new Set(present).size;
+  }
+}
+
+function* passing(ids: Iterable<string>, records: ReadonlyMap<string, VectorRecord>, passes: (r: VectorRecord) => boolean): Iterable<VectorRecord> {
+  for (const id of ids) {
+    const r = records.get(id)!;
+    if (passes(r)) yield r;
   }
 }
 
