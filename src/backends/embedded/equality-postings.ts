@@ -1,16 +1,15 @@
-import type { JsonObject } from "@bufbuild/protobuf";
-import type { CollectionSpec } from "../../ports/vector-store.js";
+import type { CollectionSpec, VectorRecord } from "../../ports/vector-store.js";
 
 type Scalar = string | number | boolean;
 
 /**
  * Which records hold each value of each property: what lets a search with a selective equality
  * filter scan just those records. Without it the HNSW walk has to look past every record the
- * filter refuses: at 100k records, a filter passing 1% took 76 ms a search, one passing none
- * 209 ms, against 0.5 ms unfiltered (bench/RESULTS.md, embedded vector filters).
+ * filter refuses: at 100k records, a filter passing 1% took 79 ms a search, one passing none
+ * 209 ms, against 0.5 ms unfiltered (bench/RESULTS.md, vector-filters).
  */
 export class EqualityPostings {
-  private readonly byProperty = new Map<string, Map<Scalar, Set<string>>>();
+  private readonly byProperty = new Map<string, Map<Scalar, Set<VectorRecord>>>();
 
   /**
    * Only text, int and boolean properties are posted: numbers and dates are mostly distinct per
@@ -20,37 +19,37 @@ export class EqualityPostings {
     for (const p of properties) if (p.type === "text" || p.type === "int" || p.type === "boolean") this.byProperty.set(p.name, new Map());
   }
 
-  add(id: string, properties: JsonObject): void {
-    for (const [property, value] of Object.entries(properties)) {
+  add(record: VectorRecord): void {
+    for (const [property, value] of Object.entries(record.properties)) {
       const values = this.byProperty.get(property);
       if (!values || !isScalar(value)) continue;
       let ids = values.get(value);
       if (!ids) values.set(value, (ids = new Set()));
-      ids.add(id);
+      ids.add(record);
     }
   }
 
-  remove(id: string, properties: JsonObject): void {
-    for (const [property, value] of Object.entries(properties)) {
+  remove(record: VectorRecord): void {
+    for (const [property, value] of Object.entries(record.properties)) {
       if (!isScalar(value)) continue;
       const values = this.byProperty.get(property);
       const ids = values?.get(value);
       if (!ids) continue;
-      ids.delete(id);
+      ids.delete(record);
       if (ids.size === 0) values!.delete(value);
     }
   }
 
   /**
-   * The ids whose `property` equals `value` (a live view: do not keep it across writes), or
-   * undefined for a property not posted.
+   * The records whose `property` equals `value` (a live view: do not keep it across writes), or
+   * undefined for a property not posted. Records, not ids: a scan then needs no lookup per record.
    */
-  holding(property: string, value: Scalar): ReadonlySet<string> | undefined {
+  holding(property: string, value: Scalar): ReadonlySet<VectorRecord> | undefined {
     const values = this.byProperty.get(property);
     return values && (values.get(value) ?? EMPTY);
   }
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
+const EMPTY: ReadonlySet<VectorRecord> = new Set();
 
 const isScalar = (v: unknown): v is Scalar => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
