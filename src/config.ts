@@ -12,8 +12,24 @@ const bool = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 const optionalUrl = z.url().optional();
 
-/** Bar widths by the names traders write (PATTERN_SERIES, the backfill command). */
-export const TIMEFRAME_NAMES: Readonly<Record<string, number>> = { M1: 60_000, M5: 300_000, M15: 900_000, H1: 3_600_000, H4: 14_400_000, D1: 86_400_000 };
+/** Bar widths by the names traders write (PATTERN_SERIES, the backfill command) and the proto's Timeframe uses. */
+export const TIMEFRAME_NAMES = { M1: 60_000, M5: 300_000, M15: 900_000, H1: 3_600_000, H4: 14_400_000, D1: 86_400_000 } as const;
+
+/** "EURUSD:M1,GBPUSD:H1": symbols as the tick rules allow them, each with a timeframe name. */
+const SERIES_LIST = new RegExp(`^([A-Za-z0-9][A-Za-z0-9._#-]{0,31}:(${Object.keys(TIMEFRAME_NAMES).join("|")})(,|$))*$`);
+const SERIES_LIST_RULE = `SYMBOL:TIMEFRAME entries (${Object.keys(TIMEFRAME_NAMES).join(", ")}) separated by commas`;
+
+/** The series of a SYMBOL:TIMEFRAME list (PATTERN_SERIES, the backfill's --series); undefined when it is not one. */
+export function seriesList(text: string): { symbol: string; timeframeMs: number }[] | undefined {
+  if (!SERIES_LIST.test(text)) return undefined;
+  return text
+    .split(",")
+    .filter((entry) => entry !== "")
+    .map((entry) => {
+      const [symbol, timeframe] = entry.split(":") as [string, keyof typeof TIMEFRAME_NAMES];
+      return { symbol, timeframeMs: TIMEFRAME_NAMES[timeframe] };
+    });
+}
 
 /** COMPRESS_MIN_BYTES that no message reaches: responses are never compressed. */
 export const COMPRESSION_OFF = 2 ** 31 - 1;
@@ -74,7 +90,7 @@ const envSchema = z.object({
   // "EURUSD:M1,GBPUSD:H1": series whose pattern is written at every bar close (bars over every broker, bid).
   PATTERN_SERIES: z
     .string()
-    .regex(new RegExp(`^([A-Za-z0-9][A-Za-z0-9._#-]{0,31}:(${Object.keys(TIMEFRAME_NAMES).join("|")})(,|$))*$`), `SYMBOL:TIMEFRAME entries (${Object.keys(TIMEFRAME_NAMES).join(", ")}) separated by commas`)
+    .regex(SERIES_LIST, SERIES_LIST_RULE)
     .default(""),
   STREAM_MAX_MESSAGE_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
   STREAM_REPLICATION_FACTOR: int(1, 16).default(1),
@@ -218,12 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeWindowMs: e.TICK_TIME_WINDOW_MS,
       maxVolume: e.TICK_MAX_VOLUME,
       subscriberQueueBatches: e.SUBSCRIBER_QUEUE_BATCHES,
-      patternSeries: e.PATTERN_SERIES.split(",")
-        .filter((entry) => entry !== "")
-        .map((entry) => {
-          const [symbol, timeframe] = entry.split(":") as [string, string];
-          return { symbol, timeframeMs: TIMEFRAME_NAMES[timeframe]! };
-        }),
+      patternSeries: seriesList(e.PATTERN_SERIES)!,
     },
     ingest: {
       flushRows: e.INGEST_FLUSH_ROWS,

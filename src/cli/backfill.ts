@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { openBackends } from "../backends/backends.js";
-import { ConfigError, loadConfig, TIMEFRAME_NAMES } from "../config.js";
+import { ConfigError, loadConfig, seriesList } from "../config.js";
 import { Backfill } from "../domain/backfill.js";
 import type { BarSeries } from "../domain/bars-from-ticks.js";
 import { CandleCachingTickStore } from "../domain/candle-cache.js";
@@ -21,12 +21,8 @@ async function main(): Promise<number> {
   const time = (text: string | undefined) => (text === undefined ? undefined : /^\d+$/.test(text) ? Number(text) : Date.parse(text));
   const fromMsc = time(values.from);
   const toMsc = time(values.to) ?? Date.now();
-  const series = (values.series ?? "").split(",").filter(Boolean).map((entry): BarSeries | undefined => {
-    const [symbol, tf] = entry.split(":");
-    const timeframeMs = TIMEFRAME_NAMES[tf ?? ""];
-    return symbol && timeframeMs ? { symbol, broker: values.broker, timeframeMs, price: "bid" } : undefined;
-  });
-  if (series.length === 0 || series.includes(undefined) || fromMsc === undefined || Number.isNaN(fromMsc) || Number.isNaN(toMsc) || toMsc <= fromMsc) {
+  const series: BarSeries[] = (seriesList(values.series ?? "") ?? []).map((s) => ({ ...s, broker: values.broker, price: "bid" }));
+  if (series.length === 0 || fromMsc === undefined || Number.isNaN(fromMsc) || Number.isNaN(toMsc) || toMsc <= fromMsc) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -47,7 +43,7 @@ async function main(): Promise<number> {
   const store = config.cache.candleTtlMs > 0 ? new CandleCachingTickStore(backends.ticks, backends.cache, { ttlMs: config.cache.candleTtlMs }, { chunks: () => undefined, read: () => undefined, invalidated: () => undefined }) : backends.ticks;
   try {
     const backfill = new Backfill(store, backends.vectors, backends.cache);
-    for (const s of series as BarSeries[]) {
+    for (const s of series) {
       for await (const p of backfill.run({ series: s, fromMsc, toMsc, restart: values.restart ?? false }, abort.signal)) {
         const pct = p.chunks === 0 ? 100 : Math.round((100 * p.chunksDone) / p.chunks);
         process.stdout.write(`${s.symbol} ${new Date(p.doneUpToMsc).toISOString()} chunk ${p.chunksDone}/${p.chunks} (${pct}%) bars ${p.barsRead} patterns ${p.patternsWritten}\n`);

@@ -1,15 +1,17 @@
 import { PriceSource, Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { BarSeries } from "../domain/bars-from-ticks.js";
 import type { PriceField } from "../ports/tick-store.js";
+import { TIMEFRAME_NAMES } from "../config.js";
 
-export const TIMEFRAME_MS: Record<Exclude<Timeframe, Timeframe.UNSPECIFIED>, number> = {
-  [Timeframe.M1]: 60_000,
-  [Timeframe.M5]: 300_000,
-  [Timeframe.M15]: 900_000,
-  [Timeframe.H1]: 3_600_000,
-  [Timeframe.H4]: 14_400_000,
-  [Timeframe.D1]: 86_400_000,
-};
+type TimeframeName = Exclude<keyof typeof Timeframe, "UNSPECIFIED">;
+// Typed so that a Timeframe the proto adds without a width in TIMEFRAME_NAMES does not compile.
+const WIDTH_BY_NAME: Readonly<Record<TimeframeName, number>> = TIMEFRAME_NAMES;
+
+/** Bar widths by the proto's Timeframe: the widths of TIMEFRAME_NAMES under the enum's names. */
+export const TIMEFRAME_MS = Object.fromEntries(Object.entries(WIDTH_BY_NAME).map(([name, ms]) => [Timeframe[name as TimeframeName], ms])) as Record<
+  Exclude<Timeframe, Timeframe.UNSPECIFIED>,
+  number
+>;
 
 export const PRICE: Record<PriceSource, PriceField> = {
   [PriceSource.UNSPECIFIED]: "bid",

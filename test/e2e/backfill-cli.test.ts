@@ -44,9 +44,12 @@ describe("the backfill command (embedded stores in a data directory, no service 
         await second.stop("SIGTERM");
       }
 
-      const usage = backfill(["--series", "CLI"], env);
-      expect(usage.status).toBe(2);
-      expect(usage.stderr).toContain("usage: npm run backfill");
+      // Series as PATTERN_SERIES takes them: a timeframe each, symbols as the tick rules allow.
+      for (const series of ["CLI", "bad symbol:M1", "CLI:W1"]) {
+        const usage = backfill(["--series", series, "--from", String(from)], env);
+        expect(usage.status, series).toBe(2);
+        expect(usage.stderr).toContain("usage: npm run backfill");
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

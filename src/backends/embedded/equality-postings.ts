@@ -23,9 +23,9 @@ export class EqualityPostings {
     for (const [property, value] of Object.entries(record.properties)) {
       const values = this.byProperty.get(property);
       if (!values || !isScalar(value)) continue;
-      let ids = values.get(value);
-      if (!ids) values.set(value, (ids = new Set()));
-      ids.add(record);
+      let holders = values.get(value);
+      if (!holders) values.set(value, (holders = new Set()));
+      holders.add(record);
     }
   }
 
@@ -33,10 +33,10 @@ export class EqualityPostings {
     for (const [property, value] of Object.entries(record.properties)) {
       if (!isScalar(value)) continue;
       const values = this.byProperty.get(property);
-      const ids = values?.get(value);
-      if (!ids) continue;
-      ids.delete(record);
-      if (ids.size === 0) values!.delete(value);
+      const holders = values?.get(value);
+      if (!holders) continue;
+      holders.delete(record);
+      if (holders.size === 0) values!.delete(value);
     }
   }
 

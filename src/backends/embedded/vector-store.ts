@@ -230,8 +230,8 @@ export class EmbeddedVectorStore implements VectorStore {
     // index, which must look past every record the filter refuses (at 100k x 34 a filter passing
     // 10% took 12.6 ms through the index, 4.4 ms scanned; passing half, 3 ms through the index).
     const narrowest = q.filters.reduce<ReadonlySet<VectorRecord> | undefined>((least, f) => {
-      const ids = f.op === "eq" ? c.postings.holding(f.property, f.value) : undefined;
-      return ids !== undefined && (least === undefined || ids.size < least.size) ? ids : least;
+      const holders = f.op === "eq" ? c.postings.holding(f.property, f.value) : undefined;
+      return holders !== undefined && (least === undefined || holders.size < least.size) ? holders : least;
     }, undefined);
     if (narrowest !== undefined && narrowest.size <= Math.max(this.options.exactScanMax, c.records.size / SCANNED_FRACTION)) {
       return this.best(c, q, [...narrowest].filter(passes));
