@@ -118,8 +118,8 @@ const OPENERS = {
     }
     const [{ ClickHouseTickStore }, { TickSpool }, { SpoolingTickStore }] = await Promise.all([
       import("./clickhouse/tick-store.js"),
-      import("../ingest/spool.js"),
-      import("../ingest/spooling-tick-store.js"),
+      import("../spool/spool.js"),
+      import("../spool/spooling-tick-store.js"),
     ]);
     const ingest = config.ingest;
     const opened = await ClickHouseTickStore.open(

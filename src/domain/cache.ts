@@ -1,7 +1,8 @@
 import { fromBinary, toBinary, type JsonObject } from "@bufbuild/protobuf";
 import { type Tick, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { ResourceExhaustedError } from "../errors.js";
-import { seriesOf, tickAt } from "../ingest/tick-block.js";
+import { seriesOf } from "../tick-block/tick-block.js";
+import { tickAt } from "../tick-block/proto-codec.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import { type CacheStore, type SetCondition, unversioned } from "../ports/cache-store.js";

@@ -1,4 +1,4 @@
-import { seriesOf } from "../ingest/tick-block.js";
+import { seriesOf } from "../tick-block/tick-block.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { TickRow } from "../ports/tick-store.js";
 

@@ -1,5 +1,5 @@
 import { ResourceExhaustedError, UnavailableError } from "../errors.js";
-import { selectRows } from "../ingest/tick-block.js";
+import { selectRows } from "../tick-block/tick-block.js";
 import type { TickBlock } from "../ports/tick-block.js";
 
 export type TickFilter = { symbols: ReadonlySet<string>; broker: string | undefined };

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InvalidArgumentError } from "../errors.js";
-import { chunkTimeAt, sliceColumnChunk } from "../ingest/tick-block.js";
+import { chunkTimeAt, sliceColumnChunk } from "../tick-block/column-chunk.js";
 import type { TickColumnChunk, TickStore } from "../ports/tick-store.js";
 
 export type ReplayRequest = {

@@ -1,7 +1,7 @@
 import type { FieldViolationInfo } from "../errors.js";
-import { blockFromBatch, MalformedBatchError, MAX_BATCH_TICKS } from "../ingest/tick-block.js";
+import { blockFromBatch, MalformedBatchError, MAX_BATCH_TICKS } from "../tick-block/proto-codec.js";
 import type { TickBlock } from "../ports/tick-block.js";
-import type { TickFieldPath, TickValidator } from "../ingest/tick-validation.js";
+import type { TickFieldPath, TickValidator } from "../tick-block/tick-validation.js";
 import type { TickBatch } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { type ReplayChunk, type ReplayRequest, replayTicks } from "./tick-replay.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, TickColumnChunk, TickRow, TickStore } from "../ports/tick-store.js";

@@ -5,9 +5,10 @@ import type { PatternSearch } from "../domain/pattern-search.js";
 import { RECIPE } from "../domain/patterns.js";
 import type { BatchAck, PreparedBatch, TickDomain } from "../domain/ticks.js";
 import { InvalidArgumentError } from "../errors.js";
-import { pipelined } from "../ingest/pipeline.js";
+import { pipelined } from "../batching/pipeline.js";
 import { brokerOrAll, seriesOf } from "./bar-series.js";
-import { int64Halves, tickAt, toProtoTick } from "../ingest/tick-block.js";
+import { int64Halves } from "../tick-block/column-chunk.js";
+import { tickAt, toProtoTick } from "../tick-block/proto-codec.js";
 import type { CandleRow } from "../ports/tick-store.js";
 
 const INDICATOR: Record<Exclude<IndicatorType, IndicatorType.UNSPECIFIED>, IndicatorKind> = {

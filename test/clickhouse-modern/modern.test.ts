@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectCapabilities } from "../../src/backends/clickhouse/capabilities.js";
 import type { ClickHouseTickStore } from "../../src/backends/clickhouse/tick-store.js";
 import { EmbeddedTickStore } from "../../src/backends/embedded/tick-store.js";
-import { blockFromTicks } from "../../src/ingest/tick-block.js";
+import { blockFromTicks } from "../../src/tick-block/proto-codec.js";
 import type { PriceField } from "../../src/ports/tick-store.js";
 import { TIMEFRAME_MS } from "../../src/services/bar-series.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../harness/clickhouse.js";

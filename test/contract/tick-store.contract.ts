@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { TickColumnsSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { tickArrays } from "../../src/client.js";
-import { blockFromTicks } from "../../src/ingest/tick-block.js";
+import { blockFromTicks } from "../../src/tick-block/proto-codec.js";
 import type { TickStore } from "../../src/ports/tick-store.js";
 import { uniqueSuffix } from "../harness/backends.js";
 import { tick } from "../harness/ticks.js";

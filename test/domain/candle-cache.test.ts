@@ -3,7 +3,7 @@ import { EmbeddedCacheStore } from "../../src/backends/embedded/cache-store.js";
 import { EmbeddedTickStore } from "../../src/backends/embedded/tick-store.js";
 import { RedisCacheStore } from "../../src/backends/redis/cache-store.js";
 import { CandleCachingTickStore } from "../../src/domain/candle-cache.js";
-import { blockFromRows } from "../../src/ingest/tick-block.js";
+import { blockFromRows } from "../../src/tick-block/tick-block.js";
 import type { CacheStore } from "../../src/ports/cache-store.js";
 import type { CandleQuery, TickRow } from "../../src/ports/tick-store.js";
 import { backendUrl, describeWithBackend, uniqueSuffix } from "../harness/backends.js";

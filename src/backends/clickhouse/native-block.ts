@@ -1,4 +1,4 @@
-import { int64Halves, requireLittleEndianHost } from "../../ingest/tick-block.js";
+import { int64Halves, requireLittleEndianHost } from "../../tick-block/column-chunk.js";
 import type { TickBlock } from "../../ports/tick-block.js";
 
 /**

@@ -1,11 +1,12 @@
 import { Readable } from "node:stream";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
-import { GroupCommit, type GroupCommitOptions } from "../../ingest/group-commit.js";
-import { RecentIds } from "../../ingest/recent-ids.js";
+import { GroupCommit, type GroupCommitOptions } from "../../batching/group-commit.js";
+import { RecentIds } from "../../batching/recent-ids.js";
 import type { TickBlock } from "../../ports/tick-block.js";
 import type { PoolStats } from "../../ports/backend.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
-import { compareSeries, sliceColumnChunk } from "../../ingest/tick-block.js";
+import { compareSeries } from "../../tick-block/tick-block.js";
+import { sliceColumnChunk } from "../../tick-block/column-chunk.js";
 import { type NativeBlock, readNativeBlocks } from "./native-reader.js";
 import { type Capabilities, detectCapabilities } from "./capabilities.js";
 import { classify } from "./errors.js";

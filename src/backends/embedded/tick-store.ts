@@ -1,8 +1,9 @@
 import type { FileHandle } from "node:fs/promises";
 import { openJournal } from "./journal.js";
-import { SerialQueue } from "../../ingest/serial-queue.js";
-import { decodeBatchLine, encodeBatchLine } from "../../ingest/journal-line.js";
-import { columnChunkFromRows, compareReplayOrder, compareSeries, rowAt } from "../../ingest/tick-block.js";
+import { SerialQueue } from "../../batching/serial-queue.js";
+import { decodeBatchLine, encodeBatchLine } from "../../tick-block/journal-line.js";
+import { columnChunkFromRows } from "../../tick-block/column-chunk.js";
+import { compareReplayOrder, compareSeries, rowAt } from "../../tick-block/tick-block.js";
 import type { TickBlock } from "../../ports/tick-block.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOutcome, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
 import { priceOf } from "../../domain/prices.js";

@@ -1,7 +1,7 @@
 import { mkdir, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { openJournal } from "./journal.js";
-import { SerialQueue } from "../../ingest/serial-queue.js";
+import { SerialQueue } from "../../batching/serial-queue.js";
 import { readManifest, type SnapshotManifest, writeSnapshot } from "./index-snapshot.js";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { NotFoundError } from "../../errors.js";

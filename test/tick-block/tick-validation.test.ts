@@ -1,8 +1,8 @@
 import { createValidator } from "@bufbuild/protovalidate";
 import { describe, expect, it } from "vitest";
 import { type AccountType, type Tick, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import { blockFromTicks } from "../../src/ingest/tick-block.js";
-import { TickValidator } from "../../src/ingest/tick-validation.js";
+import { blockFromTicks } from "../../src/tick-block/proto-codec.js";
+import { TickValidator } from "../../src/tick-block/tick-validation.js";
 import { tick } from "../harness/ticks.js";
 
 /**

@@ -4,7 +4,7 @@ import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { IncomingRecord, Subscription } from "../ports/stream-log.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { TickStore } from "../ports/tick-store.js";
-import { keepFollowing } from "./keep-following.js";
+import { keepFollowing } from "../resilience/keep-following.js";
 import { type AppendedBlocks, readLogRecord, recordIdOf } from "./tick-log.js";
 import { publishedByService } from "./tick-stream.js";
 

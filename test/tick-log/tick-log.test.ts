@@ -1,9 +1,11 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import { encodeColumnarBatch } from "../../src/ingest/columnar-batch-encoder.js";
-import { blockFromBatch, blockFromTicks, columnsOfBlock, rowAt } from "../../src/ingest/tick-block.js";
-import { AppendedBlocks, LOG_RECORD_TICKS, logParts, logRecord } from "../../src/ingest/tick-log.js";
+import { encodeColumnarBatch } from "../../src/tick-block/columnar-batch-encoder.js";
+import { blockFromBatch, blockFromTicks } from "../../src/tick-block/proto-codec.js";
+import { columnsOfBlock } from "../../src/tick-block/column-chunk.js";
+import { rowAt } from "../../src/tick-block/tick-block.js";
+import { AppendedBlocks, LOG_RECORD_TICKS, logParts, logRecord } from "../../src/tick-log/tick-log.js";
 import { series, tick } from "../harness/ticks.js";
 
 const decode = (value: Uint8Array) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pipelined } from "../../src/ingest/pipeline.js";
+import { pipelined } from "../../src/batching/pipeline.js";
 
 describe("pipelined", () => {
   it("yields results in source order with several calls in flight", async () => {

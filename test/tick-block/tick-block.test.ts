@@ -2,7 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { TickColumnsSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { tickColumns } from "../../src/client.js";
-import { blockFromColumns, blockFromTicks, rowAt, selectRows, seriesOf } from "../../src/ingest/tick-block.js";
+import { blockFromColumns, blockFromTicks } from "../../src/tick-block/proto-codec.js";
+import { rowAt, selectRows, seriesOf } from "../../src/tick-block/tick-block.js";
 import { tick } from "../harness/ticks.js";
 
 describe("TickBlock", () => {

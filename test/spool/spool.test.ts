@@ -2,8 +2,8 @@ import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TickSpool } from "../../src/ingest/spool.js";
-import { blockFromTicks } from "../../src/ingest/tick-block.js";
+import { TickSpool } from "../../src/spool/spool.js";
+import { blockFromTicks } from "../../src/tick-block/proto-codec.js";
 import { tick } from "../harness/ticks.js";
 
 describe("TickSpool", () => {

@@ -5,7 +5,7 @@ import type { TickBlock } from "../ports/tick-block.js";
  * The ingest hot path's tick rules. They are the same rules as the protovalidate annotations on
  * `Tick` in proto/ (which document them and guard unary RPCs), written out by hand because
  * evaluating protovalidate per tick costs microseconds and ingest runs at about a million ticks a
- * second. test/ingest/tick-validation.test.ts checks both agree on every rule.
+ * second. test/tick-block/tick-validation.test.ts checks both agree on every rule.
  */
 
 export const SYMBOL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._#-]*$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readNativeBlocks } from "../../src/backends/clickhouse/native-reader.js";
+import { readNativeBlocks } from "../../../src/backends/clickhouse/native-reader.js";
 
 /** A Native block as ClickHouse's HTTP interface writes it. */
 function block(columns: [name: string, type: string, data: Buffer][], rows: number): Buffer {

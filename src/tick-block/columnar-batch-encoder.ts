@@ -1,5 +1,5 @@
 import type { TickBlock } from "../ports/tick-block.js";
-import { int64Halves } from "./tick-block.js";
+import { int64Halves } from "./column-chunk.js";
 
 /**
  * A block as the bytes of a TickBatch { batch_id = 1; columns = 3 } message, written by hand into
@@ -7,7 +7,7 @@ import { int64Halves } from "./tick-block.js";
  * doubling, shifts each nested message to prefix its length and copies the result out at the end,
  * about four copies of a 265 KB record; it was 8% of the tick log's CPU per tick (profile in
  * bench/RESULTS.md). The bytes are the ones toBinary writes (fields in number order, proto3
- * defaults left out), which test/ingest/tick-log.test.ts holds it to.
+ * defaults left out), which test/tick-log/tick-log.test.ts holds it to.
  */
 export function encodeColumnarBatch(batchId: string, block: TickBlock): Uint8Array {
   const encoder = new TextEncoder();

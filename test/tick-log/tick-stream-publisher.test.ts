@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { EmbeddedStreamLog } from "../../src/backends/embedded/stream-log.js";
 import { StreamDomain } from "../../src/domain/stream.js";
-import { blockFromTicks } from "../../src/ingest/tick-block.js";
+import { blockFromTicks } from "../../src/tick-block/proto-codec.js";
 import { TICK_TOPIC } from "../../src/domain/stream.js";
-import { TickStreamPublisher } from "../../src/ingest/tick-stream.js";
+import { TickStreamPublisher } from "../../src/tick-log/tick-stream.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { tick } from "../harness/ticks.js";
 

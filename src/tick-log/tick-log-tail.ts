@@ -3,7 +3,7 @@ import type { StreamDomain } from "../domain/stream.js";
 import type { TickFanOut } from "../domain/tick-fan-out.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { Subscription } from "../ports/stream-log.js";
-import { keepFollowing } from "./keep-following.js";
+import { keepFollowing } from "../resilience/keep-following.js";
 import { type LoggedIds, readLogRecord } from "./tick-log.js";
 
 /**

@@ -4,10 +4,11 @@ import type { TickDomain } from "../domain/ticks.js";
 import type { DurableTickListener, TickOrigin } from "../domain/tick-fan-out.js";
 import { type StreamDomain, TICK_TOPIC } from "../domain/stream.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
-import { selectRows, tickAt } from "./tick-block.js";
+import { selectRows } from "../tick-block/tick-block.js";
+import { tickAt } from "../tick-block/proto-codec.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { IncomingRecord } from "../ports/stream-log.js";
-import { keepFollowing } from "./keep-following.js";
+import { keepFollowing } from "../resilience/keep-following.js";
 
 const ORIGIN_HEADER = "origin";
 const ORIGIN = "neliti-dataplane";

@@ -6,9 +6,9 @@ import type { TickFanOut, TickOrigin } from "../domain/tick-fan-out.js";
 import type { IncomingRecord, OutgoingRecord } from "../ports/stream-log.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { InsertOutcome } from "../ports/tick-store.js";
-import { encodeColumnarBatch } from "./columnar-batch-encoder.js";
-import { sliceBlock, symbolAt } from "./tick-block.js";
-import { RecentIds } from "./recent-ids.js";
+import { encodeColumnarBatch } from "../tick-block/columnar-batch-encoder.js";
+import { sliceBlock, symbolAt } from "../tick-block/tick-block.js";
+import { RecentIds } from "../batching/recent-ids.js";
 
 /**
  * Ticks per log record: 53 bytes a tick in columns keeps a record under the broker's default

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { open, readFile, rename, writeFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { decodeBatchLine, encodeBatchLine } from "./journal-line.js";
+import { decodeBatchLine, encodeBatchLine } from "../tick-block/journal-line.js";
 import type { TickBlock } from "../ports/tick-block.js";
-import { SerialQueue } from "./serial-queue.js";
+import { SerialQueue } from "../batching/serial-queue.js";
 
 export type SpoolEntry = { batchId: string; block: TickBlock };
 

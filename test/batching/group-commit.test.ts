@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GroupCommit } from "../../src/ingest/group-commit.js";
+import { GroupCommit } from "../../src/batching/group-commit.js";
 
 /** A flush whose completion the test decides; records what each flush carried. */
 function controlledFlush() {
