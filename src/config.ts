@@ -31,6 +31,9 @@ export function seriesList(text: string): { symbol: string; timeframeMs: number 
     });
 }
 
+/** The topic the MT5 bridge and the tick publisher write ticks to, and the tick log's by default. */
+export const TICK_TOPIC = "mt5_tick_stream";
+
 /** COMPRESS_MIN_BYTES that no message reaches: responses are never compressed. */
 export const COMPRESSION_OFF = 2 ** 31 - 1;
 
@@ -63,6 +66,23 @@ const envSchema = z.object({
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, "expected host:port[,host:port...]")
     .optional(),
 
+  // The product's pool table (PostgreSQL 5-20, ClickHouse at most 15, ...) as defaults.
+  POSTGRES_POOL_MIN: int(0, 1000).default(5),
+  POSTGRES_POOL_MAX: int(1, 1000).default(20),
+  POSTGRES_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  POSTGRES_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
+  CLICKHOUSE_MAX_CONNECTIONS: int(1, 1000).default(15),
+  CLICKHOUSE_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(5_000),
+  REDIS_TIMEOUT_MS: int(10, 600_000).default(1_000),
+  REDIS_MAX_IN_FLIGHT: int(1, 1_000_000).default(1_000),
+  KAFKA_TIMEOUT_MS: int(100, 600_000).default(3_000),
+  KAFKA_RETRIES: int(0, 100).default(2),
+  WEAVIATE_MAX_CONCURRENCY: int(1, 1000).default(8),
+  WEAVIATE_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  ARANGO_MAX_CONNECTIONS: int(1, 1000).default(10),
+  ARANGO_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  BULKHEAD_QUEUE_ROUNDS: int(0, 1000).default(10),
+
   RECENT_TICKS_PER_SYMBOL: int(1, 1_000_000).default(10_000),
   TICK_TIME_WINDOW_MS: int(1000, 10 * 365 * 86_400_000).default(7 * 86_400_000),
   TICK_MAX_VOLUME: z.coerce.number().positive().default(1e9),
@@ -76,10 +96,10 @@ const envSchema = z.object({
   TICK_STREAM_CONSUME: bool.default(false),
   TICK_STREAM_GROUP: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "a Kafka group id").default("neliti-tick-ingest"),
   TICK_LOG: bool.default(false),
-  TICK_LOG_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "a Kafka topic name").default("mt5_tick_stream"),
+  TICK_LOG_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "a Kafka topic name").default(TICK_TOPIC),
   TICK_LOG_WRITER_GROUP: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, "a Kafka group id").default("neliti-tick-writer"),
   TICK_LOG_FLUSH_MS: int(0, 60_000).default(1000),
-  // Above ClickHouse's 5 s request timeout (POOLS in backends.ts): see TickLogWriter.
+  // Above CLICKHOUSE_REQUEST_TIMEOUT_MS (checked below): see TickLogWriter.
   TICK_LOG_HANDOVER_MS: int(0, 600_000).default(6000),
   REPLICAS: int(1, 1000).default(1),
   CACHE_MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024).default(1024 * 1024),
@@ -129,6 +149,22 @@ export type Config = {
     redisUrl: string | undefined;
     kafkaBrokers: string[] | undefined;
   };
+  /** Connections and timeouts per backend. */
+  pools: {
+    postgres: { min: number; max: number; connectTimeoutMs: number; statementTimeoutMs: number };
+    clickhouse: { max: number; requestTimeoutMs: number };
+    redis: { timeoutMs: number };
+    kafka: { timeoutMs: number; retries: number };
+    weaviate: { max: number; timeoutMs: number };
+    arango: { max: number; timeoutMs: number };
+  };
+  /**
+   * Calls to a backend running at once, and waiting, before more are refused with UNAVAILABLE:
+   * the pool's size, and BULKHEAD_QUEUE_ROUNDS rounds of it waiting. A slow backend so holds a
+   * bounded share of memory and requests while the others keep answering. Redis pipelines over
+   * few connections, so its limit is on calls in flight, not connections.
+   */
+  bulkheads: Record<"postgres" | "clickhouse" | "redis" | "weaviate" | "arango", { limit: number; queue: number }>;
   ticks: {
     recentPerSymbol: number;
     timeWindowMs: number;
@@ -161,6 +197,8 @@ export type Config = {
   /** True when no backend URL is set: every service runs on in-process stores. */
   embedded: boolean;
 };
+
+const bulkhead = (poolSize: number, queueRounds: number) => ({ limit: poolSize, queue: poolSize * queueRounds });
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -198,6 +236,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.TICK_LOG && e.TICK_STREAM_CONSUME) {
     throw new ConfigError("invalid configuration:\n  TICK_STREAM_CONSUME: not with TICK_LOG, whose writer already stores everything published to mt5_tick_stream");
   }
+  if (e.POSTGRES_POOL_MIN > e.POSTGRES_POOL_MAX) {
+    throw new ConfigError(`invalid configuration:\n  POSTGRES_POOL_MIN: ${e.POSTGRES_POOL_MIN} is above POSTGRES_POOL_MAX (${e.POSTGRES_POOL_MAX})`);
+  }
+  // A writer that hands a partition over before the old owner's INSERT has timed out could store
+  // the same records alongside it (TickLogWriter).
+  if (e.TICK_LOG && e.TICK_LOG_HANDOVER_MS <= e.CLICKHOUSE_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `invalid configuration:\n  TICK_LOG_HANDOVER_MS: ${e.TICK_LOG_HANDOVER_MS} must be above CLICKHOUSE_REQUEST_TIMEOUT_MS (${e.CLICKHOUSE_REQUEST_TIMEOUT_MS}): a new owner waits out the old owner's last INSERT`,
+    );
+  }
   if (e.REPLICAS > 1 && embedded) {
     throw new ConfigError(`invalid configuration:\n  REPLICAS: ${e.REPLICAS} replicas need shared backends; embedded stores belong to one process`);
   }
@@ -228,6 +276,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       weaviateGrpcPort: e.WEAVIATE_GRPC_PORT,
       redisUrl: e.REDIS_URL,
       kafkaBrokers: e.KAFKA_BROKERS?.split(","),
+    },
+    pools: {
+      postgres: { min: e.POSTGRES_POOL_MIN, max: e.POSTGRES_POOL_MAX, connectTimeoutMs: e.POSTGRES_CONNECT_TIMEOUT_MS, statementTimeoutMs: e.POSTGRES_STATEMENT_TIMEOUT_MS },
+      clickhouse: { max: e.CLICKHOUSE_MAX_CONNECTIONS, requestTimeoutMs: e.CLICKHOUSE_REQUEST_TIMEOUT_MS },
+      redis: { timeoutMs: e.REDIS_TIMEOUT_MS },
+      kafka: { timeoutMs: e.KAFKA_TIMEOUT_MS, retries: e.KAFKA_RETRIES },
+      weaviate: { max: e.WEAVIATE_MAX_CONCURRENCY, timeoutMs: e.WEAVIATE_TIMEOUT_MS },
+      arango: { max: e.ARANGO_MAX_CONNECTIONS, timeoutMs: e.ARANGO_TIMEOUT_MS },
+    },
+    bulkheads: {
+      postgres: bulkhead(e.POSTGRES_POOL_MAX, e.BULKHEAD_QUEUE_ROUNDS),
+      clickhouse: bulkhead(e.CLICKHOUSE_MAX_CONNECTIONS, e.BULKHEAD_QUEUE_ROUNDS),
+      redis: { limit: e.REDIS_MAX_IN_FLIGHT, queue: e.REDIS_MAX_IN_FLIGHT },
+      weaviate: bulkhead(e.WEAVIATE_MAX_CONCURRENCY, e.BULKHEAD_QUEUE_ROUNDS),
+      arango: bulkhead(e.ARANGO_MAX_CONNECTIONS, e.BULKHEAD_QUEUE_ROUNDS),
     },
     ticks: {
       recentPerSymbol: e.RECENT_TICKS_PER_SYMBOL,

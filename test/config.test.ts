@@ -40,3 +40,26 @@ describe("configuration: replicas and the tick log", () => {
     expect(() => loadConfig({ PATTERN_SERIES: "EURUSD:M2" })).toThrow(/PATTERN_SERIES: SYMBOL:TIMEFRAME entries \(M1, M5, M15, H1, H4, D1\)/);
   });
 });
+
+describe("configuration: pools and bulkheads", () => {
+  it("defaults to the product's pool table, each bulkhead the pool with ten rounds waiting", () => {
+    const config = loadConfig(production);
+    expect(config.pools.postgres).toEqual({ min: 5, max: 20, connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 });
+    expect(config.pools.clickhouse).toEqual({ max: 15, requestTimeoutMs: 5_000 });
+    expect(config.bulkheads.clickhouse).toEqual({ limit: 15, queue: 150 });
+    expect(config.bulkheads.redis).toEqual({ limit: 1_000, queue: 1_000 });
+  });
+
+  it("takes tuning from the environment and sizes the bulkheads from it", () => {
+    const config = loadConfig({ ...production, CLICKHOUSE_MAX_CONNECTIONS: "4", BULKHEAD_QUEUE_ROUNDS: "3", WEAVIATE_TIMEOUT_MS: "2000" });
+    expect(config.bulkheads.clickhouse).toEqual({ limit: 4, queue: 12 });
+    expect(config.bulkheads.weaviate).toEqual({ limit: 8, queue: 24 });
+    expect(config.pools.weaviate.timeoutMs).toBe(2000);
+  });
+
+  it("refuses a pool whose minimum is above its maximum, and a handover no longer than an INSERT may take", () => {
+    expect(() => loadConfig({ ...production, POSTGRES_POOL_MIN: "30" })).toThrow(/POSTGRES_POOL_MIN: 30 is above POSTGRES_POOL_MAX \(20\)/);
+    expect(() => loadConfig({ ...production, TICK_LOG: "true", CLICKHOUSE_REQUEST_TIMEOUT_MS: "6000" })).toThrow(/TICK_LOG_HANDOVER_MS: 6000 must be above CLICKHOUSE_REQUEST_TIMEOUT_MS \(6000\)/);
+    expect(() => loadConfig({ ...production, CLICKHOUSE_MAX_CONNECTIONS: "0" })).toThrow(/CLICKHOUSE_MAX_CONNECTIONS/);
+  });
+});

@@ -33,30 +33,6 @@ export type Backends = {
   close(): Promise<void>;
 };
 
-/** Pool sizes and timeouts per backend (the product's pool table: PostgreSQL 5-20, ClickHouse at most 15, ...). */
-export const POOLS = {
-  postgres: { min: 5, max: 20, connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 },
-  clickhouse: { max: 15, requestTimeoutMs: 5_000 },
-  redis: { timeoutMs: 1_000 },
-  kafka: { timeoutMs: 3_000, retries: 2 },
-  weaviate: { max: 8, timeoutMs: 15_000 },
-  arango: { max: 10, timeoutMs: 10_000 },
-} as const;
-
-/**
- * Bulkheads: calls to a backend running at once, and waiting, before more are refused with
- * UNAVAILABLE. Sized from the pools (waiting room for ten rounds of the pool), so a slow backend
- * holds a bounded share of the service's memory and requests while the others keep answering.
- * Redis pipelines over two connections, so its limit is on calls in flight, not connections.
- */
-export const BULKHEADS = {
-  postgres: { limit: POOLS.postgres.max, queue: POOLS.postgres.max * 10 },
-  clickhouse: { limit: POOLS.clickhouse.max, queue: POOLS.clickhouse.max * 10 },
-  redis: { limit: 1_000, queue: 1_000 },
-  weaviate: { limit: POOLS.weaviate.max, queue: POOLS.weaviate.max * 10 },
-  arango: { limit: POOLS.arango.max, queue: POOLS.arango.max * 10 },
-} as const;
-
 /**
  * One opened store: what it is (for the banner), how to close it, its migrator if it has one, and
  * while it is still getting ready in the background, the promise of that.
@@ -83,7 +59,7 @@ const OPENERS = {
     const url = config.backends.postgresUrl;
     if (url) {
       const { PgSqlClient } = await import("./postgres/pg-client.js");
-      const pg = new PgSqlClient(url, { ...POOLS.postgres, concurrency: BULKHEADS.postgres });
+      const pg = new PgSqlClient(url, { ...config.pools.postgres, concurrency: config.bulkheads.postgres });
       const migrator = new SqlMigrator(pg, files, "postgres");
       await migrator.migrateTo().catch(async (err: unknown) => {
         await pg.close();
@@ -125,9 +101,9 @@ const OPENERS = {
     const opened = await ClickHouseTickStore.open(
       {
         url,
-        maxConnections: POOLS.clickhouse.max,
-        requestTimeoutMs: POOLS.clickhouse.requestTimeoutMs,
-        concurrency: BULKHEADS.clickhouse,
+        maxConnections: config.pools.clickhouse.max,
+        requestTimeoutMs: config.pools.clickhouse.requestTimeoutMs,
+        concurrency: config.bulkheads.clickhouse,
         commit: { maxRows: ingest.flushRows, maxDelayMs: ingest.flushMs, maxPendingRows: ingest.maxPendingRows, concurrency: ingest.flushConcurrency },
       },
       await readMigrationFiles(join(MIGRATIONS_ROOT, "clickhouse")),
@@ -157,7 +133,7 @@ const OPENERS = {
       return { store, label: `embedded HNSW vector store (${where("vectors")})`, close: () => store.close() };
     }
     const { WeaviateVectorStore } = await import("./weaviate/vector-store.js");
-    const store = await WeaviateVectorStore.open({ url, grpcPort, timeoutMs: POOLS.weaviate.timeoutMs, concurrency: BULKHEADS.weaviate });
+    const store = await WeaviateVectorStore.open({ url, grpcPort, timeoutMs: config.pools.weaviate.timeoutMs, concurrency: config.bulkheads.weaviate });
     return { store, label: `Weaviate at ${url} (gRPC port ${grpcPort}, HNSW, vectors from callers)`, close: () => store.close() };
   },
 
@@ -169,7 +145,7 @@ const OPENERS = {
       return { store: new EmbeddedCacheStore(maxEntries), label: `embedded LRU cache (in memory, ${maxEntries} entries max)` };
     }
     const { RedisCacheStore } = await import("./redis/cache-store.js");
-    const store = await RedisCacheStore.open({ url, connections, namespace, timeoutMs: POOLS.redis.timeoutMs, concurrency: BULKHEADS.redis });
+    const store = await RedisCacheStore.open({ url, connections, namespace, timeoutMs: config.pools.redis.timeoutMs, concurrency: config.bulkheads.redis });
     return { store, label: `DragonflyDB/Redis (${connections} auto-pipelined connections${namespace ? `, namespace ${namespace}` : ""})`, close: () => store.close() };
   },
 
@@ -181,7 +157,7 @@ const OPENERS = {
       return { store, label: "embedded partitioned log (in memory)", close: () => store.close() };
     }
     const { KafkaStreamLog } = await import("./kafka/stream-log.js");
-    const store = new KafkaStreamLog({ brokers, clientId: "neliti-dataplane", timeoutMs: POOLS.kafka.timeoutMs, retries: POOLS.kafka.retries });
+    const store = new KafkaStreamLog({ brokers, clientId: "neliti-dataplane", timeoutMs: config.pools.kafka.timeoutMs, retries: config.pools.kafka.retries });
     return { store, label: `Redpanda/Kafka at ${brokers.join(",")} (@platformatic/kafka, idempotent, acks=all)`, close: () => store.close() };
   },
 
@@ -193,7 +169,7 @@ const OPENERS = {
       return { store: new SqlGraphStore(sql.store, sql.adapter), label: `${sql.label}, recursive-CTE graph`, migrator: sql.migrator, ...(sql.warming && { warming: sql.warming }) };
     }
     const { ArangoGraphStore, ArangoMigrator } = await import("./arango/graph-store.js");
-    const store = ArangoGraphStore.open({ url, poolSize: POOLS.arango.max, timeoutMs: POOLS.arango.timeoutMs, concurrency: BULKHEADS.arango });
+    const store = ArangoGraphStore.open({ url, poolSize: config.pools.arango.max, timeoutMs: config.pools.arango.timeoutMs, concurrency: config.bulkheads.arango });
     const migrator = new ArangoMigrator(store.db, await readMigrationFiles(join(MIGRATIONS_ROOT, "arango"), "json"));
     await migrator.migrateTo();
     return { store, migrator, label: `ArangoDB at ${new URL(url).host} (AQL traversals)`, close: () => store.close() };

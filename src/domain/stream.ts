@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AlreadyExistsError, NotFoundError, ResourceExhaustedError, UnavailableError } from "../errors.js";
 import type { IncomingRecord, OutgoingRecord, StreamLog, SubscribeOptions, Subscription, TopicSpec } from "../ports/stream-log.js";
-
-/** The topic the MT5 bridge and the tick publisher write ticks to. */
-export const TICK_TOPIC = "mt5_tick_stream";
+import { TICK_TOPIC } from "../config.js";
 
 const TOPIC_POLL_MS = 200;
 const TOPIC_READY_MS = 15_000;

@@ -38,6 +38,8 @@ export class DirectTickIngest implements TickIngest {
   }
 }
 
+const MISSING_BATCH: PreparedBatch = { ok: false, ack: { batchId: "", state: "rejected", accepted: 0, violations: [{ field: "batch", index: -1, description: "is required" }] } };
+
 const BATCH_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
 
 const rowPath: TickFieldPath = (i, field) => `batch.rows.ticks[${i}].${field}`;
@@ -63,8 +65,12 @@ export class TickDomain {
     private readonly liveBars: LiveBars,
   ) {}
 
-  /** Validates a batch (synchronously): the block to store, or the rejection. */
-  prepare(batch: TickBatch): PreparedBatch {
+  /**
+   * Validates a batch (synchronously, so a stream can stop taking batches at the first rejection
+   * before the next one is read): the block to store, or the rejection.
+   */
+  prepare(batch: TickBatch | undefined): PreparedBatch {
+    if (!batch) return MISSING_BATCH;
     const reject = (violations: FieldViolationInfo[]): PreparedBatch => ({ ok: false, ack: { batchId: batch.batchId, state: "rejected", accepted: 0, violations } });
     if (!BATCH_ID.test(batch.batchId)) {
       return reject([{ field: "batch.batch_id", index: -1, description: `must be 1-128 characters matching ${BATCH_ID.source}` }]);
@@ -83,9 +89,14 @@ export class TickDomain {
     return violations.length > 0 ? reject(violations) : { ok: true, batchId: batch.batchId, block };
   }
 
-  /** Stores a prepared batch; resolves once it is durable (or spooled, or known as a retry). */
-  async commit(batch: Extract<PreparedBatch, { ok: true }>, signal?: AbortSignal, origin: TickOrigin = "rpc"): Promise<BatchAck> {
-    const { batchId, block } = batch;
+  /**
+   * Stores a prepared batch and resolves with its ack once it is durable (or spooled, or known as
+   * a retry); a rejected one resolves with its rejection. Every way in (the RPCs, the tick stream's
+   * consumer) takes this one path: prepare, then commit.
+   */
+  async commit(prepared: PreparedBatch, signal?: AbortSignal, origin: TickOrigin = "rpc"): Promise<BatchAck> {
+    if (!prepared.ok) return prepared.ack;
+    const { batchId, block } = prepared;
     const outcome = await this.ingest.append(batchId, block, origin, signal);
     if (outcome === "duplicate") return { batchId, state: "duplicate", accepted: 0, violations: [] };
     return { batchId, state: outcome === "spooled" ? "spooled" : "durable", accepted: block.length, violations: [] };

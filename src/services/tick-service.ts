@@ -43,7 +43,6 @@ const toProtoCandle = (b: CandleRow) => ({ ...b, openTimeMsc: BigInt(b.openTimeM
 /** SubscribeCandles' update_interval_ms when the request leaves it 0. */
 const DEFAULT_BAR_UPDATE_MS = 250;
 
-
 /** The bars a candle or indicator request is about. */
 const barsOf = (req: { symbol: string; broker: string; timeframe: Timeframe; startTimeMsc: bigint; endTimeMsc: bigint; priceSource: PriceSource }) => ({
   ...seriesOf(req),
@@ -63,20 +62,18 @@ const STREAM_WINDOW = 16;
 
 /**
  * Handlers: proto <-> TickDomain, plus the ingest streams' windowing (STREAM_WINDOW batches in
- * flight, acks in order) and ack reporting.
+ * flight, acks in order) and ack reporting: `onAck` hears every batch's ack with the seconds from
+ * receiving the batch to answering it.
  */
-/** `onAck` hears every batch's ack with the seconds from receiving the batch to answering it. */
 export function tickService(ticks: TickDomain, patterns: PatternSearch, onAck: (ack: BatchAck, seconds: number) => void = () => undefined): ServiceImpl<typeof TickService> {
-  const missingBatch: PreparedBatch = { ok: false, ack: { batchId: "", state: "rejected", accepted: 0, violations: [{ field: "batch", index: -1, description: "is required" }] } };
   /** Stores a prepared batch (or answers its rejection) and reports the ack. */
   const settle = (prepared: PreparedBatch, signal: AbortSignal): Promise<BatchAck> => {
     const started = performance.now();
-    return (prepared.ok ? ticks.commit(prepared, signal) : Promise.resolve(prepared.ack)).then((ack) => {
+    return ticks.commit(prepared, signal).then((ack) => {
       onAck(ack, (performance.now() - started) / 1000);
       return ack;
     });
   };
-  const ingestOne = (batch: TickBatch | undefined, signal: AbortSignal) => settle(batch ? ticks.prepare(batch) : missingBatch, signal);
   return {
     async writeTicks(requests, ctx: HandlerContext) {
       const summary = { batches: 0n, acceptedTicks: 0n, durableTicks: 0n, spooledTicks: 0n, duplicateBatches: 0n };
@@ -85,7 +82,7 @@ export function tickService(ticks: TickDomain, patterns: PatternSearch, onAck: (
       let rejected = false;
       const writeOne = (batch: TickBatch | undefined): Promise<BatchAck | undefined> => {
         if (rejected) return Promise.resolve(undefined);
-        const prepared = batch ? ticks.prepare(batch) : missingBatch;
+        const prepared = ticks.prepare(batch);
         if (!prepared.ok) rejected = true;
         return settle(prepared, ctx.signal);
       };
@@ -104,7 +101,7 @@ export function tickService(ticks: TickDomain, patterns: PatternSearch, onAck: (
     },
 
     async *ingestTicks(requests, ctx) {
-      for await (const ack of pipelined(requests, (req) => ingestOne(req.batch, ctx.signal), STREAM_WINDOW)) {
+      for await (const ack of pipelined(requests, (req) => settle(ticks.prepare(req.batch), ctx.signal), STREAM_WINDOW)) {
         yield {
           batchId: ack.batchId,
           state: ACK_STATE[ack.state],

@@ -4,7 +4,7 @@ import { TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { EmbeddedStreamLog } from "../../src/backends/embedded/stream-log.js";
 import { StreamDomain } from "../../src/domain/stream.js";
 import { blockFromTicks } from "../../src/tick-block/proto-codec.js";
-import { TICK_TOPIC } from "../../src/domain/stream.js";
+import { TICK_TOPIC } from "../../src/config.js";
 import { TickStreamPublisher } from "../../src/tick-log/tick-stream.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { tick } from "../harness/ticks.js";

@@ -19,7 +19,7 @@ import type { MigrationFile } from "../../migrations/migration-files.js";
 
 export type ClickHouseOptions = {
   url: string;
-  /** At most 15 connections, 5 s per request (POOLS in backends.ts). */
+  /** Pool size and request timeout: config.pools.clickhouse (CLICKHOUSE_MAX_CONNECTIONS, CLICKHOUSE_REQUEST_TIMEOUT_MS). */
   maxConnections: number;
   requestTimeoutMs: number;
   commit: GroupCommitOptions;
