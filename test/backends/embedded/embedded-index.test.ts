@@ -3,9 +3,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmbeddedVectorStore } from "../../src/backends/embedded/vector-store.js";
-import type { Metric, SearchQuery, VectorRecord } from "../../src/ports/vector-store.js";
-import { seededRandom } from "../../bench/lib.js";
+import { EmbeddedVectorStore } from "../../../src/backends/embedded/vector-store.js";
+import type { Metric, SearchQuery, VectorRecord } from "../../../src/ports/vector-store.js";
+import { seededRandom } from "../../../bench/lib.js";
 
 const DIMENSION = 48;
 const COUNT = 4_000;

@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { ArangoGraphStore } from "../../src/backends/arango/graph-store.js";
-import { UnavailableError } from "../../src/errors.js";
+import { ArangoGraphStore } from "../../../src/backends/arango/graph-store.js";
+import { UnavailableError } from "../../../src/errors.js";
 
 /** A loopback port with nothing listening: what an ArangoDB that is down looks like to a client. */
 async function closedPort(): Promise<number> {

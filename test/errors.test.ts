@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, NotFoundError, toConnectError } from "../../src/errors.js";
+import { InvalidArgumentError, NotFoundError, toConnectError } from "../src/errors.js";
 
 describe("toConnectError", () => {
   it("bounds messages that echo what the caller sent", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type SenderDeadline, SerialSender } from "../../src/backends/kafka/serial-sender.js";
+import { type SenderDeadline, SerialSender } from "../../../src/backends/kafka/serial-sender.js";
 
 /** Deadline errors that say which case they are, so the tests can tell them apart. */
 const deadline = (ms = 60_000): SenderDeadline => ({

@@ -3,9 +3,9 @@ import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/p
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EmbeddedVectorStore } from "../../src/backends/embedded/vector-store.js";
-import type { VectorRecord } from "../../src/ports/vector-store.js";
-import { seededRandom } from "../../bench/lib.js";
+import { EmbeddedVectorStore } from "../../../src/backends/embedded/vector-store.js";
+import type { VectorRecord } from "../../../src/ports/vector-store.js";
+import { seededRandom } from "../../../bench/lib.js";
 
 const DIMENSION = 16;
 const collection = "Patterns";
