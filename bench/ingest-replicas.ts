@@ -14,12 +14,11 @@ import { rowsBatch, series } from "../test/harness/ticks.js";
 import { startServerProcess, type ServerProcess } from "../test/harness/server-process.js";
 import { CLICKHOUSE_PROCESS, countRows, directInsert, makeBatches, serviceInsert, streamBatches } from "./ingest.js";
 import { ghzLatency } from "./load.js";
-import { arg, cpuPerItem, cpuText, drive, machine, percentile, pidOf, requireEnv, round, summarize } from "./lib.js";
+import { arg, cpuPerItem, cpuText, drive, machine, median, pidOf, requireEnv, round, summarize } from "./lib.js";
 
 const BROKER_PROCESS = "kafka.Kafka";
 /** TICK_LOG_HANDOVER_MS's default and a second: a fresh writer group's partitions are writable by then. */
 const HANDOVER_WAIT_MS = 7000;
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 type Batches = ReturnType<typeof makeBatches>;
 type Stack = { clickhouse: string; brokers: string[] };

@@ -11,7 +11,7 @@ import { RowBinaryEncoder } from "./rowbinary.js";
 import type { TickBlock } from "../src/ports/tick-block.js";
 import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, cpuPerItem, cpuText, drive, machine, percentile, pidOf, requireEnv, round, rssSampler, summarize } from "./lib.js";
+import { arg, cpuPerItem, cpuText, drive, machine, median, pidOf, requireEnv, round, rssSampler, summarize } from "./lib.js";
 
 const SYMBOLS = ["EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "BTCUSD", "US500", "AUDUSD", "USDCHF"];
 
@@ -203,7 +203,6 @@ async function oneRound(settings: Settings) {
   }
 }
 
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 export async function run() {
   // --replicas N: the tick log's mode, through N replicas against one (bench/ingest-replicas.ts).

@@ -9,6 +9,9 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/** The middle of a sample (the lower middle for an even count): what a bench quotes over rounds. */
+export const median = (xs: readonly number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+
 export function summarize(samplesMs: number[]): { p50: number; p99: number; max: number; n: number } {
   const s = [...samplesMs].sort((a, b) => a - b);
   return { p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), max: round(s.at(-1) ?? Number.NaN), n: s.length };

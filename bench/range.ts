@@ -7,7 +7,7 @@ import { readNativeBlocks } from "../src/backends/clickhouse/native-reader.js";
 import { tickArrays } from "../src/client.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, cpuPerItem, cpuText, machine, oneSeriesBlock, pidOf, requireEnv, round } from "./lib.js";
+import { arg, cpuPerItem, cpuText, machine, median, oneSeriesBlock, pidOf, requireEnv, round } from "./lib.js";
 
 const SYMBOL = "EURUSD";
 const CHUNK = 100_000;
@@ -90,7 +90,6 @@ export async function run() {
         console.log(`round ${round_ + 1} ${name.padEnd(7)} ${rps} rows/s; CPU us per row: ${cpuText(cpuMicrosPerItem)}`);
       }
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const ratios = results.service!.rowsPerSecond.map((s, i) => round(s / results.direct!.rowsPerSecond[i]!, 3));
     const ratio = median(ratios);
 

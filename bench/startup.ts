@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { EmbeddedVectorStore } from "../src/backends/embedded/vector-store.js";
-import { arg, machine, seededRandom } from "./lib.js";
+import { arg, machine, median, seededRandom } from "./lib.js";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -35,7 +35,6 @@ async function launchUntil(command: string, args: string[], env: Record<string, 
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const count = (text: string, part: string) => text.split(part).length - 1;
 const listening = (seen: string) => seen.includes('"msg":"listening"');
 /** Every store the banner says is opening in the background has logged that it is ready: health SERVING. */

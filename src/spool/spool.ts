@@ -22,7 +22,6 @@ export class TickSpool {
   private readonly queue = new SerialQueue();
 
   private constructor(
-    private readonly path: string,
     private readonly offsetPath: string,
     private file: FileHandle,
     readonly maxBytes: number,
@@ -33,7 +32,7 @@ export class TickSpool {
     const path = join(dir, "ticks.spool");
     const offsetPath = join(dir, "ticks.spool.offset");
     const file = await open(path, "a+");
-    const spool = new TickSpool(path, offsetPath, file, maxBytes);
+    const spool = new TickSpool(offsetPath, file, maxBytes);
     spool.end = (await file.stat()).size;
     await spool.dropTornTail();
     spool.start = Math.min(spool.end, Number((await readFile(offsetPath, "utf8").catch(() => "0")).trim()) || 0);

@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import http2 from "node:http2";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";

@@ -66,7 +66,7 @@ export class RedisCacheStore implements CacheStore {
     return store;
   }
 
-  private constructor(private readonly options: RedisCacheOptions) {
+  private constructor(options: RedisCacheOptions) {
     this.clients = Array.from({ length: options.connections }, () => {
       const c = new Redis(options.url, {
         keyPrefix: options.namespace,
