@@ -45,7 +45,7 @@ describe("backends provider", () => {
   it("without a container runtime, fails a run that requires backends and says why", async () => {
     // A vitest run of one small suite with the provider on and Docker pointed at nothing: global setup fails before it.
     const env = { ...process.env, BACKENDS_PROVIDER: "testcontainers", DOCKER_HOST: "unix:///nonexistent/docker.sock", REQUIRE_BACKENDS: "postgres" };
-    const failed = await run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "test/ingest/native-reader.test.ts"], { env, timeout: 120_000 }).then(
+    const failed = await run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "test/backends/clickhouse/native-reader.test.ts"], { env, timeout: 120_000 }).then(
       () => undefined,
       (err: { stdout: string; stderr: string }) => `${err.stdout}\n${err.stderr}`,
     );
