@@ -3,7 +3,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { GetRequestSchema } from "../gen/neliti/dataplane/v1/cache_pb.js";
 import { UserService } from "../gen/neliti/dataplane/v1/user_pb.js";
-import { ARGON2_PARAMS } from "../src/domain/users.js";
+import { ARGON2_PARAMS } from "../src/domain/passwords.js";
 import { startServerProcess } from "../test/harness/server-process.js";
 import { arg, machine, median, round, summarize } from "./lib.js";
 import { ghzLatency, grpcBody, h2load, pin } from "./load.js";

@@ -25,7 +25,7 @@ import { PatternWriter } from "./domain/pattern-writer.js";
 import { DirectTickIngest, TickDomain } from "./domain/ticks.js";
 import { CredentialCache } from "./domain/credential-cache.js";
 import { ModelRegistry } from "./domain/model-registry.js";
-import { UserDomain } from "./domain/users.js";
+import { type UserDomain, userDomain } from "./domain/users.js";
 import { STANDARD_COLLECTIONS, VectorDomain } from "./domain/vectors.js";
 import { authenticate } from "./auth/interceptor.js";
 import { Principals } from "./auth/principals.js";
@@ -86,8 +86,8 @@ export type App = {
 
 /** Creates the first admin from the environment when no user with that email exists yet. */
 async function bootstrapAdmin(users: UserDomain, admin: { email: string; password: string }, log: Logger): Promise<void> {
-  if (await users.store.getUserByEmail(admin.email)) return;
-  await users.createUser({ email: admin.email, password: admin.password, displayName: "Bootstrap admin", roles: ["admin"] });
+  if (await users.accounts.getUserByEmail(admin.email)) return;
+  await users.accounts.createUser({ email: admin.email, password: admin.password, displayName: "Bootstrap admin", roles: ["admin"] });
   log.info({ email: admin.email }, "created the bootstrap admin");
 }
 
@@ -128,7 +128,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
   );
   // Embedded mode signs sessions with a per-process secret: sessions end when the process does.
   const credentials = new CredentialCache(backends.cache);
-  const users = new UserDomain(backends.users, config.auth.jwtSecret ?? randomBytes(32).toString("hex"), config.auth.sessionTtlSeconds, credentials);
+  const users = userDomain(backends.users, config.auth.jwtSecret ?? randomBytes(32).toString("hex"), config.auth.sessionTtlSeconds, credentials);
   if (config.auth.bootstrapAdmin) await bootstrapAdmin(users, config.auth.bootstrapAdmin, log);
   const graph = new GraphDomain(backends.graph, config.graph.maxDepth);
   const vectors = new VectorDomain(backends.vectors);

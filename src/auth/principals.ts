@@ -1,6 +1,7 @@
 import { cacheKeys } from "../domain/cache.js";
 import { CREDENTIAL_CACHE_MS, type CredentialCache } from "../domain/credential-cache.js";
-import { apiKeyMatches, apiKeyPrefix, type UserDomain } from "../domain/users.js";
+import { apiKeyMatches, apiKeyPrefix } from "../domain/api-keys.js";
+import type { UserDomain } from "../domain/users.js";
 import { grants } from "./permissions.js";
 import type { Principal } from "./principal.js";
 
@@ -8,7 +9,7 @@ import type { Principal } from "./principal.js";
  * Who is calling, from the credential an RPC carries, for every authenticated call. Signatures and
  * expiry are checked locally; whether the session or key is still live, and its permissions, come
  * from the credential cache, and only on a miss from PostgreSQL. Revoking or disabling forgets the
- * cached entry (UserDomain), so it takes effect at once.
+ * cached entry (Accounts, Sessions, ApiKeys), so it takes effect at once.
  */
 export class Principals {
   constructor(
@@ -17,14 +18,14 @@ export class Principals {
   ) {}
 
   async forToken(token: string): Promise<Principal | undefined> {
-    const claims = this.users.sessionClaims(token);
+    const claims = this.users.sessions.claims(token);
     if (!claims) return undefined;
     const key = cacheKeys.session(claims.userId, claims.sessionId);
     const cached = await this.credentials.recall<{ permissions: string[] }>(key);
     if (cached) return { userId: claims.userId, permissions: cached.permissions, via: "session", subject: `user:${claims.userId}` };
-    const check = await this.users.validateSession(token);
+    const check = await this.users.sessions.validate(token);
     if (!check.valid) return undefined;
-    const permissions = await this.users.store.rolePermissions(check.user.roles);
+    const permissions = await this.users.accounts.rolePermissions(check.user.roles);
     await this.credentials.remember(key, { permissions }, Math.min(check.expiresAt.getTime() - Date.now(), CREDENTIAL_CACHE_MS));
     return { userId: check.user.id, permissions, via: "session", subject: `user:${check.user.id}` };
   }
@@ -36,10 +37,10 @@ export class Principals {
     type Remembered = { userId: string; hash: string; permissions: string[]; expiresAtMs: number };
     let entry = await this.credentials.recall<Remembered>(cacheKeys.apiKey(prefix));
     if (!entry) {
-      const key = await this.users.verifyApiKey(secret);
-      const owner = key && (await this.users.store.getUser(key.userId));
+      const key = await this.users.apiKeys.verify(secret);
+      const owner = key && (await this.users.accounts.findUser(key.userId));
       if (!key || !owner || owner.disabled) return undefined;
-      const rolePermissions = await this.users.store.rolePermissions(owner.roles);
+      const rolePermissions = await this.users.accounts.rolePermissions(owner.roles);
       const permissions = key.scopes.length === 0 ? rolePermissions : key.scopes.filter((scope) => grants(rolePermissions, scope));
       entry = { userId: key.userId, hash: key.secretHash, permissions, expiresAtMs: key.expiresAt?.getTime() ?? 0 };
       await this.credentials.remember(cacheKeys.apiKey(prefix), entry, CREDENTIAL_CACHE_MS);

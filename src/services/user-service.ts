@@ -4,7 +4,8 @@ import { CLIENT_ADDRESS } from "../server/context-keys.js";
 import type { LoginLimiter } from "../auth/login-limiter.js";
 import { UnauthenticatedError } from "../errors.js";
 import type { ModelRegistry } from "../domain/model-registry.js";
-import type { IssuedSession, UserDomain } from "../domain/users.js";
+import type { IssuedSession } from "../domain/sessions.js";
+import type { UserDomain } from "../domain/users.js";
 import type { ApiKeyRecord, ModelRecord, OrganizationRecord, UserRecord } from "../ports/user-store.js";
 
 const ms = (d: Date | undefined) => BigInt(d?.getTime() ?? 0);
@@ -47,13 +48,13 @@ const toSession = (s: IssuedSession) => ({ token: s.token, sessionId: s.sessionI
 export function userService(users: UserDomain, models: ModelRegistry, limiter: LoginLimiter): ServiceImpl<typeof UserService> {
   return {
     async createOrganization(req) {
-      return { organization: toOrg(await users.createOrganization(req.name)) };
+      return { organization: toOrg(await users.accounts.createOrganization(req.name)) };
     },
     async listOrganizations() {
-      return { organizations: (await users.listOrganizations()).map(toOrg) };
+      return { organizations: (await users.accounts.listOrganizations()).map(toOrg) };
     },
     async createUser(req) {
-      const user = await users.createUser({
+      const user = await users.accounts.createUser({
         email: req.email,
         password: req.password,
         displayName: req.displayName,
@@ -63,20 +64,20 @@ export function userService(users: UserDomain, models: ModelRegistry, limiter: L
       return { user: toUser(user) };
     },
     async getUser(req) {
-      return { user: toUser(await users.getUser(req.id)) };
+      return { user: toUser(await users.accounts.getUser(req.id)) };
     },
     async listUsers(req) {
-      const page = await users.listUsers(req.organizationId || undefined, req.pageSize || 100, req.pageToken);
+      const page = await users.accounts.listUsers(req.organizationId || undefined, req.pageSize || 100, req.pageToken);
       return { users: page.users.map(toUser), nextPageToken: page.next };
     },
     async disableUser(req) {
-      return { user: toUser(await users.disableUser(req.id)) };
+      return { user: toUser(await users.accounts.disableUser(req.id)) };
     },
     async authenticate(req, ctx) {
       const address = ctx.values.get(CLIENT_ADDRESS);
       limiter.check(req.email, address);
       try {
-        const session = await users.authenticate(req.email, req.password);
+        const session = await users.sessions.authenticate(req.email, req.password);
         limiter.succeed(req.email);
         return { session: toSession(session) };
       } catch (err) {
@@ -85,24 +86,24 @@ export function userService(users: UserDomain, models: ModelRegistry, limiter: L
       }
     },
     async validateSession(req) {
-      const check = await users.validateSession(req.token);
+      const check = await users.sessions.validate(req.token);
       return check.valid ? { valid: true, user: toUser(check.user), expiresAtMs: ms(check.expiresAt) } : { valid: false };
     },
     async refreshSession(req) {
-      return { session: toSession(await users.refreshSession(req.token)) };
+      return { session: toSession(await users.sessions.refresh(req.token)) };
     },
     async revokeSession(req) {
-      return { revoked: await users.revokeSession(req.token) };
+      return { revoked: await users.sessions.revoke(req.token) };
     },
     async createApiKey(req) {
-      const { key, secret } = await users.createApiKey(req.userId, req.name, req.scopes, Number(req.ttlSeconds));
+      const { key, secret } = await users.apiKeys.create(req.userId, req.name, req.scopes, Number(req.ttlSeconds));
       return { apiKey: toKey(key), secret };
     },
     async listApiKeys(req) {
-      return { apiKeys: (await users.listApiKeys(req.userId)).map(toKey) };
+      return { apiKeys: (await users.apiKeys.list(req.userId)).map(toKey) };
     },
     async revokeApiKey(req) {
-      return { apiKey: toKey(await users.revokeApiKey(req.id)) };
+      return { apiKey: toKey(await users.apiKeys.revoke(req.id)) };
     },
     async registerModel(req) {
       return { model: toModel(await models.register(req.name, req.version, req.modelType, req.performanceMetrics ?? {})) };
