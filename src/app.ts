@@ -52,6 +52,8 @@ import { streamService } from "./services/stream-service.js";
 import { tickService } from "./services/tick-service.js";
 import { userService } from "./services/user-service.js";
 import { vectorService } from "./services/vector-service.js";
+import { RESPONSE_ENCODERS } from "./services/wire-encoders.js";
+import type { MessageEncoder } from "./server/grpc-transport.js";
 
 
 /** Tick-log batch ids a replica remembers (a retry of one is answered DUPLICATE): minutes of a busy bridge's retries. */
@@ -78,6 +80,8 @@ const SERVICES_ON: Record<BackendName, string[]> = {
 export type App = {
   routes: (router: ConnectRouter) => void;
   interceptors: Interceptor[];
+  /** Hand-written encoders for the gRPC transport's largest responses (services/wire-encoders.ts). */
+  responseEncoders: ReadonlyMap<string, MessageEncoder>;
   health: HealthStatus;
   metrics: Metrics;
   /** Ends live subscriptions, the tick-stream consumer and the backend probes (shutdown). */
@@ -193,6 +197,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
       ...(config.rateLimit.perKeyRps > 0 ? [rateLimit(config.rateLimit.perKeyRps)] : []),
       validateRequests(),
     ],
+    responseEncoders: RESPONSE_ENCODERS,
     stopBackground: async () => {
       clearInterval(prober);
       candleCache?.close();

@@ -47,11 +47,20 @@ export class EnvelopeReader {
   }
 }
 
+/** The flag byte and the length before each message. */
+export const ENVELOPE_PREFIX_BYTES = 5;
+
 /** One uncompressed envelope around `payload`. */
 export function envelope(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(5 + payload.length);
+  const out = Buffer.allocUnsafe(ENVELOPE_PREFIX_BYTES + payload.length);
+  out.set(payload, ENVELOPE_PREFIX_BYTES);
+  return frameInPlace(out);
+}
+
+/** Writes the uncompressed envelope's prefix into the first bytes of a message written after them. */
+export function frameInPlace(framed: Uint8Array): Buffer {
+  const out = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
   out[0] = 0;
-  out.writeUInt32BE(payload.length, 1);
-  out.set(payload, 5);
+  out.writeUInt32BE(out.length - ENVELOPE_PREFIX_BYTES, 1);
   return out;
 }

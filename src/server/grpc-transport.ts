@@ -17,7 +17,7 @@ import {
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { toConnectError } from "../errors.js";
 import { CallState } from "./call-context.js";
-import { envelope, EnvelopeReader } from "./envelope.js";
+import { ENVELOPE_PREFIX_BYTES, envelope, EnvelopeReader, frameInPlace } from "./envelope.js";
 
 /**
  * The gRPC binary protocol (application/grpc, application/grpc+proto, uncompressed requests)
@@ -54,6 +54,12 @@ function collectMethods(routes: (router: ConnectRouter) => void): Map<string, Me
   return methods;
 }
 
+/**
+ * Writes a response message's bytes after `headroom` bytes (the gRPC envelope's prefix), or
+ * answers undefined to leave it to toBinary.
+ */
+export type MessageEncoder = (message: Message, headroom: number) => Uint8Array | undefined;
+
 export type GrpcTransportOptions = {
   routes: (router: ConnectRouter) => void;
   interceptors: Interceptor[];
@@ -67,6 +73,8 @@ export type GrpcTransportOptions = {
   compressResponses: boolean;
   /** A request refused before any interceptor saw it (a malformed, truncated or oversized frame). */
   onRefused(method: DescMethod): void;
+  /** Hand-written encoders by response type name, for messages toBinary copies too often. */
+  encoders?: ReadonlyMap<string, MessageEncoder>;
 };
 
 const GRPC_CONTENT_TYPES = new Set(["application/grpc", "application/grpc+proto"]);
@@ -222,11 +230,14 @@ class Call {
   }
 
   private encode(schema: DescMessage, message: Message): Buffer {
-    const bytes = toBinary(schema, message);
-    if (bytes.length > this.options.writeMaxBytes) {
-      throw new ConnectError(`message size ${bytes.length} is larger than the limit of ${this.options.writeMaxBytes} bytes`, Code.ResourceExhausted);
+    const framed = this.options.encoders?.get(schema.typeName)?.(message, ENVELOPE_PREFIX_BYTES);
+    const size = framed ? framed.length - ENVELOPE_PREFIX_BYTES : undefined;
+    const bytes = framed ? undefined : toBinary(schema, message);
+    const length = size ?? bytes!.length;
+    if (length > this.options.writeMaxBytes) {
+      throw new ConnectError(`message size ${length} is larger than the limit of ${this.options.writeMaxBytes} bytes`, Code.ResourceExhausted);
     }
-    return envelope(bytes);
+    return framed ? frameInPlace(framed) : envelope(bytes!);
   }
 
   private sendHeaders(header: Headers): void {

@@ -66,6 +66,7 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
     compressResponses: config.compressMinBytes < COMPRESSION_OFF,
     contextValues: (stream) => createContextValues().set(CLIENT_ADDRESS, stream.session?.socket.remoteAddress ?? "unknown"),
     onRefused: (method) => app.metrics.rejections.inc({ service: method.parent.typeName, method: method.name }),
+    encoders: app.responseEncoders,
   });
   /** Counts requests the protocol layer refused before the interceptors saw them (see RPC_REACHED). */
   const handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {

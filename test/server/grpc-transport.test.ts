@@ -5,7 +5,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { WriteTicksRequestSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import { CacheService, TickService } from "../../src/client.js";
+import { CacheService, TickService, tickArrays } from "../../src/client.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
 import { grpcFrame } from "../harness/frames.js";
 import { one } from "../harness/streams.js";
@@ -94,6 +94,31 @@ describe("the gRPC transport and the gRPC-Web/Connect path", () => {
     });
     expect(badRange.grpc).toMatchObject({ code: "InvalidArgument" });
     expectSame(badRange);
+  });
+
+  it("gives the same columnar chunks and replay resume tokens (the hand-written encoders) as connect-node", async () => {
+    const t0 = Date.now() - 120_000;
+    const symbol = "PARITY-COLUMNS";
+    const ticks = createClient(TickService, transports.grpc!);
+    await ticks.writeTicks(one(create(WriteTicksRequestSchema, { batch: rowsBatch(`parity-${symbol}`, series(40, { symbol }, t0 + 39)) })));
+    const read = await everyProtocol(async (t) => {
+      const client = createClient(TickService, t);
+      const chunks: { symbols: string[]; times: number[]; bids: number[] }[] = [];
+      for await (const chunk of client.queryTicks({ symbol, startTimeMsc: BigInt(t0), endTimeMsc: BigInt(t0 + 1000), chunkSize: 7, columnar: true })) {
+        const a = tickArrays(chunk.columns!);
+        chunks.push({ symbols: a.symbols, times: [...a.timeMsc].map((x) => Number(x) - t0), bids: [...a.bid] });
+      }
+      const replay: { ticks: number; resumeToken: string }[] = [];
+      for await (const chunk of client.replayTicks({ symbols: [symbol], startTimeMsc: BigInt(t0), endTimeMsc: BigInt(t0 + 1000), chunkSize: 9 })) {
+        replay.push({ ticks: chunk.columns ? tickArrays(chunk.columns).bid.length : 0, resumeToken: chunk.resumeToken });
+      }
+      return { chunks, replay };
+    });
+    const ok = (read.grpc as { ok: { chunks: { times: number[] }[]; replay: { ticks: number; resumeToken: string }[] } }).ok;
+    expect(ok.chunks.flatMap((c) => c.times)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(ok.replay.reduce((n, c) => n + c.ticks, 0)).toBe(40);
+    expect(ok.replay.every((c) => c.resumeToken !== "")).toBe(true);
+    expectSame(read);
   });
 
   it("ends a call past its deadline with DEADLINE_EXCEEDED, and a server stream the client cancels, on the gRPC transport", async () => {

@@ -1,0 +1,74 @@
+/**
+ * Protobuf messages made of length-delimited fields (bytes, strings, nested messages), written by
+ * hand into one buffer of the exact size. Why not toBinary: protobuf-es's writer grows its buffer
+ * by doubling, shifts each nested message to prefix its length and copies the result out at the
+ * end, and the gRPC envelope then copies it once more: for the megabytes of a columnar chunk that
+ * is several copies and allocations, most of the garbage collector's work (profile in
+ * bench/RESULTS.md). The bytes are the ones toBinary writes (fields in the order given, which
+ * callers keep in field-number order; proto3 defaults left out), which tests hold it to.
+ */
+
+/** One field: bytes (left out when empty unless `repeated`), or a nested message (always written). */
+export type WireField = { readonly field: number; readonly bytes: Uint8Array; readonly repeated?: boolean } | { readonly field: number; readonly message: readonly WireField[] };
+
+const utf8 = new TextEncoder();
+
+export const bytesField = (field: number, bytes: Uint8Array): WireField => ({ field, bytes });
+export const stringField = (field: number, text: string): WireField => ({ field, bytes: utf8.encode(text) });
+export const repeatedStrings = (field: number, texts: readonly string[]): WireField[] => texts.map((t) => ({ field, bytes: utf8.encode(t), repeated: true }));
+export const messageField = (field: number, message: readonly WireField[]): WireField => ({ field, message });
+
+/** The message's bytes after `headroom` bytes left for the caller (a gRPC envelope's prefix). */
+export function writeMessage(fields: readonly WireField[], headroom = 0): Uint8Array {
+  const sizes = new Map<readonly WireField[], number>();
+  const total = sizeOf(fields, sizes);
+  const out = new Uint8Array(headroom + total);
+  const end = writeFields(out, headroom, fields, sizes);
+  if (end !== out.length) throw new Error(`wire writer wrote ${end - headroom} of ${total} bytes`);
+  return out;
+}
+
+function sizeOf(fields: readonly WireField[], sizes: Map<readonly WireField[], number>): number {
+  let size = 0;
+  for (const f of fields) {
+    if (f.field < 1 || f.field > 15) throw new Error(`wire writer: field ${f.field} needs a tag of more than one byte`);
+    let length: number;
+    if ("message" in f) length = sizeOf(f.message, sizes);
+    else if (f.bytes.length === 0 && !f.repeated) continue;
+    else length = f.bytes.length;
+    size += 1 + varintSize(length) + length;
+  }
+  sizes.set(fields, size);
+  return size;
+}
+
+function writeFields(out: Uint8Array, at: number, fields: readonly WireField[], sizes: Map<readonly WireField[], number>): number {
+  let pos = at;
+  for (const f of fields) {
+    if (!("message" in f) && f.bytes.length === 0 && !f.repeated) continue;
+    out[pos++] = (f.field << 3) | 2;
+    const length = "message" in f ? sizes.get(f.message)! : f.bytes.length;
+    for (let v = length; ; v >>>= 7) {
+      if (v <= 0x7f) {
+        out[pos++] = v;
+        break;
+      }
+      out[pos++] = (v & 0x7f) | 0x80;
+    }
+    if ("message" in f) pos = writeFields(out, pos, f.message, sizes);
+    else {
+      out.set(f.bytes, pos);
+      pos += f.bytes.length;
+    }
+  }
+  return pos;
+}
+
+function varintSize(v: number): number {
+  let size = 1;
+  while (v > 0x7f) {
+    v >>>= 7;
+    size++;
+  }
+  return size;
+}
