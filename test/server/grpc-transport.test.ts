@@ -63,6 +63,10 @@ describe("the gRPC transport and the gRPC-Web/Connect path", () => {
     expect(ok.grpc).toEqual({ ok: new TextEncoder().encode("v") });
     expectSame(ok);
 
+    const many = await everyProtocol(async (t) => (await createClient(CacheService, t).mGet({ keys: ["parity", "absent", "parity"] })).results.map((r) => ({ key: r.key, found: r.found, value: [...r.value] })));
+    expect(many.grpc).toEqual({ ok: [{ key: "parity", found: true, value: [118] }, { key: "absent", found: false, value: [] }, { key: "parity", found: true, value: [118] }] });
+    expectSame(many);
+
     const notFound = await everyProtocol((t) => createClient(Health, t).check({ service: "no.such.Service" }));
     expect(notFound.grpc).toMatchObject({ code: "NotFound" });
     expectSame(notFound);
