@@ -57,7 +57,7 @@ async function directProduce(stack: Stack, batches: Batches, inflight: number) {
   );
   const seconds = (performance.now() - t0) / 1000;
   await kafka.close();
-  const out = { ticksPerSecond: Math.round(ticks / seconds), latencyMs: result.latencyMs, cpuMicrosPerTick: cpuMicrosPerItem };
+  const out = { topic, ticksPerSecond: Math.round(ticks / seconds), latencyMs: result.latencyMs, cpuMicrosPerTick: cpuMicrosPerItem };
   console.log(`direct produce:  ${out.ticksPerSecond} ticks/s (${inflight} sends in flight; send p50 ${out.latencyMs.p50} ms, p99 ${out.latencyMs.p99} ms); CPU us per tick: ${cpuText(cpuMicrosPerItem)}`);
   return out;
 }
@@ -118,6 +118,36 @@ async function throughLog(n: number, stack: Stack, batches: Batches, streams: nu
         `ClickHouse holds all ${ticks} after ${round(result.storedSeconds, 2)} s (${out.drainTicksPerSecond} ticks/s, last row ${out.lastRowStoredAfterLastAckS} s after the last ack, max lag ${out.maxLagTicks} ticks); CPU us per tick: ${cpuText(cpuMicrosPerItem)}`,
     );
     console.log(`  lag over time (s: acked/stored): ${out.lag.map((l) => `${l.s}: ${l.acked}/${l.stored}`).join(", ")}`);
+    return out;
+  } finally {
+    await Promise.all(replicas.map((r) => r.stop("SIGTERM")));
+    await db.drop();
+  }
+}
+
+/**
+ * The writer alone: `n` replicas started on a topic that already holds every batch (the direct
+ * produce's), draining it into a fresh database while nothing is ingested. The drain rate is
+ * taken from the first INSERT to the last row (rows after the first INSERT over that time), so
+ * a new owner's handover wait is not counted. CPU from the first row to the last.
+ */
+async function drainBacklog(n: number, stack: Stack, topic: string, ticks: number) {
+  const db = await createTempClickHouseDatabase(stack.clickhouse);
+  const { replicas } = await startLogged(n, db.url, stack, { TICK_LOG_TOPIC: topic });
+  try {
+    const deadline = performance.now() + 300_000;
+    let first = 0;
+    while ((first = await countRows(db.url)) === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const t0 = performance.now();
+    const pids = Object.fromEntries([...replicas.map((r, i) => [`service${i + 1}`, r.proc.pid]), ["clickhouse", pidOf(CLICKHOUSE_PROCESS)], ["broker", pidOf(BROKER_PROCESS)]]);
+    const { cpuMicrosPerItem } = await cpuPerItem(pids, ticks - first, async () => {
+      while ((await countRows(db.url)) < ticks && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const stored = await countRows(db.url);
+    if (stored !== ticks) throw new Error(`the writer stored ${stored} rows of ${ticks}`);
+    const out = { replicas: n, ticksPerSecond: Math.round((ticks - first) / seconds), firstInsertTicks: first, cpuMicrosPerTick: cpuMicrosPerItem };
+    console.log(`writer draining a backlog, ${n} replica(s): ${out.ticksPerSecond} ticks/s after the first INSERT (${first} ticks); CPU us per tick: ${cpuText(cpuMicrosPerItem)}`);
     return out;
   } finally {
     await Promise.all(replicas.map((r) => r.stop("SIGTERM")));
@@ -320,9 +350,13 @@ export async function run() {
     // The layer beneath the log path: the same service storing directly (no log, one replica).
     const directDb = await createTempClickHouseDatabase(stack.clickhouse);
     const noLog = await serviceInsert(directDb.url, { url: stack.clickhouse, batches, streams, window }).finally(() => directDb.drop());
+    const backlog1 = await drainBacklog(1, stack, produce.topic, ticks);
+    const backlogN = await drainBacklog(n, stack, produce.topic, ticks);
     const single = await throughLog(1, stack, batches, streams, window);
     const several = await throughLog(n, stack, batches, streams, window);
     const ratios = {
+      backlogVsInsert1: round(backlog1.ticksPerSecond / insert.rowsPerSecond),
+      backlogVsInsertN: round(backlogN.ticksPerSecond / insert.rowsPerSecond),
       ackedVsProduce1: round(single.ackedTicksPerSecond / produce.ticksPerSecond),
       ackedVsProduceN: round(several.ackedTicksPerSecond / produce.ticksPerSecond),
       drainVsInsert1: round(single.drainTicksPerSecond / insert.rowsPerSecond),
@@ -331,9 +365,10 @@ export async function run() {
       logVsNoLog: round(single.ackedTicksPerSecond / noLog.rowsPerSecond),
     };
     console.log(
-      `round ratios: acknowledged/direct produce ${ratios.ackedVsProduce1} (1 replica), ${ratios.ackedVsProduceN} (${n}); drain/direct insert ${ratios.drainVsInsert1} (1), ${ratios.drainVsInsertN} (${n}); ${n} replicas/1 ${ratios.replicasVsOne}; log/no log (1 replica) ${ratios.logVsNoLog}`,
+      `round ratios: acknowledged/direct produce ${ratios.ackedVsProduce1} (1 replica), ${ratios.ackedVsProduceN} (${n}); drain while ingesting/direct insert ${ratios.drainVsInsert1} (1), ${ratios.drainVsInsertN} (${n}); ` +
+        `backlog drain/direct insert ${ratios.backlogVsInsert1} (1), ${ratios.backlogVsInsertN} (${n}); ${n} replicas/1 ${ratios.replicasVsOne}; log/no log (1 replica) ${ratios.logVsNoLog}`,
     );
-    results.push({ produce, insert, noLog, single, several, ratios });
+    results.push({ produce, insert, noLog, backlog1, backlogN, single, several, ratios });
   }
   const pace = await paceRound(stack, paceSeconds);
   const summary = {
@@ -345,13 +380,15 @@ export async function run() {
     ackedVsProduceN: median(results.map((r) => r.ratios.ackedVsProduceN)),
     drainVsInsert1: median(results.map((r) => r.ratios.drainVsInsert1)),
     drainVsInsertN: median(results.map((r) => r.ratios.drainVsInsertN)),
+    backlogVsInsert1: median(results.map((r) => r.ratios.backlogVsInsert1)),
+    backlogVsInsertN: median(results.map((r) => r.ratios.backlogVsInsertN)),
     replicasVsOne: median(results.map((r) => r.ratios.replicasVsOne)),
     noLogRowsPerSecond: median(results.map((r) => r.noLog.rowsPerSecond)),
     logVsNoLog: median(results.map((r) => r.ratios.logVsNoLog)),
   };
   console.log(
     `median of ${rounds} rounds: direct produce ${summary.directProduceTicksPerSecond} ticks/s, direct Native insert ${summary.directInsertRowsPerSecond} rows/s; acknowledged ${summary.ackedTicksPerSecond1} (1 replica) / ${summary.ackedTicksPerSecondN} (${n}) ticks/s; ` +
-      `ratio acknowledged/produce ${summary.ackedVsProduce1} / ${summary.ackedVsProduceN} (target >= 0.8); drain/insert ${summary.drainVsInsert1} / ${summary.drainVsInsertN} (target >= 0.8); ${n} replicas vs 1: ${summary.replicasVsOne}; ` +
+      `ratio acknowledged/produce ${summary.ackedVsProduce1} / ${summary.ackedVsProduceN} (target >= 0.8); drain while ingesting/insert ${summary.drainVsInsert1} / ${summary.drainVsInsertN}, backlog drain/insert ${summary.backlogVsInsert1} / ${summary.backlogVsInsertN} (target >= 0.8); ${n} replicas vs 1: ${summary.replicasVsOne}; ` +
       `the same service without the log ${summary.noLogRowsPerSecond} ticks/s (log/no log ${summary.logVsNoLog})`,
   );
   return { bench: "ingest-replicas", machine: machine(), date: new Date().toISOString(), replicas: n, ticks, batchSize, streams, window, rounds: results, pace, ...summary };
