@@ -347,6 +347,8 @@ export async function run() {
   for (let r = 0; r < rounds; r++) {
     const produce = await directProduce(stack, batches, streams * window);
     const insert = await directNative(stack, batches, 1);
+    // The writer inserts with INGEST_FLUSH_CONCURRENCY (2) INSERTs in flight: the same, direct.
+    const insertTwo = await directNative(stack, batches, 2);
     // The layer beneath the log path: the same service storing directly (no log, one replica).
     const directDb = await createTempClickHouseDatabase(stack.clickhouse);
     const noLog = await serviceInsert(directDb.url, { url: stack.clickhouse, batches, streams, window }).finally(() => directDb.drop());
@@ -357,6 +359,8 @@ export async function run() {
     const ratios = {
       backlogVsInsert1: round(backlog1.ticksPerSecond / insert.rowsPerSecond),
       backlogVsInsertN: round(backlogN.ticksPerSecond / insert.rowsPerSecond),
+      backlogVsInsertTwo1: round(backlog1.ticksPerSecond / insertTwo.rowsPerSecond),
+      backlogVsInsertTwoN: round(backlogN.ticksPerSecond / insertTwo.rowsPerSecond),
       ackedVsProduce1: round(single.ackedTicksPerSecond / produce.ticksPerSecond),
       ackedVsProduceN: round(several.ackedTicksPerSecond / produce.ticksPerSecond),
       drainVsInsert1: round(single.drainTicksPerSecond / insert.rowsPerSecond),
@@ -366,11 +370,13 @@ export async function run() {
     };
     console.log(
       `round ratios: acknowledged/direct produce ${ratios.ackedVsProduce1} (1 replica), ${ratios.ackedVsProduceN} (${n}); drain while ingesting/direct insert ${ratios.drainVsInsert1} (1), ${ratios.drainVsInsertN} (${n}); ` +
-        `backlog drain/direct insert ${ratios.backlogVsInsert1} (1), ${ratios.backlogVsInsertN} (${n}); ${n} replicas/1 ${ratios.replicasVsOne}; log/no log (1 replica) ${ratios.logVsNoLog}`,
+        `backlog drain/direct insert ${ratios.backlogVsInsert1} (1), ${ratios.backlogVsInsertN} (${n}), /direct insert 2 in flight ${ratios.backlogVsInsertTwo1} (1), ${ratios.backlogVsInsertTwoN} (${n}); ${n} replicas/1 ${ratios.replicasVsOne}; log/no log (1 replica) ${ratios.logVsNoLog}`,
     );
-    results.push({ produce, insert, noLog, backlog1, backlogN, single, several, ratios });
+    results.push({ produce, insert, insertTwo, noLog, backlog1, backlogN, single, several, ratios });
   }
+  // --rounds 0: the bridge's pace alone, on a machine no throughput round has just loaded.
   const pace = await paceRound(stack, paceSeconds);
+  if (results.length === 0) return { bench: "ingest-replicas", machine: machine(), date: new Date().toISOString(), replicas: n, pace };
   const summary = {
     directProduceTicksPerSecond: median(results.map((r) => r.produce.ticksPerSecond)),
     directInsertRowsPerSecond: median(results.map((r) => r.insert.rowsPerSecond)),
@@ -382,13 +388,15 @@ export async function run() {
     drainVsInsertN: median(results.map((r) => r.ratios.drainVsInsertN)),
     backlogVsInsert1: median(results.map((r) => r.ratios.backlogVsInsert1)),
     backlogVsInsertN: median(results.map((r) => r.ratios.backlogVsInsertN)),
+    backlogVsInsertTwo1: median(results.map((r) => r.ratios.backlogVsInsertTwo1)),
+    backlogVsInsertTwoN: median(results.map((r) => r.ratios.backlogVsInsertTwoN)),
     replicasVsOne: median(results.map((r) => r.ratios.replicasVsOne)),
     noLogRowsPerSecond: median(results.map((r) => r.noLog.rowsPerSecond)),
     logVsNoLog: median(results.map((r) => r.ratios.logVsNoLog)),
   };
   console.log(
     `median of ${rounds} rounds: direct produce ${summary.directProduceTicksPerSecond} ticks/s, direct Native insert ${summary.directInsertRowsPerSecond} rows/s; acknowledged ${summary.ackedTicksPerSecond1} (1 replica) / ${summary.ackedTicksPerSecondN} (${n}) ticks/s; ` +
-      `ratio acknowledged/produce ${summary.ackedVsProduce1} / ${summary.ackedVsProduceN} (target >= 0.8); drain while ingesting/insert ${summary.drainVsInsert1} / ${summary.drainVsInsertN}, backlog drain/insert ${summary.backlogVsInsert1} / ${summary.backlogVsInsertN} (target >= 0.8); ${n} replicas vs 1: ${summary.replicasVsOne}; ` +
+      `ratio acknowledged/produce ${summary.ackedVsProduce1} / ${summary.ackedVsProduceN} (target >= 0.8); drain while ingesting/insert ${summary.drainVsInsert1} / ${summary.drainVsInsertN}, backlog drain/insert ${summary.backlogVsInsert1} / ${summary.backlogVsInsertN}, /insert 2 in flight ${summary.backlogVsInsertTwo1} / ${summary.backlogVsInsertTwoN} (target >= 0.8); ${n} replicas vs 1: ${summary.replicasVsOne}; ` +
       `the same service without the log ${summary.noLogRowsPerSecond} ticks/s (log/no log ${summary.logVsNoLog})`,
   );
   return { bench: "ingest-replicas", machine: machine(), date: new Date().toISOString(), replicas: n, ticks, batchSize, streams, window, rounds: results, pace, ...summary };
