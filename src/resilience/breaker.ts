@@ -64,6 +64,9 @@ export class Breaker {
   private readonly breaker;
   private readonly once: IPolicy;
   private readonly retried: IPolicy;
+  private readonly probing: IPolicy;
+  /** When the circuit last opened: until its half-open time, calls are refused before the bulkhead. */
+  private openedAt = Number.NEGATIVE_INFINITY;
   private readonly isFailure: (err: unknown) => boolean;
 
   constructor(
@@ -83,6 +86,8 @@ export class Breaker {
     const retries = retry(quickFailures, { maxAttempts: IDEMPOTENT_RETRIES, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) });
     this.once = wrap(limit, this.breaker, deadline);
     this.retried = wrap(limit, retries, this.breaker, deadline);
+    this.probing = wrap(this.breaker, deadline);
+    this.breaker.onBreak(() => (this.openedAt = performance.now()));
   }
 
   get state(): BreakerState {
@@ -96,10 +101,33 @@ export class Breaker {
     }
   }
 
-  /** `idempotent`: the call may run twice with the same effect, so a failure is retried once. */
+  /**
+   * `idempotent`: the call may run twice with the same effect, so a failure is retried once. An
+   * open circuit refuses the call before it queues for the bulkhead: while the backend is down,
+   * calls already running may hold every slot until their timeout (a client that retries
+   * internally, as Weaviate's does), and the calls behind them must still fail at once.
+   */
   async run<T>(fn: () => Promise<T>, { idempotent = false } = {}): Promise<T> {
+    // After the half-open time the call goes on: cockatiel moves an open circuit to half-open
+    // only when a call reaches it.
+    if (this.breaker.state === CircuitState.Open && performance.now() - this.openedAt < this.options.halfOpenAfterMs) {
+      throw this.translate(new BrokenCircuitError());
+    }
     try {
       return await (idempotent ? this.retried : this.once).execute(fn);
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /**
+   * A health probe: through the circuit (a failed probe counts as a failed call, and a probe can
+   * be an open circuit's trial) and the timeout, but not the bulkhead, so it is never queued
+   * behind the calls whose backend it is judging.
+   */
+  async probe(fn: () => Promise<void>): Promise<void> {
+    try {
+      await this.probing.execute(fn);
     } catch (err) {
       throw this.translate(err);
     }

@@ -36,6 +36,37 @@ describe("Breaker", () => {
     expect((err as UnavailableError).retryAfterMs).toBe(5000);
   });
 
+  it("probes past a bulkhead full of hung calls, opens on failed probes, and then refuses queued-for calls at once", async () => {
+    const b = new Breaker("test", { failures: 3, halfOpenAfterMs: 5000, timeoutMs: 10_000, concurrency: { limit: 2, queue: 10 } });
+    // A backend whose client retries inside each call: calls hang instead of failing.
+    let release!: () => void;
+    const hung = new Promise<void>((r) => (release = r));
+    const running = [b.run(() => hung), b.run(() => hung)];
+    for (let i = 0; i < 3; i++) await b.probe(async () => Promise.reject(refused())).catch(() => undefined);
+    expect(b.state).toBe("open");
+    let ran = false;
+    // Queued behind the hung calls, this would wait for as long as they hang (here: forever).
+    const err = await b
+      .run(async () => {
+        ran = true;
+      })
+      .catch((e: unknown) => e);
+    expect(ran).toBe(false);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as UnavailableError).message).toMatch(/circuit open/);
+    release();
+    await Promise.all(running);
+  });
+
+  it("lets calls reach an open circuit again once its half-open time has passed, so one can close it", async () => {
+    const b = new Breaker("test", { failures: 1, halfOpenAfterMs: 50, concurrency: { limit: 2, queue: 10 } });
+    await b.run(async () => Promise.reject(refused())).catch(() => undefined);
+    expect(b.state).toBe("open");
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await b.run(async () => "back")).toBe("back");
+    expect(b.state).toBe("closed");
+  });
+
   it("passes answers through unchanged without counting them as failures", async () => {
     const b = new Breaker("test", { failures: 1, halfOpenAfterMs: 1000 });
     const answer = new NotFoundError("no such key");

@@ -97,7 +97,9 @@ export class ArangoGraphStore implements GraphStore {
   }
 
   async probe(): Promise<void> {
-    await this.breaker.run(() => this.db.version());
+    await this.breaker.probe(async () => {
+      await this.db.version();
+    });
   }
 
   poolStats(): PoolStats {

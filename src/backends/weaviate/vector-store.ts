@@ -56,8 +56,10 @@ export class WeaviateVectorStore implements VectorStore {
   }
 
   async probe(): Promise<void> {
-    // Thrown inside the breaker, so failed probes open the circuit as failed calls do.
-    await this.breaker.run(async () => {
+    // Thrown inside the breaker, so failed probes open the circuit as failed calls do. The client
+    // retries UNAVAILABLE five times with backoff inside every gRPC call (not configurable), so
+    // while Weaviate is down calls hang until their timeout: probes are what open the circuit.
+    await this.breaker.probe(async () => {
       if (!(await this.client.isReady())) throw new Error("Weaviate is not ready");
     });
   }
