@@ -4,6 +4,17 @@ import { Breaker } from "../../src/resilience/breaker.js";
 
 const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
 
+/** Whether a call through the breaker ran, and the error it was answered with. */
+async function attempt(b: Breaker): Promise<{ ran: boolean; err: unknown }> {
+  let ran = false;
+  const err = await b
+    .run(async () => {
+      ran = true;
+    })
+    .catch((e: unknown) => e);
+  return { ran, err };
+}
+
 describe("Breaker", () => {
   it("retries an idempotent call once after a quick failure, and never a non-idempotent one", async () => {
     const b = new Breaker("test", { failures: 10, halfOpenAfterMs: 1000 });
@@ -25,12 +36,7 @@ describe("Breaker", () => {
     const b = new Breaker("test", { failures: 2, halfOpenAfterMs: 5000 });
     for (let i = 0; i < 2; i++) await b.run(async () => Promise.reject(refused())).catch(() => undefined);
     expect(b.state).toBe("open");
-    let ran = false;
-    const err = await b
-      .run(async () => {
-        ran = true;
-      })
-      .catch((e: unknown) => e);
+    const { ran, err } = await attempt(b);
     expect(ran).toBe(false);
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as UnavailableError).retryAfterMs).toBe(5000);
@@ -44,13 +50,8 @@ describe("Breaker", () => {
     const running = [b.run(() => hung), b.run(() => hung)];
     for (let i = 0; i < 3; i++) await b.probe(async () => Promise.reject(refused())).catch(() => undefined);
     expect(b.state).toBe("open");
-    let ran = false;
     // Queued behind the hung calls, this would wait for as long as they hang (here: forever).
-    const err = await b
-      .run(async () => {
-        ran = true;
-      })
-      .catch((e: unknown) => e);
+    const { ran, err } = await attempt(b);
     expect(ran).toBe(false);
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as UnavailableError).message).toMatch(/circuit open/);
