@@ -8,8 +8,8 @@ type Scalar = string | number | boolean;
  * filter refuses: at 100k records, a filter passing 1% took 79 ms a search, one passing none
  * 209 ms, against 0.5 ms unfiltered (bench/RESULTS.md, vector-filters).
  */
-export class EqualityPostings {
-  private readonly byProperty = new Map<string, Map<Scalar, Set<VectorRecord>>>();
+export class EqualityPostings<R extends VectorRecord = VectorRecord> {
+  private readonly byProperty = new Map<string, Map<Scalar, Set<R>>>();
 
   /**
    * Only text, int and boolean properties are posted: numbers and dates are mostly distinct per
@@ -19,7 +19,7 @@ export class EqualityPostings {
     for (const p of properties) if (p.type === "text" || p.type === "int" || p.type === "boolean") this.byProperty.set(p.name, new Map());
   }
 
-  add(record: VectorRecord): void {
+  add(record: R): void {
     for (const [property, value] of Object.entries(record.properties)) {
       const values = this.byProperty.get(property);
       if (!values || !isScalar(value)) continue;
@@ -29,7 +29,7 @@ export class EqualityPostings {
     }
   }
 
-  remove(record: VectorRecord): void {
+  remove(record: R): void {
     for (const [property, value] of Object.entries(record.properties)) {
       if (!isScalar(value)) continue;
       const values = this.byProperty.get(property);
@@ -44,12 +44,12 @@ export class EqualityPostings {
    * The records whose `property` equals `value` (a live view: do not keep it across writes), or
    * undefined for a property not posted. Records, not ids: a scan then needs no lookup per record.
    */
-  holding(property: string, value: Scalar): ReadonlySet<VectorRecord> | undefined {
+  holding(property: string, value: Scalar): ReadonlySet<R> | undefined {
     const values = this.byProperty.get(property);
     return values && (values.get(value) ?? EMPTY);
   }
 }
 
-const EMPTY: ReadonlySet<VectorRecord> = new Set();
+const EMPTY: ReadonlySet<never> = new Set();
 
 const isScalar = (v: unknown): v is Scalar => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
