@@ -230,14 +230,13 @@ class Call {
   }
 
   private encode(schema: DescMessage, message: Message): Buffer {
-    const framed = this.options.encoders?.get(schema.typeName)?.(message, ENVELOPE_PREFIX_BYTES);
-    const size = framed ? framed.length - ENVELOPE_PREFIX_BYTES : undefined;
-    const bytes = framed ? undefined : toBinary(schema, message);
-    const length = size ?? bytes!.length;
-    if (length > this.options.writeMaxBytes) {
-      throw new ConnectError(`message size ${length} is larger than the limit of ${this.options.writeMaxBytes} bytes`, Code.ResourceExhausted);
+    const byHand = this.options.encoders?.get(schema.typeName)?.(message, ENVELOPE_PREFIX_BYTES);
+    const framed = byHand ? frameInPlace(byHand) : envelope(toBinary(schema, message));
+    const size = framed.length - ENVELOPE_PREFIX_BYTES;
+    if (size > this.options.writeMaxBytes) {
+      throw new ConnectError(`message size ${size} is larger than the limit of ${this.options.writeMaxBytes} bytes`, Code.ResourceExhausted);
     }
-    return framed ? frameInPlace(framed) : envelope(bytes!);
+    return framed;
   }
 
   private sendHeaders(header: Headers): void {
