@@ -1,4 +1,4 @@
-import { seriesOf } from "../tick-block/tick-block.js";
+import { rowOf, seriesOf, type TickValueColumns } from "../tick-block/tick-block.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { TickRow } from "../ports/tick-store.js";
 
@@ -58,13 +58,7 @@ export class RecentTicks {
 }
 
 class Ring {
-  private readonly accountType: Uint8Array;
-  private readonly timeMsc: Float64Array;
-  private readonly bid: Float64Array;
-  private readonly ask: Float64Array;
-  private readonly last: Float64Array;
-  private readonly volume: Float64Array;
-  private readonly flags: Uint32Array;
+  private readonly columns: TickValueColumns;
   private next = 0;
   size = 0;
 
@@ -73,31 +67,34 @@ class Ring {
     private readonly broker: string,
     private readonly capacity: number,
   ) {
-    this.accountType = new Uint8Array(capacity);
-    this.timeMsc = new Float64Array(capacity);
-    this.bid = new Float64Array(capacity);
-    this.ask = new Float64Array(capacity);
-    this.last = new Float64Array(capacity);
-    this.volume = new Float64Array(capacity);
-    this.flags = new Uint32Array(capacity);
+    this.columns = {
+      accountType: new Uint8Array(capacity),
+      timeMsc: new Float64Array(capacity),
+      bid: new Float64Array(capacity),
+      ask: new Float64Array(capacity),
+      last: new Float64Array(capacity),
+      volume: new Float64Array(capacity),
+      flags: new Uint32Array(capacity),
+    };
   }
 
   push(block: TickBlock, i: number): void {
     const j = this.next;
-    this.accountType[j] = block.accountType[i]!;
-    this.timeMsc[j] = block.timeMsc[i]!;
-    this.bid[j] = block.bid[i]!;
-    this.ask[j] = block.ask[i]!;
-    this.last[j] = block.last[i]!;
-    this.volume[j] = block.volume[i]!;
-    this.flags[j] = block.flags[i]!;
+    const c = this.columns;
+    c.accountType[j] = block.accountType[i]!;
+    c.timeMsc[j] = block.timeMsc[i]!;
+    c.bid[j] = block.bid[i]!;
+    c.ask[j] = block.ask[i]!;
+    c.last[j] = block.last[i]!;
+    c.volume[j] = block.volume[i]!;
+    c.flags[j] = block.flags[i]!;
     this.next = j + 1 === this.capacity ? 0 : j + 1;
     if (this.size < this.capacity) this.size++;
   }
 
   /** The time of the oldest tick held (by arrival). */
   oldestMsc(): number | undefined {
-    return this.size === 0 ? undefined : this.timeMsc[(this.next - this.size + this.capacity) % this.capacity]!;
+    return this.size === 0 ? undefined : this.columns.timeMsc[(this.next - this.size + this.capacity) % this.capacity]!;
   }
 
   /** Newest first, by arrival; a series arrives in time order from its bridge. */
@@ -106,17 +103,7 @@ class Ring {
     const out = new Array<TickRow>(n);
     for (let k = 0; k < n; k++) {
       const j = (this.next - 1 - k + this.capacity) % this.capacity;
-      out[k] = {
-        symbol: this.symbol,
-        broker: this.broker,
-        accountType: this.accountType[j]!,
-        timeMsc: this.timeMsc[j]!,
-        bid: this.bid[j]!,
-        ask: this.ask[j]!,
-        last: this.last[j]!,
-        volume: this.volume[j]!,
-        flags: this.flags[j]!,
-      };
+      out[k] = rowOf(this.columns, j, this.symbol, this.broker);
     }
     return out;
   }

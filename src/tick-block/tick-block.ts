@@ -128,18 +128,26 @@ function numberSeries(block: TickBlock): BlockSeries {
   return { keys, ofTick };
 }
 
-export function rowAt(block: TickBlock, i: number): TickRow {
+/** A tick's values as columns: a block's, without its symbol and broker (a recent-ticks ring's). */
+export type TickValueColumns = Pick<TickBlock, "accountType" | "timeMsc" | "bid" | "ask" | "last" | "volume" | "flags">;
+
+/** Tick i of `columns` as a row of `symbol` and `broker`. */
+export function rowOf(columns: TickValueColumns, i: number, symbol: string, broker: string): TickRow {
   return {
-    symbol: symbolAt(block, i),
-    broker: brokerAt(block, i),
-    accountType: block.accountType[i]!,
-    timeMsc: block.timeMsc[i]!,
-    bid: block.bid[i]!,
-    ask: block.ask[i]!,
-    last: block.last[i]!,
-    volume: block.volume[i]!,
-    flags: block.flags[i]!,
+    symbol,
+    broker,
+    accountType: columns.accountType[i]!,
+    timeMsc: columns.timeMsc[i]!,
+    bid: columns.bid[i]!,
+    ask: columns.ask[i]!,
+    last: columns.last[i]!,
+    volume: columns.volume[i]!,
+    flags: columns.flags[i]!,
   };
+}
+
+export function rowAt(block: TickBlock, i: number): TickRow {
+  return rowOf(block, i, symbolAt(block, i), brokerAt(block, i));
 }
 
 /** The ticks at `indexes`, as a new block with the same dictionaries (used to filter fan-out). */
