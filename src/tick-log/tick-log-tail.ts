@@ -3,7 +3,7 @@ import type { StreamDomain } from "../domain/stream.js";
 import type { TickFanOut } from "../domain/tick-fan-out.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { Subscription } from "../ports/stream-log.js";
-import { keepFollowing } from "../resilience/keep-following.js";
+import { Follower } from "../resilience/keep-following.js";
 import { type LoggedIds, readLogRecord } from "./tick-log.js";
 
 /**
@@ -14,9 +14,8 @@ import { type LoggedIds, readLogRecord } from "./tick-log.js";
  * skipped, as the writer skips them.
  */
 export class TickLogTail {
-  private readonly abort = new AbortController();
-  private running: Promise<void> | undefined;
   private readonly warn: (err: unknown) => void;
+  private readonly follower: Follower;
 
   constructor(
     private readonly stream: StreamDomain,
@@ -24,17 +23,18 @@ export class TickLogTail {
     private readonly ticks: TickDomain,
     private readonly fanOut: TickFanOut,
     private readonly ids: LoggedIds,
-    private readonly log: Logger,
+    log: Logger,
     /** Hears the ticks of each batch the tail delivered (others' batches: this replica's own were delivered at their ack). */
     private readonly onDelivered: (ticks: number) => void = () => undefined,
   ) {
     this.warn = throttledWarning(log, "skipping a tick-log record that is not a valid batch");
+    this.follower = new Follower("tick-log tail", log);
   }
 
   /** Resolves once the tail reads from the log's end, so nothing acknowledged after is missed. */
   async start(): Promise<void> {
     let first: Subscription | undefined = await this.subscribe();
-    this.running = keepFollowing("tick-log tail", this.log, this.abort.signal, async () => {
+    this.follower.start(async () => {
       const sub = first ?? (await this.subscribe());
       first = undefined;
       for await (const batch of sub.batches) {
@@ -54,11 +54,10 @@ export class TickLogTail {
   }
 
   private subscribe(): Promise<Subscription> {
-    return this.stream.streamLog.subscribe({ topic: this.topic, start: { kind: "latest" }, groupId: undefined, autoCommit: false, maxBatch: 500 }, this.abort.signal);
+    return this.stream.streamLog.subscribe({ topic: this.topic, start: { kind: "latest" }, groupId: undefined, autoCommit: false, maxBatch: 500 }, this.follower.signal);
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running;
+  stop(): Promise<void> {
+    return this.follower.stop();
   }
 }

@@ -4,7 +4,7 @@ import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { IncomingRecord, Subscription } from "../ports/stream-log.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { TickStore } from "../ports/tick-store.js";
-import { keepFollowing } from "../resilience/keep-following.js";
+import { Follower } from "../resilience/keep-following.js";
 import { type AppendedBlocks, readLogRecord, recordIdOf } from "./tick-log.js";
 import { publishedByService } from "./tick-stream.js";
 
@@ -45,8 +45,7 @@ const RETRY_MAX_MS = 5000;
  * and a new owner waits `handoverMs` before its first.
  */
 export class TickLogWriter {
-  private readonly abort = new AbortController();
-  private running: Promise<void> | undefined;
+  private readonly follower: Follower;
   private readonly warn: (err: unknown) => void;
   private readonly commitWarn: (err: unknown) => void;
   /** When each held record of a partition this member does not hold was first found so. */
@@ -63,22 +62,22 @@ export class TickLogWriter {
   ) {
     this.warn = throttledWarning(log, "the tick-log writer skipped a record that is not a valid batch");
     this.commitWarn = throttledWarning(log, "the tick-log writer could not commit its offsets (a rebalance?); its records will be read again");
+    this.follower = new Follower("tick-log writer", log);
   }
 
   start(): void {
-    this.running ??= keepFollowing("tick-log writer", this.log, this.abort.signal, () => this.follow());
+    this.follower.start(() => this.follow());
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running;
+  stop(): Promise<void> {
+    return this.follower.stop();
   }
 
   private async follow(): Promise<void> {
     // Ends this subscription (and its group membership) whenever following stops, so a restart
     // never leaves a member behind holding partitions nobody reads.
     const local = new AbortController();
-    const signal = AbortSignal.any([this.abort.signal, local.signal]);
+    const signal = AbortSignal.any([this.follower.signal, local.signal]);
     const sub = await this.stream.streamLog.subscribe({ topic: this.options.topic, start: { kind: "earliest" }, groupId: this.options.group, autoCommit: false, maxBatch: 500 }, signal);
     const batches = sub.batches[Symbol.asyncIterator]();
     let next = batches.next();
@@ -128,9 +127,9 @@ export class TickLogWriter {
       const { entries, offsets } = this.read(ready);
       let outcomes;
       try {
-        outcomes = await Promise.all([...entries].map(([id, block]) => this.store.insert(id, block, this.abort.signal, { verify: attempt > 0 })));
+        outcomes = await Promise.all([...entries].map(([id, block]) => this.store.insert(id, block, this.follower.signal, { verify: attempt > 0 })));
       } catch (err) {
-        if (this.abort.signal.aborted) throw err;
+        if (this.follower.signal.aborted) throw err;
         this.log.warn({ err: err instanceof Error ? err.message : String(err), batches: entries.size }, "tick-log writer waiting for the tick store");
         await sleep(backoff);
         backoff = Math.min(backoff * 2, RETRY_MAX_MS);

@@ -9,7 +9,7 @@ import { selectRows } from "../tick-block/tick-block.js";
 import { tickAt } from "../tick-block/proto-codec.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { IncomingRecord } from "../ports/stream-log.js";
-import { keepFollowing } from "../resilience/keep-following.js";
+import { Follower } from "../resilience/keep-following.js";
 
 const ORIGIN_HEADER = "origin";
 const ORIGIN = "neliti-dataplane";
@@ -76,29 +76,29 @@ export function publishedByService(record: IncomingRecord): boolean {
  * skipped: they are durable already.
  */
 export class TickStreamConsumer {
-  private readonly abort = new AbortController();
-  private running: Promise<void> | undefined;
+  private readonly follower: Follower;
 
   constructor(
     private readonly stream: StreamDomain,
     private readonly ticks: TickDomain,
     private readonly log: Logger,
     private readonly groupId: string,
-  ) {}
-
-  start(): void {
-    this.running ??= keepFollowing("tick stream consumer", this.log, this.abort.signal, () => this.follow());
+  ) {
+    this.follower = new Follower("tick stream consumer", log);
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running;
+  start(): void {
+    this.follower.start(() => this.follow());
+  }
+
+  stop(): Promise<void> {
+    return this.follower.stop();
   }
 
   private async follow(): Promise<void> {
     const batches = this.stream.subscribe(
       { topic: TICK_TOPIC, start: { kind: "earliest" }, groupId: this.groupId, autoCommit: false, maxBatch: 500 },
-      this.abort.signal,
+      this.follower.signal,
     );
     for await (const { subscriptionId, batch } of batches) {
       const next = new Map<number, bigint>();
@@ -117,7 +117,7 @@ export class TickStreamConsumer {
           this.log.warn({ batchId: tickBatch.batchId, violations: prepared.ack.violations.slice(0, 3) }, "skipping an invalid batch from the stream");
           continue;
         }
-        await this.ticks.commit(prepared, this.abort.signal, "stream");
+        await this.ticks.commit(prepared, this.follower.signal, "stream");
       }
       await this.stream.commit(subscriptionId, [...next].map(([partition, offset]) => ({ partition, offset })));
     }
