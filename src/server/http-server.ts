@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { cleartextFront } from "./cleartext-front.js";
 import { GrpcTransport } from "./grpc-transport.js";
 import { CLIENT_ADDRESS, RPC_REACHED } from "./context-keys.js";
 import type { App } from "../app.js";
@@ -16,10 +18,11 @@ export type RunningServer = {
 };
 
 /**
- * One HTTP/2 port serving gRPC, gRPC-Web and Connect (cleartext h2c, or TLS when a certificate is
- * configured), plus GET /metrics. The gRPC binary protocol goes to the lean transport on node:http2's
+ * One port serving gRPC, gRPC-Web and Connect, plus GET /metrics: HTTP/2 and HTTP/1.1 both, over
+ * TLS when a certificate is configured (chosen by ALPN), otherwise cleartext (chosen by the
+ * connection's first bytes, cleartext-front.ts). The gRPC binary protocol goes to the lean transport on node:http2's
  * stream API (grpc-transport.ts); everything else (gRPC-Web, Connect, gRPC+JSON, compressed
- * requests, /metrics, HTTP/1.1 over TLS) to connect-node through node's compatibility API. Both run
+ * requests, /metrics, HTTP/1.1) to connect-node through node's compatibility API. Both run
  * the same service implementations and interceptors. Flow-control windows are enlarged so several
  * fast ingest streams are not throttled by the 64 KiB default.
  */
@@ -69,11 +72,11 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
     encoders: app.responseEncoders,
   });
   /** Counts requests the protocol layer refused before the interceptors saw them (see RPC_REACHED). */
-  const handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+  const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
     res.once("close", () => {
       const mark = marks.get(req);
       if (!mark || mark.reached) return;
-      const [, service = "", method = ""] = /^\/([^/]+)\/([^/?]+)/.exec(req.url) ?? [];
+      const [, service = "", method = ""] = /^\/([^/]+)\/([^/?]+)/.exec(req.url ?? "") ?? [];
       app.metrics.rejections.inc({ service, method });
     });
     rpcHandler(req, res);
@@ -106,7 +109,9 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
   });
 
   // Acks are small writes: without TCP_NODELAY they can wait on the peer's delayed ACK.
-  server.on("connection", (socket: import("node:net").Socket) => socket.setNoDelay(true));
+  if (tls) server.on("connection", (socket: import("node:net").Socket) => socket.setNoDelay(true));
+  const http1 = tls ? undefined : http.createServer(handler);
+  const listening = http1 ? cleartextFront(server, http1) : server;
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -116,19 +121,22 @@ export async function startServer(app: App, config: Config, log: Logger): Promis
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
+    listening.once("error", reject);
+    listening.listen(config.port, config.host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = (listening.address() as AddressInfo).port;
   log.info({ host: config.host, port, tls: config.tls !== undefined }, "listening");
 
   return {
     port,
     close: async (graceMs) => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => listening.close(() => resolve()));
       for (const s of sessions) s.close();
+      // Closes its idle keep-alive connections now; busy ones end with their response.
+      http1?.close(() => undefined);
       const timer = setTimeout(() => {
         for (const s of sessions) s.destroy();
+        http1?.closeAllConnections();
       }, graceMs);
       await closed;
       clearTimeout(timer);

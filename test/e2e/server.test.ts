@@ -134,6 +134,23 @@ describe("the real server over HTTP/2 (embedded mode)", () => {
     expect(body).toContain("neliti_process_resident_memory_bytes");
   });
 
+  it("speaks HTTP/1.1 on the same cleartext port: a Prometheus-style scrape, gRPC-Web and Connect", async () => {
+    // fetch (undici) speaks HTTP/1.1 to a plain http:// URL, as Prometheus does.
+    const scrape = await fetch(`${server.url}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers.get("content-type")).toContain("text/plain");
+    expect(await scrape.text()).toContain("neliti_rpc_requests_total");
+    for (const transport of [
+      createGrpcWebTransport({ baseUrl: server.url, httpVersion: "1.1" }),
+      createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
+    ]) {
+      const health = createClient(Health, transport);
+      expect((await health.check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+      const unknown = await health.check({ service: "nope.Service" }).catch((e: unknown) => e);
+      expect((unknown as ConnectError).code).toBe(Code.NotFound);
+    }
+  });
+
   const grpcurl = findTool("grpcurl");
   it.skipIf(!grpcurl && !process.env.CI)("lists, describes and calls services with grpcurl through reflection", () => {
     if (!grpcurl) throw new Error("grpcurl is required in CI: scripts/stack.sh install tools");
