@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { toBinary, type DescMessage, type MessageInitShape, create } from "@bufbuild/protobuf";
 import { envelope } from "../src/server/envelope.js";
 import { findTool } from "../test/harness/tools.js";
@@ -13,6 +14,8 @@ import { cpuSeconds, round } from "./lib.js";
  * much CPU per call as the server, so the server's own cost is read with C and Go clients.
  * The server is pinned to core 0, the load generator to core 1.
  */
+
+const PROTO_DIR = fileURLToPath(new URL("../proto", import.meta.url));
 
 /** Every thread of `pid` onto CPU `cpu`. */
 export const pin = (pid: number, cpu: number) => execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
@@ -81,9 +84,10 @@ export function h2loadMedian(opts: Parameters<typeof h2load>[0], rounds: number)
 
 /**
  * Latency percentiles of `calls` unary calls from ghz (Go, on core 1), one connection with
- * `concurrency` callers, the call described by server reflection. Milliseconds.
+ * `concurrency` callers, the call described by server reflection or, for a server without it,
+ * by `proto` (a file under proto/). Milliseconds.
  */
-export async function ghzLatency(opts: { port: number; call: string; data: unknown; calls: number; concurrency?: number; metadata?: Record<string, string>; rps?: number }): Promise<{ p50: number; p99: number; mean: number; rps: number }> {
+export async function ghzLatency(opts: { port: number; call: string; data: unknown; calls: number; concurrency?: number; metadata?: Record<string, string>; rps?: number; proto?: string }): Promise<{ p50: number; p99: number; mean: number; rps: number }> {
   // Asynchronous, so a load the bench itself generates meanwhile (an ingest stream) keeps running.
   const { stdout: out } = await promisify(execFile)(
     "taskset",
@@ -100,6 +104,7 @@ export async function ghzLatency(opts: { port: number; call: string; data: unkno
       JSON.stringify(opts.data),
       ...(opts.metadata ? ["--metadata", JSON.stringify(opts.metadata)] : []),
       ...(opts.rps ? ["--rps", String(opts.rps)] : []),
+      ...(opts.proto ? ["--import-paths", PROTO_DIR, "--proto", opts.proto] : []),
       "-c",
       String(opts.concurrency ?? 1),
       "-n",

@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
 import { expect } from "vitest";
 import { AccountType, AckState, IngestTicksRequestSchema, type Tick, type TickBatch, TickBatchSchema, TickSchema, type TickService } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { tickColumns } from "../../src/client.js";
 import { one } from "./streams.js";
 
 /** A valid tick; override any field. */
@@ -22,6 +23,30 @@ export function tick(overrides: Partial<Omit<Tick, "$typeName">> = {}): Tick {
 
 export function rowsBatch(batchId: string, ticks: Tick[]): TickBatch {
   return create(TickBatchSchema, { batchId, payload: { case: "rows", value: { ticks } } });
+}
+
+/** The same ticks as a columnar batch (symbols and brokers as dictionaries). */
+export function columnsBatch(batchId: string, ticks: Tick[]): TickBatch {
+  const dictionary = (names: string[]) => {
+    const values = [...new Set(names)];
+    return { values, index: Uint32Array.from(names, (n) => values.indexOf(n)) };
+  };
+  const symbols = dictionary(ticks.map((t) => t.symbol));
+  const brokers = dictionary(ticks.map((t) => t.broker));
+  const columns = tickColumns({
+    symbols: symbols.values,
+    brokers: brokers.values,
+    symbolIndex: symbols.index,
+    brokerIndex: brokers.index,
+    accountType: Uint8Array.from(ticks, (t) => t.accountType),
+    timeMsc: BigInt64Array.from(ticks, (t) => t.timeMsc),
+    bid: Float64Array.from(ticks, (t) => t.bid),
+    ask: Float64Array.from(ticks, (t) => t.ask),
+    last: Float64Array.from(ticks, (t) => t.last),
+    volume: Float64Array.from(ticks, (t) => t.volume),
+    flags: Uint32Array.from(ticks, (t) => t.flags),
+  });
+  return create(TickBatchSchema, { batchId, payload: { case: "columns", value: columns } });
 }
 
 /** `n` ticks of one series, one millisecond apart, ending now, prices rising. */
