@@ -1,24 +1,28 @@
-import type { QueryTicksResponse, ReplayTicksResponse } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import type { GetRecentTicksResponse, QueryTicksResponse, ReplayTicksResponse } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { tickColumnsFields } from "../tick-block/columnar-batch-encoder.js";
+import { writeTickList } from "../tick-block/tick-list-encoder.js";
 import type { MessageEncoder } from "../server/grpc-transport.js";
 import { messageField, stringField, type WireField, writeMessage } from "../tick-block/wire-writer.js";
 
 /**
  * Hand-written encoders for the responses that carry megabytes of tick columns (QueryTicks and
  * ReplayTicks chunks): one buffer of the exact size, envelope included, instead of toBinary's
- * copies and the envelope's (tick-block/wire-writer.ts). Byte-identical to toBinary
- * (test/services/wire-encoders.test.ts).
+ * copies and the envelope's (tick-block/wire-writer.ts); and for lists of row-wise ticks
+ * (GetRecentTicks, row-wise QueryTicks chunks), written by a loop that knows Tick's fields
+ * (tick-block/tick-list-encoder.ts). Byte-identical to toBinary (test/services/wire-encoders.test.ts).
  */
 export const RESPONSE_ENCODERS: ReadonlyMap<string, MessageEncoder> = new Map<string, MessageEncoder>([
   [
     "neliti.dataplane.v1.QueryTicksResponse",
     (message, headroom) => {
       const m = message as QueryTicksResponse;
-      // Row-wise chunks are many small messages: toBinary's own path.
+      // A chunk is either row-wise or columnar, never both.
+      if (m.ticks.length > 0 && m.columns === undefined) return writeTickList(1, m.ticks, headroom);
       if (m.ticks.length > 0) return undefined;
       return writeMessage(m.columns ? [messageField(2, tickColumnsFields(m.columns))] : [], headroom);
     },
   ],
+  ["neliti.dataplane.v1.GetRecentTicksResponse", (message, headroom) => writeTickList(1, (message as GetRecentTicksResponse).ticks, headroom)],
   [
     "neliti.dataplane.v1.ReplayTicksResponse",
     (message, headroom) => {

@@ -1,6 +1,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { QueryTicksResponseSchema, ReplayTicksResponseSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { GetRecentTicksResponseSchema, QueryTicksResponseSchema, ReplayTicksResponseSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { RESPONSE_ENCODERS } from "../../src/services/wire-encoders.js";
 
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
@@ -37,9 +37,29 @@ describe("hand-written response encoders", () => {
     }
   });
 
-  it("leave row-wise QueryTicks chunks to toBinary", () => {
-    const message = create(QueryTicksResponseSchema, { ticks: [{ symbol: "EURUSD", timeMsc: 1n }] });
-    expect(RESPONSE_ENCODERS.get(QueryTicksResponseSchema.typeName)!(message, 5)).toBeUndefined();
+  /** Ticks with every field at its default, at its extremes and in between. */
+  const tickLists = [
+    [],
+    [{}],
+    [{ symbol: "EURUSD", broker: "ICMarkets", accountType: 2, timeMsc: 1_733_000_000_123n, bid: 1.0842, ask: 1.08423, last: 0, volume: 1.5, flags: 6 }],
+    [
+      { symbol: "ÉÜ€", broker: "b".repeat(200), accountType: 1, timeMsc: 1n, bid: -0, ask: Number.NaN, last: Number.POSITIVE_INFINITY, volume: Number.MIN_VALUE, flags: 0xffffffff },
+      { symbol: "US30.cash", accountType: -1, timeMsc: -5n, bid: 1e308, flags: 128 },
+      { timeMsc: 2n ** 63n - 1n, ask: -1.5, flags: 127 },
+      { timeMsc: 2n ** 35n, volume: 1, flags: 2 ** 21 },
+    ],
+    Array.from({ length: 300 }, (_, i) => ({ symbol: i % 2 ? "XAUUSD" : "GBPUSD", broker: "ICM", accountType: 2, timeMsc: 1_733_000_000_000n + BigInt(i), bid: 1 + i / 7, ask: 1 + i / 6, volume: i, flags: i })),
+  ];
+
+  it("write lists of row-wise ticks (GetRecentTicks, row-wise QueryTicks chunks) as toBinary does", () => {
+    for (const schema of [GetRecentTicksResponseSchema, QueryTicksResponseSchema]) {
+      const encode = RESPONSE_ENCODERS.get(schema.typeName)!;
+      for (const ticks of tickLists) {
+        const message = create(schema, { ticks });
+        const framed = encode(message, 5)!;
+        expect(Buffer.from(framed.subarray(5)).equals(Buffer.from(toBinary(schema, message)))).toBe(true);
+      }
+    }
   });
 
   it("write ReplayTicks chunks, with and without columns and resume tokens, as toBinary does", () => {
