@@ -34,7 +34,8 @@ export function grpcBody<T extends DescMessage>(schema: T, message: MessageInitS
   return file;
 }
 
-export type H2loadResult = { callsPerSecond: number; cpuMicrosPerCall: number };
+/** meanMs: h2load's mean time a request takes (it does not decode responses, so no client work is in it). */
+export type H2loadResult = { callsPerSecond: number; cpuMicrosPerCall: number; meanMs: number };
 
 /**
  * `calls` unary gRPC calls of `path` with `body` from h2load (Debian's nghttp2-client, C) on core 1,
@@ -69,8 +70,10 @@ export function h2load(opts: { port: number; pid: number; path: string; body: st
   const cpu = cpuSeconds(opts.pid) - before;
   const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
   const rate = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out);
-  if (!done || Number(done[1]) !== opts.calls || !rate) throw new Error(`h2load did not complete every call:\n${out}`);
-  return { callsPerSecond: Math.round(Number(rate[1])), cpuMicrosPerCall: round((cpu * 1e6) / opts.calls, 1) };
+  const time = /time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)\b/.exec(out);
+  if (!done || Number(done[1]) !== opts.calls || !rate || !time) throw new Error(`h2load did not complete every call:\n${out}`);
+  const meanMs = Number(time[1]) * { us: 1e-3, ms: 1, s: 1e3 }[time[2] as "us" | "ms" | "s"];
+  return { callsPerSecond: Math.round(Number(rate[1])), cpuMicrosPerCall: round((cpu * 1e6) / opts.calls, 1), meanMs: round(meanMs, 3) };
 }
 
 /** The median of several h2load rounds (by CPU per call), after one warm-up round. */
