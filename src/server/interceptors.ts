@@ -15,7 +15,8 @@ import { callerContext } from "../observability/tracing.js";
 
 
 /**
- * Observes every RPC: request id, per-RPC counters by status code, latency, in-flight streams,
+ * Observes every RPC: request id (the caller's x-request-id or a new UUID, answered in the response
+ * headers, or with the status when the call fails), per-RPC counters by status code, latency, in-flight streams,
  * streamed message counts, one log line, a server span when tracing is on (continuing the
  * caller's W3C trace context; a stream's span ends with the stream); and maps every error to a gRPC status in one place
  * (errors.ts). Errors raised mid-stream are mapped as they pass through.
@@ -71,6 +72,8 @@ export function observe(metrics: Metrics, log: Logger, tracer?: Tracer): Interce
       return { ...res, message: mapStreamErrors(res.message, () => metrics.messagesSent.inc(labels), finish) };
     } catch (err) {
       const mapped = toConnectError(err);
+      // A failed call carries its request id too (in the trailers), so a caller can quote it.
+      mapped.metadata.set("x-request-id", requestId);
       finish(mapped);
       throw mapped;
     }

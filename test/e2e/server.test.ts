@@ -151,6 +151,25 @@ describe("the real server over HTTP/2 (embedded mode)", () => {
     }
   });
 
+  it("answers every call with its request id, the caller's or a new one, on success and on failure, over every protocol", async () => {
+    for (const transport of [
+      createGrpcTransport({ baseUrl: server.url }),
+      createGrpcWebTransport({ baseUrl: server.url, httpVersion: "2" }),
+      createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
+    ]) {
+      const health = createClient(Health, transport);
+      let echoed: string | null = null;
+      await health.check({ service: "" }, { headers: { "x-request-id": "desk-7/order-42" }, onHeader: (h) => (echoed = h.get("x-request-id")) });
+      expect(echoed).toBe("desk-7/order-42");
+      let generated: string | null = null;
+      await health.check({ service: "" }, { onHeader: (h) => (generated = h.get("x-request-id")) });
+      expect(generated).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      const failed = (await health.check({ service: "nope.Service" }, { headers: { "x-request-id": "desk-7/order-43" } }).catch((e: unknown) => e)) as ConnectError;
+      expect(failed.code).toBe(Code.NotFound);
+      expect(failed.metadata.get("x-request-id")).toBe("desk-7/order-43");
+    }
+  });
+
   const grpcurl = findTool("grpcurl");
   it.skipIf(!grpcurl && !process.env.CI)("lists, describes and calls services with grpcurl through reflection", () => {
     if (!grpcurl) throw new Error("grpcurl is required in CI: scripts/stack.sh install tools");
