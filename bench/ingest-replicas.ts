@@ -374,8 +374,9 @@ export async function run() {
     );
     results.push({ produce, insert, insertTwo, noLog, backlog1, backlogN, single, several, ratios });
   }
-  // --rounds 0: the bridge's pace alone, on a machine no throughput round has just loaded.
-  const pace = await paceRound(stack, paceSeconds);
+  // --rounds 0: the bridge's pace alone, on a machine no throughput round has just loaded;
+  // --pace-seconds 0: the throughput rounds alone (ghz asked for 0 calls ran until killed).
+  const pace = paceSeconds > 0 ? await paceRound(stack, paceSeconds) : undefined;
   if (results.length === 0) return { bench: "ingest-replicas", machine: machine(), date: new Date().toISOString(), replicas: n, pace };
   const summary = {
     directProduceTicksPerSecond: median(results.map((r) => r.produce.ticksPerSecond)),
