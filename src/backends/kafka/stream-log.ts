@@ -276,9 +276,9 @@ export class KafkaStreamLog implements StreamLog {
             return {
               partition: m.partition,
               offset: m.offset,
-              key: new Uint8Array(m.key ?? Buffer.alloc(0)),
-              value: new Uint8Array(m.value ?? Buffer.alloc(0)),
-              headers: [...m.headers].map(([k, v]) => ({ key: k.toString("utf8"), value: new Uint8Array(v) })),
+              key: bytesOf(m.key),
+              value: bytesOf(m.value),
+              headers: [...m.headers].map(([k, v]) => ({ key: k.toString("utf8"), value: bytesOf(v) })),
               timestampMs: Number(m.timestamp),
             };
           });
@@ -317,6 +317,15 @@ export class KafkaStreamLog implements StreamLog {
 
 /** The bytes as a Buffer without copying them (the request message owns them until the send ends). */
 const view = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/**
+ * A received key, value or header as a plain Uint8Array over the client's bytes, not a copy: a
+ * tick log record is a whole columnar batch (hundreds of kilobytes), and copying each one cost
+ * every replica's tail and the writer a copy of the ingest volume. The client's values are slices
+ * of the fetch responses it read from the socket (or decompressed), which nothing writes into
+ * afterwards; a view keeps its response alive only as long as the record is held.
+ */
+const bytesOf = (b: Buffer | null | undefined): Uint8Array => (b ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(0));
 
 /** Closes a client without waiting for in-flight work; never throws. */
 function closeForcibly(client: Consumer | Producer): Promise<void> {
