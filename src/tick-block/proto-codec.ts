@@ -1,4 +1,3 @@
-import { create } from "@bufbuild/protobuf";
 import { type Tick, type TickBatch, type TickColumns, TickSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import type { TickBlock } from "../ports/tick-block.js";
 import type { TickRow } from "../ports/tick-store.js";
@@ -93,8 +92,26 @@ export function blockFromTicks(ticks: readonly Tick[]): TickBlock {
   return block.build();
 }
 
+/**
+ * A proto3 message in protobuf-es is a plain object with its type name, so a Tick is written out
+ * whole here instead of through create()'s reflective copy: about 0.45 us a tick against 0.05,
+ * which a row-wise QueryTicks chunk (5,000 ticks) or GetRecentTicks pays per tick. Naming every
+ * field keeps this exact: a field added to Tick fails to compile here (and a test compares it
+ * with create()).
+ */
 export function toProtoTick(r: TickRow): Tick {
-  return create(TickSchema, { ...r, timeMsc: BigInt(r.timeMsc) });
+  return {
+    $typeName: TickSchema.typeName,
+    symbol: r.symbol,
+    broker: r.broker,
+    accountType: r.accountType,
+    timeMsc: BigInt(r.timeMsc),
+    bid: r.bid,
+    ask: r.ask,
+    last: r.last,
+    volume: r.volume,
+    flags: r.flags,
+  };
 }
 
 export function tickAt(block: TickBlock, i: number): Tick {
