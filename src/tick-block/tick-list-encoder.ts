@@ -1,4 +1,5 @@
 import type { Tick } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { varintSize, writeVarint } from "./wire-writer.js";
 
 /**
  * A list of row-wise Ticks written as one repeated message field (GetRecentTicks' answer, a
@@ -117,18 +118,6 @@ function writeDouble(out: Uint8Array, view: DataView, at: number, field: number,
   return at + 9;
 }
 
-/** A non-negative value below 2^32. */
-function writeVarint(out: Uint8Array, at: number, value: number): number {
-  let pos = at;
-  let v = value >>> 0;
-  while (v > 0x7f) {
-    out[pos++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[pos++] = v;
-  return pos;
-}
-
 function writeVarint64(out: Uint8Array, at: number, low: number, high: number): number {
   let lo = low;
   let hi = high;
@@ -140,12 +129,6 @@ function writeVarint64(out: Uint8Array, at: number, low: number, high: number): 
   }
   out[pos++] = lo;
   return pos;
-}
-
-function varintSize(value: number): number {
-  let size = 1;
-  for (let v = value >>> 0; v > 0x7f; v >>>= 7) size++;
-  return size;
 }
 
 function varint64Size(low: number, high: number): number {

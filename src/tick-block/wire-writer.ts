@@ -47,14 +47,7 @@ function writeFields(out: Uint8Array, at: number, fields: readonly WireField[], 
   for (const f of fields) {
     if (!("message" in f) && f.bytes.length === 0 && !f.repeated) continue;
     out[pos++] = (f.field << 3) | 2;
-    const length = "message" in f ? sizes.get(f.message)! : f.bytes.length;
-    for (let v = length; ; v >>>= 7) {
-      if (v <= 0x7f) {
-        out[pos++] = v;
-        break;
-      }
-      out[pos++] = (v & 0x7f) | 0x80;
-    }
+    pos = writeVarint(out, pos, "message" in f ? sizes.get(f.message)! : f.bytes.length);
     if ("message" in f) pos = writeFields(out, pos, f.message, sizes);
     else {
       out.set(f.bytes, pos);
@@ -64,11 +57,21 @@ function writeFields(out: Uint8Array, at: number, fields: readonly WireField[], 
   return pos;
 }
 
-function varintSize(v: number): number {
+/** The bytes of `value` (non-negative, below 2^32) as a varint. */
+export function varintSize(value: number): number {
   let size = 1;
-  while (v > 0x7f) {
-    v >>>= 7;
-    size++;
-  }
+  for (let v = value >>> 0; v > 0x7f; v >>>= 7) size++;
   return size;
+}
+
+/** Writes `value` (non-negative, below 2^32) as a varint at `at`; the position after it. */
+export function writeVarint(out: Uint8Array, at: number, value: number): number {
+  let pos = at;
+  let v = value >>> 0;
+  while (v > 0x7f) {
+    out[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[pos++] = v;
+  return pos;
 }
