@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { HealthCheckRequestSchema } from "../gen/grpc/health/v1/health_pb.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, machine, round } from "./lib.js";
+import { arg, machine, median, round } from "./lib.js";
 import { ghzLatency, grpcBody, h2load, type H2loadResult, pin } from "./load.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -68,7 +68,6 @@ export async function run() {
   } finally {
     for (const server of Object.values(running)) await server.stop();
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const results = Object.fromEntries(
     Object.keys(servers).map((name) => {
       const runs = perRound[name]!;
