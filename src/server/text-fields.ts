@@ -138,9 +138,19 @@ function textBearing(schema: DescMessage): readonly DescField[] {
     // A type reachable from itself (Struct, Value, ListValue) counts as bearing while it is worked out.
     bearing.set(schema, schema.fields);
     fields = schema.fields.filter((f) => {
-      const message = f.fieldKind === "message" ? f.message : f.fieldKind === "list" || f.fieldKind === "map" ? f.message : undefined;
-      const scalar = f.fieldKind === "scalar" || (f.fieldKind === "list" && f.listKind === "scalar") || (f.fieldKind === "map" && f.mapKind === "scalar") ? f.scalar : undefined;
-      return f.fieldKind === "map" || scalar === ScalarType.STRING || (message !== undefined && textBearing(message).length > 0);
+      switch (f.fieldKind) {
+        case "scalar":
+          return f.scalar === ScalarType.STRING;
+        case "enum":
+          return false;
+        case "map":
+          // Its keys can be strings whatever its values are.
+          return true;
+        case "list":
+          return f.listKind === "scalar" ? f.scalar === ScalarType.STRING : f.listKind === "message" && textBearing(f.message).length > 0;
+        case "message":
+          return textBearing(f.message).length > 0;
+      }
     });
     bearing.set(schema, fields);
   }
