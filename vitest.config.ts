@@ -7,6 +7,7 @@ export default defineConfig({
     pool: "forks",
     // BACKENDS_PROVIDER=testcontainers: the backends of docker-compose.yml, started in containers.
     globalSetup: ["test/harness/global-setup.ts"],
+    setupFiles: ["test/harness/wasm-wrappers-setup.ts"],
     projects: [
       {
         extends: true,

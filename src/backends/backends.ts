@@ -10,6 +10,7 @@ import type { TickStore } from "../ports/tick-store.js";
 import type { UserStore } from "../ports/user-store.js";
 import type { VectorStore } from "../ports/vector-store.js";
 import type { Logger } from "../observability/logger.js";
+import { keepWasmImportWrappersGeneric } from "../runtime/wasm-import-wrappers.js";
 import type { SqlClient } from "./postgres/sql-client.js";
 
 export type Backends = {
@@ -181,6 +182,8 @@ const OPENERS = {
  * embedded store otherwise. Stores that do not depend on each other open at once.
  */
 export async function openBackends(config: Config, log: Logger): Promise<Backends> {
+  // Before any store's client instantiates WebAssembly (PGlite, fetch's parser).
+  keepWasmImportWrappersGeneric();
   const ctx: Context = {
     config,
     log,
