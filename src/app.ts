@@ -52,6 +52,7 @@ import { streamService } from "./services/stream-service.js";
 import { tickService } from "./services/tick-service.js";
 import { userService } from "./services/user-service.js";
 import { vectorService } from "./services/vector-service.js";
+import { VALIDITY_SHORTCUTS } from "./services/validity-shortcuts.js";
 import { RESPONSE_ENCODERS } from "./services/wire-encoders.js";
 import type { MessageEncoder } from "./server/grpc-transport.js";
 
@@ -195,7 +196,7 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
       observe(metrics, log, rpcTracer(config.tracing.otlpEndpoint)),
       authenticate(new Principals(users, credentials), backends.users, log, config.auth.enabled),
       ...(config.rateLimit.perKeyRps > 0 ? [rateLimit(config.rateLimit.perKeyRps)] : []),
-      validateRequests(),
+      validateRequests(VALIDITY_SHORTCUTS),
     ],
     responseEncoders: RESPONSE_ENCODERS,
     stopBackground: async () => {
