@@ -235,27 +235,38 @@ export class ClickHouseTickStore implements TickStore {
    * history), each only for the symbols with series still missing. A series found in a window has
    * its last tick there, and the primary key (symbol, broker, ts) keeps a window's read to the
    * ticks in it. argMax of a tuple takes every value from the same tick.
+   * The catalog and the narrowest window are asked at once, since that window's question does not
+   * depend on the catalog's answer (a series absent from the catalog has no tick in it either):
+   * a call that the first window answers waits for one round trip instead of two.
    */
   async asOf(q: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]> {
     const key = (symbol: string, broker: string) => `${symbol}\u0000${broker}`;
     const catalog = this.query().sql`SELECT symbol, broker FROM tick_series WHERE symbol IN (${q.symbols.map(str)})`;
     if (q.broker !== undefined) catalog.sql` AND broker = ${str(q.broker)}`;
     catalog.sql` GROUP BY symbol, broker HAVING min(first_ts) <= ${timeMs(q.timeMsc)}`;
-    const missing = new Set((await this.select<{ symbol: string; broker: string }>(catalog.build(), signal)).map((r) => key(r.symbol, r.broker)));
-    const found: TickRow[] = [];
-    for (const lookBack of AS_OF_WINDOWS_MS) {
-      if (missing.size === 0) break;
-      const symbols = [...new Set([...missing].map((k) => k.split("\u0000")[0]!))];
+    const lastInWindow = (symbols: readonly string[], lookBack: number | undefined) => {
       const sel = this.query().sql`SELECT symbol, broker, max(${raw(this.time)}) AS time_msc, argMax((account_type, bid, ask, last, volume, flags), ts) AS v FROM ticks WHERE symbol IN (${symbols.map(str)})`;
       if (q.broker !== undefined) sel.sql` AND broker = ${str(q.broker)}`;
       sel.sql` AND ts <= ${timeMs(q.timeMsc)}`;
       if (lookBack !== undefined) sel.sql` AND ts > ${timeMs(q.timeMsc - lookBack)}`;
       sel.sql` GROUP BY symbol, broker`;
-      for (const { symbol, broker, time_msc, v } of await this.select<{ symbol: string; broker: string; time_msc: number; v: [number, number, number, number, number, number] }>(sel.build(), signal)) {
+      return this.select<{ symbol: string; broker: string; time_msc: number; v: [number, number, number, number, number, number] }>(sel.build(), signal);
+    };
+    const [narrowest, ...wider] = AS_OF_WINDOWS_MS;
+    const [series, first] = await Promise.all([this.select<{ symbol: string; broker: string }>(catalog.build(), signal), lastInWindow(q.symbols, narrowest)]);
+    const missing = new Set(series.map((r) => key(r.symbol, r.broker)));
+    const found: TickRow[] = [];
+    const take = (rows: Awaited<ReturnType<typeof lastInWindow>>) => {
+      for (const { symbol, broker, time_msc, v } of rows) {
         if (!missing.delete(key(symbol, broker))) continue;
         const [accountType, bid, ask, last, volume, flags] = v;
         found.push({ symbol, broker, timeMsc: Number(time_msc), accountType, bid, ask, last, volume, flags });
       }
+    };
+    take(first);
+    for (const lookBack of wider) {
+      if (missing.size === 0) break;
+      take(await lastInWindow([...new Set([...missing].map((k) => k.split("\u0000")[0]!))], lookBack));
     }
     return found.sort(compareSeries);
   }
