@@ -7,6 +7,7 @@ import type { PoolStats } from "../../ports/backend.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
 import { compareSeries } from "../../tick-block/tick-block.js";
 import { sliceColumnChunk } from "../../tick-block/column-chunk.js";
+import { ClickHouseSelects } from "./http-select.js";
 import { type NativeBlock, readNativeBlocks } from "./native-reader.js";
 import { type Capabilities, detectCapabilities } from "./capabilities.js";
 import { classify } from "./errors.js";
@@ -55,6 +56,7 @@ export class ClickHouseTickStore implements TickStore {
     readonly client: ClickHouseClient,
     readonly caps: Capabilities,
     private readonly options: ClickHouseOptions,
+    private readonly selects: ClickHouseSelects,
   ) {
     this.groupCommit = new GroupCommit(options.commit, (entries) => this.flush(entries));
     this.encoder = new NativeBlockEncoder(caps.modern ? "DateTime64(3, 'UTC')" : "Int64");
@@ -75,16 +77,13 @@ export class ClickHouseTickStore implements TickStore {
   }
 
   static async open(options: ClickHouseOptions, migrations: readonly MigrationFile[]): Promise<{ store: ClickHouseTickStore; migrator: ClickHouseMigrator }> {
-    const client = createClient({
-      url: options.url,
-      max_open_connections: options.maxConnections,
-      request_timeout: options.requestTimeoutMs,
-      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
-    });
+    const settings = { output_format_json_quote_64bit_integers: 0 } as const;
+    const client = createClient({ url: options.url, max_open_connections: options.maxConnections, request_timeout: options.requestTimeoutMs, clickhouse_settings: settings });
     const caps = await detectCapabilities(client);
     const migrator = new ClickHouseMigrator(client, caps, migrations);
     await migrator.migrateTo();
-    return { store: new ClickHouseTickStore(client, caps, options), migrator };
+    const selects = new ClickHouseSelects(options.url, { maxSockets: options.maxConnections, timeoutMs: options.requestTimeoutMs, settings });
+    return { store: new ClickHouseTickStore(client, caps, options, selects), migrator };
   }
 
   async probe(signal?: AbortSignal): Promise<void> {
@@ -99,6 +98,7 @@ export class ClickHouseTickStore implements TickStore {
 
   async close(): Promise<void> {
     await this.groupCommit.drain().catch(() => undefined);
+    this.selects.close();
     await this.client.close();
   }
 
@@ -168,7 +168,7 @@ export class ClickHouseTickStore implements TickStore {
   }
 
   private select<Row>(q: BoundQuery, signal?: AbortSignal): Promise<Row[]> {
-    return this.guarded(signal, async () => (await this.client.query({ query: q.query, query_params: q.params, format: "JSONEachRow", abort_signal: signal })).json<Row>());
+    return this.guarded(signal, () => this.selects.rows<Row>(q, signal));
   }
 
   /** Through the breaker, with errors classified; a call its caller cancelled is not a server failure. */

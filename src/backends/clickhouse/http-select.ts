@@ -1,0 +1,104 @@
+import http from "node:http";
+import type { BoundQuery } from "./sql.js";
+
+export type SelectOptions = {
+  /** Sockets kept to the server (CLICKHOUSE_MAX_CONNECTIONS). */
+  maxSockets: number;
+  /** A socket silent this long fails the query (CLICKHOUSE_REQUEST_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** Server settings sent with every query. */
+  settings: Record<string, string | number>;
+};
+
+/** A ClickHouse exception: `code` is its number as text, as @clickhouse/client's errors carry it (errors.ts reads it). */
+export class ClickHouseServerError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * SELECTs answered as JSONEachRow over ClickHouse's HTTP interface, on node:http keep-alive
+ * sockets. The store keeps @clickhouse/client for everything else (inserts, streamed reads,
+ * migrations); its small lookups come here because that client waits a `setTimeout(0)` before
+ * every request (clickhouse-js PR 296), clamped by Node to 1 ms: a `SELECT 1` costs 2.0-2.7 ms
+ * through it and 0.41-0.47 ms through node:http on the same socket (bench/RESULTS.md), and the
+ * lookups sit on latency paths (the ingest's deduplication check before every INSERT, as-of,
+ * recent ticks, candles). The request is the one that client sends: the statement as the body,
+ * settings, `database` and `param_*` values in the URL, basic auth from the URL's user.
+ */
+export class ClickHouseSelects {
+  private readonly agent: http.Agent;
+  private readonly target: { hostname: string; port: string; auth: string | undefined; search: URLSearchParams };
+
+  constructor(url: string, private readonly options: SelectOptions) {
+    const u = new URL(url);
+    if (u.protocol !== "http:") throw new Error(`ClickHouse lookups speak plain HTTP; ${u.protocol} URLs are not supported`);
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(options.settings)) search.set(k, String(v));
+    const database = decodeURIComponent(u.pathname.slice(1));
+    if (database !== "" && database !== "default") search.set("database", database);
+    const auth = u.username === "" ? undefined : `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}`;
+    this.target = { hostname: u.hostname, port: u.port || "80", auth, search };
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
+  }
+
+  async rows<Row>(q: BoundQuery, signal?: AbortSignal): Promise<Row[]> {
+    const search = new URLSearchParams(this.target.search);
+    for (const [k, v] of Object.entries(q.params)) search.set(`param_${k}`, paramText(v));
+    const text = await this.post(`/?${search}`, `${q.query}\nFORMAT JSONEachRow`, signal);
+    const rows: Row[] = [];
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      // A query that fails after its first rows were sent ends a 200 answer with the exception.
+      if (line.startsWith("Code: ")) throw serverError(line);
+      rows.push(JSON.parse(line) as Row);
+    }
+    return rows;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private post(path: string, body: string, signal: AbortSignal | undefined): Promise<string> {
+    const { hostname, port, auth } = this.target;
+    const headers: http.OutgoingHttpHeaders = { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) };
+    if (auth) headers.authorization = auth;
+    return new Promise((resolve, reject) => {
+      const req = http.request({ agent: this.agent, hostname, port, path, method: "POST", headers, signal, timeout: this.options.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.once("error", reject);
+        res.once("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if (res.statusCode === 200) resolve(text);
+          else reject(serverError(text.trim() || `HTTP ${res.statusCode}`));
+        });
+      });
+      // The same words as @clickhouse/client's timeout, which errors.ts counts as unavailable.
+      req.once("timeout", () => req.destroy(new Error("Timeout error.")));
+      req.once("error", reject);
+      req.end(body);
+    });
+  }
+}
+
+function serverError(text: string): ClickHouseServerError {
+  return new ClickHouseServerError(text, /^Code: (\d+)/.exec(text)?.[1] ?? "");
+}
+
+/**
+ * A query parameter's value in ClickHouse's escaped text form, as the server parses `param_*`:
+ * the characters that end or escape a value are written as escapes, so a value is only ever data.
+ */
+export function paramText(value: unknown): string {
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  if (typeof value !== "string") throw new TypeError(`unsupported query parameter: ${typeof value}`);
+  return value.replace(/[\t\n\r'\\]/g, (c) => ESCAPES[c]!);
+}
+
+const ESCAPES: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r", "'": "\\'", "\\": "\\\\" };
