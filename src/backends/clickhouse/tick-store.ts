@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { GroupCommit, type GroupCommitOptions } from "../../batching/group-commit.js";
 import { RecentIds } from "../../batching/recent-ids.js";
@@ -7,7 +6,7 @@ import type { PoolStats } from "../../ports/backend.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
 import { compareSeries } from "../../tick-block/tick-block.js";
 import { sliceColumnChunk } from "../../tick-block/column-chunk.js";
-import { ClickHouseSelects } from "./http-select.js";
+import { ClickHouseHttp } from "./http-requests.js";
 import { type NativeBlock, readNativeBlocks } from "./native-reader.js";
 import { type Capabilities, detectCapabilities } from "./capabilities.js";
 import { classify } from "./errors.js";
@@ -56,7 +55,7 @@ export class ClickHouseTickStore implements TickStore {
     readonly client: ClickHouseClient,
     readonly caps: Capabilities,
     private readonly options: ClickHouseOptions,
-    private readonly selects: ClickHouseSelects,
+    private readonly http: ClickHouseHttp,
   ) {
     this.groupCommit = new GroupCommit(options.commit, (entries) => this.flush(entries));
     this.encoder = new NativeBlockEncoder(caps.modern ? "DateTime64(3, 'UTC')" : "Int64");
@@ -82,8 +81,8 @@ export class ClickHouseTickStore implements TickStore {
     const caps = await detectCapabilities(client);
     const migrator = new ClickHouseMigrator(client, caps, migrations);
     await migrator.migrateTo();
-    const selects = new ClickHouseSelects(options.url, { maxSockets: options.maxConnections, timeoutMs: options.requestTimeoutMs, settings });
-    return { store: new ClickHouseTickStore(client, caps, options, selects), migrator };
+    const http = new ClickHouseHttp(options.url, { maxSockets: options.maxConnections, timeoutMs: options.requestTimeoutMs, settings });
+    return { store: new ClickHouseTickStore(client, caps, options, http), migrator };
   }
 
   async probe(signal?: AbortSignal): Promise<void> {
@@ -98,7 +97,7 @@ export class ClickHouseTickStore implements TickStore {
 
   async close(): Promise<void> {
     await this.groupCommit.drain().catch(() => undefined);
-    this.selects.close();
+    this.http.close();
     await this.client.close();
   }
 
@@ -119,15 +118,9 @@ export class ClickHouseTickStore implements TickStore {
       const fresh = entries.filter((e) => !already.has(e.batchId));
       if (fresh.length > 0) {
         const block = this.encoder.encode(fresh);
-        const result = await this.client.exec({
-          query: `INSERT INTO ticks (${TICK_COLUMNS}) FORMAT Native`,
-          values: Readable.from([block]),
-          // The block declares symbol and broker as String; current servers store them as
-          // LowCardinality and convert on insert when told the client does not speak it.
-          clickhouse_settings: this.caps.modern ? { low_cardinality_allow_in_native_format: 0 } : {},
-        });
-        result.stream.resume();
-        await new Promise((resolve, reject) => result.stream.once("end", resolve).once("error", reject));
+        // The block declares symbol and broker as String; current servers store them as
+        // LowCardinality and convert on insert when told the client does not speak it.
+        await this.http.insert(`INSERT INTO ticks (${TICK_COLUMNS}) FORMAT Native`, block, this.caps.modern ? { low_cardinality_allow_in_native_format: 0 } : {});
         // Only after a complete answer: a failed INSERT's buffer may still be in the socket's hands.
         this.encoder.release(block);
       }
@@ -168,7 +161,7 @@ export class ClickHouseTickStore implements TickStore {
   }
 
   private select<Row>(q: BoundQuery, signal?: AbortSignal): Promise<Row[]> {
-    return this.guarded(signal, () => this.selects.rows<Row>(q, signal));
+    return this.guarded(signal, () => this.http.rows<Row>(q, signal));
   }
 
   /** Through the breaker, with errors classified; a call its caller cancelled is not a server failure. */

@@ -21,16 +21,17 @@ export class ClickHouseServerError extends Error {
 }
 
 /**
- * SELECTs answered as JSONEachRow over ClickHouse's HTTP interface, on node:http keep-alive
- * sockets. The store keeps @clickhouse/client for everything else (inserts, streamed reads,
- * migrations); its small lookups come here because that client waits a `setTimeout(0)` before
- * every request (clickhouse-js PR 296), clamped by Node to 1 ms: a `SELECT 1` costs 2.0-2.7 ms
- * through it and 0.41-0.47 ms through node:http on the same socket (bench/RESULTS.md), and the
- * lookups sit on latency paths (the ingest's deduplication check before every INSERT, as-of,
- * recent ticks, candles). The request is the one that client sends: the statement as the body,
- * settings, `database` and `param_*` values in the URL, basic auth from the URL's user.
+ * The tick store's lookups (SELECTs answered as JSONEachRow) and its INSERTs, over ClickHouse's
+ * HTTP interface on node:http keep-alive sockets. The store keeps @clickhouse/client for
+ * migrations, capability detection and streamed range reads; these two come here because that
+ * client waits a `setTimeout(0)` before every request (clickhouse-js PR 296), clamped by Node to
+ * 1 ms: a `SELECT 1` costs 2.0-2.7 ms through it and 0.41-0.47 ms through node:http on the same
+ * socket (bench/RESULTS.md), and both sit on latency paths (each ingest flush is a deduplication
+ * lookup and an INSERT; as-of, recent ticks, candles). The requests are the ones that client
+ * sends: settings, `database` and `param_*` values in the URL, basic auth from the URL's user; a
+ * lookup's statement as the body, an INSERT's in the URL with its data as the body.
  */
-export class ClickHouseSelects {
+export class ClickHouseHttp {
   private readonly agent: http.Agent;
   private readonly target: { hostname: string; port: string; auth: string | undefined; search: URLSearchParams };
 
@@ -49,7 +50,7 @@ export class ClickHouseSelects {
   async rows<Row>(q: BoundQuery, signal?: AbortSignal): Promise<Row[]> {
     const search = new URLSearchParams(this.target.search);
     for (const [k, v] of Object.entries(q.params)) search.set(`param_${k}`, paramText(v));
-    const text = await this.post(`/?${search}`, `${q.query}\nFORMAT JSONEachRow`, signal);
+    const text = await this.post(search, `${q.query}\nFORMAT JSONEachRow`, signal);
     const rows: Row[] = [];
     for (const line of text.split("\n")) {
       if (line === "") continue;
@@ -60,13 +61,25 @@ export class ClickHouseSelects {
     return rows;
   }
 
+  /**
+   * Sends `data` as the rows of `statement` (an `INSERT ... FORMAT X`); resolves once the server
+   * has answered, so the caller may reuse `data`'s memory then and not before.
+   */
+  async insert(statement: string, data: Uint8Array, settings: Record<string, string | number> = {}, signal?: AbortSignal): Promise<void> {
+    const search = new URLSearchParams(this.target.search);
+    for (const [k, v] of Object.entries(settings)) search.set(k, String(v));
+    search.set("query", statement);
+    await this.post(search, data, signal);
+  }
+
   close(): void {
     this.agent.destroy();
   }
 
-  private post(path: string, body: string, signal: AbortSignal | undefined): Promise<string> {
+  private post(search: URLSearchParams, body: string | Uint8Array, signal: AbortSignal | undefined): Promise<string> {
     const { hostname, port, auth } = this.target;
-    const headers: http.OutgoingHttpHeaders = { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) };
+    const path = `/?${search}`;
+    const headers: http.OutgoingHttpHeaders = { "content-type": "text/plain; charset=utf-8", "content-length": typeof body === "string" ? Buffer.byteLength(body) : body.byteLength };
     if (auth) headers.authorization = auth;
     return new Promise((resolve, reject) => {
       const req = http.request({ agent: this.agent, hostname, port, path, method: "POST", headers, signal, timeout: this.options.timeoutMs }, (res) => {

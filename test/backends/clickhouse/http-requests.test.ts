@@ -2,7 +2,7 @@ import { createClient } from "@clickhouse/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectCapabilities } from "../../../src/backends/clickhouse/capabilities.js";
 import { classify } from "../../../src/backends/clickhouse/errors.js";
-import { ClickHouseSelects, ClickHouseServerError, paramText } from "../../../src/backends/clickhouse/http-select.js";
+import { ClickHouseHttp, ClickHouseServerError, paramText } from "../../../src/backends/clickhouse/http-requests.js";
 import { ChQuery, raw, str } from "../../../src/backends/clickhouse/sql.js";
 import { UnavailableError } from "../../../src/errors.js";
 import { describeWithBackend } from "../../harness/backends.js";
@@ -22,26 +22,26 @@ describe("paramText", () => {
   });
 });
 
-describeWithBackend("clickhouse", "ClickHouseSelects on a real ClickHouse", (url) => {
+describeWithBackend("clickhouse", "ClickHouseHttp on a real ClickHouse", (url) => {
   let db: Awaited<ReturnType<typeof createTempClickHouseDatabase>>;
-  let selects: ClickHouseSelects;
+  let http: ClickHouseHttp;
   let query: () => ChQuery;
 
   beforeAll(async () => {
     db = await createTempClickHouseDatabase(url);
-    selects = new ClickHouseSelects(db.url, OPTIONS);
+    http = new ClickHouseHttp(db.url, OPTIONS);
     const admin = createClient({ url });
     const caps = await detectCapabilities(admin);
     await admin.close();
     query = () => new ChQuery(caps);
   });
   afterAll(async () => {
-    selects?.close();
+    http?.close();
     await db?.drop();
   });
 
   it("answers rows as JSON objects, 64-bit integers as numbers, in the URL's database", async () => {
-    const rows = await selects.rows<{ n: number; s: string; d: string }>(query().sql`SELECT number AS n, toString(number) AS s, currentDatabase() AS d FROM system.numbers LIMIT 3`.build());
+    const rows = await http.rows<{ n: number; s: string; d: string }>(query().sql`SELECT number AS n, toString(number) AS s, currentDatabase() AS d FROM system.numbers LIMIT 3`.build());
     const name = new URL(db.url).pathname.slice(1);
     expect(rows).toEqual([0, 1, 2].map((n) => ({ n, s: String(n), d: name })));
   });
@@ -49,20 +49,36 @@ describeWithBackend("clickhouse", "ClickHouseSelects on a real ClickHouse", (url
   it("gives back every hostile string exactly as it was bound", async () => {
     const hostile = ["'", "\\", "\\'", "'; DROP TABLE ticks; --", "a\tb\nc\rd", "\u00fc\u4e2d\ud83d\ude00", "{p0:String}", "%27%00", "\u2028\u2029", " "];
     for (const value of hostile) {
-      const [row] = await selects.rows<{ s: string }>(query().sql`SELECT ${str(value)} AS s`.build());
+      const [row] = await http.rows<{ s: string }>(query().sql`SELECT ${str(value)} AS s`.build());
       expect(row?.s).toBe(value);
     }
   });
 
+  it("inserts the rows its body carries, and reports data the server cannot read with the server's code", async () => {
+    const admin = createClient({ url: db.url });
+    await admin.command({ query: "CREATE TABLE kv (k String, v UInt32) ENGINE = MergeTree ORDER BY k" });
+    await admin.close();
+    await http.insert("INSERT INTO kv (k, v) FORMAT TabSeparated", new TextEncoder().encode("a\t1\nb\\tc\t2\n"));
+    expect(await http.rows(query().sql`SELECT k, v FROM kv ORDER BY k`.build())).toEqual([
+      { k: "a", v: 1 },
+      { k: "b\tc", v: 2 },
+    ]);
+    const err = await http.insert("INSERT INTO kv (k, v) FORMAT TabSeparated", new TextEncoder().encode("c\tnot a number\n")).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClickHouseServerError);
+    expect((err as ClickHouseServerError).code).toMatch(/^\d+$/);
+    expect(classify(err)).toBe(err);
+    expect(await http.rows(query().sql`SELECT count() AS n FROM kv`.build())).toEqual([{ n: 2 }]);
+  });
+
   it("reports a server exception with its code, which is not taken for an outage", async () => {
-    const err = await selects.rows(query().sql`SELECT ${raw("no_such_column")} FROM system.one`.build()).catch((e: unknown) => e);
+    const err = await http.rows(query().sql`SELECT ${raw("no_such_column")} FROM system.one`.build()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClickHouseServerError);
     expect((err as ClickHouseServerError).code).toBe("47");
     expect(classify(err)).toBe(err);
   });
 
   it("fails a query that outlasts its timeout as unavailable", async () => {
-    const slow = new ClickHouseSelects(db.url, { ...OPTIONS, timeoutMs: 200 });
+    const slow = new ClickHouseHttp(db.url, { ...OPTIONS, timeoutMs: 200 });
     try {
       const err = await slow.rows(query().sql`SELECT sleep(1) AS z`.build()).catch((e: unknown) => e);
       expect(classify(err)).toBeInstanceOf(UnavailableError);
@@ -73,14 +89,14 @@ describeWithBackend("clickhouse", "ClickHouseSelects on a real ClickHouse", (url
 
   it("stops waiting when its caller cancels", async () => {
     const controller = new AbortController();
-    const pending = selects.rows(query().sql`SELECT sleep(1) AS z`.build(), controller.signal).catch((e: unknown) => e);
+    const pending = http.rows(query().sql`SELECT sleep(1) AS z`.build(), controller.signal).catch((e: unknown) => e);
     setTimeout(() => controller.abort(), 50);
     // Had it waited for the answer, it would have resolved with the row.
     expect((await pending) as Error).toMatchObject({ name: "AbortError" });
   });
 
   it("takes a server that does not answer for an outage", async () => {
-    const nowhere = new ClickHouseSelects("http://127.0.0.1:1/", OPTIONS);
+    const nowhere = new ClickHouseHttp("http://127.0.0.1:1/", OPTIONS);
     try {
       const err = await nowhere.rows(query().sql`SELECT 1 AS one`.build()).catch((e: unknown) => e);
       expect(classify(err)).toBeInstanceOf(UnavailableError);
