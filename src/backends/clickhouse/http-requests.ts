@@ -44,13 +44,22 @@ export class ClickHouseHttp {
     if (database !== "" && database !== "default") search.set("database", database);
     const auth = u.username === "" ? undefined : `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}`;
     this.target = { hostname: u.hostname, port: u.port || "80", auth, search };
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
+    // An idle socket is closed before the server would close it (servers before 23.x keep idle
+    // connections 3 s, and Node shortens this further to a server's announced Keep-Alive timeout
+    // less a second): a request then rarely meets a socket the server is closing.
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, timeout: IDLE_SOCKET_MS });
   }
 
   async rows<Row>(q: BoundQuery, signal?: AbortSignal): Promise<Row[]> {
     const search = new URLSearchParams(this.target.search);
     for (const [k, v] of Object.entries(q.params)) search.set(`param_${k}`, paramText(v));
-    const text = await this.post(search, `${q.query}\nFORMAT JSONEachRow`, signal);
+    const body = `${q.query}\nFORMAT JSONEachRow`;
+    // When it does anyway, the request never reached the server: a lookup is asked again, once,
+    // on a new socket. (An INSERT is not: its caller's retry checks what was stored.)
+    const text = await this.post(search, body, signal).catch((err: unknown) => {
+      if (err instanceof StaleSocketError) return this.post(search, body, signal);
+      throw err;
+    });
     const rows: Row[] = [];
     for (const line of text.split("\n")) {
       if (line === "") continue;
@@ -94,11 +103,21 @@ export class ClickHouseHttp {
       });
       // The same words as @clickhouse/client's timeout, which errors.ts counts as unavailable.
       req.once("timeout", () => req.destroy(new Error("Timeout error.")));
-      req.once("error", reject);
+      req.once("error", (err: NodeJS.ErrnoException) => reject(req.reusedSocket && err.code === "ECONNRESET" ? new StaleSocketError(err) : err));
       req.end(body);
     });
   }
 }
+
+/** A kept-alive socket the server had closed: reset before any answer came. */
+class StaleSocketError extends Error {
+  readonly code = "ECONNRESET";
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
+const IDLE_SOCKET_MS = 2500;
 
 function serverError(text: string): ClickHouseServerError {
   return new ClickHouseServerError(text, /^Code: (\d+)/.exec(text)?.[1] ?? "");

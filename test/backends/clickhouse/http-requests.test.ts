@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { createClient } from "@clickhouse/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectCapabilities } from "../../../src/backends/clickhouse/capabilities.js";
@@ -19,6 +21,36 @@ describe("paramText", () => {
 
   it("refuses a value it has no text form for", () => {
     expect(() => paramText({})).toThrow(TypeError);
+  });
+});
+
+describe("ClickHouseHttp's kept-alive sockets", () => {
+  it("asks a lookup again on a new socket when the server closed the kept one as the request went out", async () => {
+    // A server that answers the first request of each connection and drops the connection at the
+    // second, as a server closing an idle connection at that moment does.
+    let connections = 0;
+    const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+      const socket = req.socket as typeof req.socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      if (socket.served > 1) return socket.destroy();
+      req.resume();
+      req.on("end", () => res.end('{"one":1}\n'));
+    });
+    server.on("connection", () => connections++);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const client = new ClickHouseHttp(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, OPTIONS);
+    try {
+      const lookup = { query: "SELECT 1 AS one", params: {} };
+      expect(await client.rows(lookup)).toEqual([{ one: 1 }]);
+      expect(await client.rows(lookup)).toEqual([{ one: 1 }]);
+      expect(connections).toBe(2);
+      // An INSERT is not sent twice: its reset reaches the caller as an outage.
+      const err = await client.insert("INSERT INTO t FORMAT TabSeparated", new Uint8Array([49, 10])).catch((e: unknown) => e);
+      expect(classify(err)).toBeInstanceOf(UnavailableError);
+    } finally {
+      client.close();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 
