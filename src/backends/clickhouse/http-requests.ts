@@ -1,7 +1,8 @@
 import http from "node:http";
+import https from "node:https";
 import type { BoundQuery } from "./sql.js";
 
-export type SelectOptions = {
+export type ClickHouseHttpOptions = {
   /** Sockets kept to the server (CLICKHOUSE_MAX_CONNECTIONS). */
   maxSockets: number;
   /** A socket silent this long fails the query (CLICKHOUSE_REQUEST_TIMEOUT_MS). */
@@ -33,21 +34,23 @@ export class ClickHouseServerError extends Error {
  */
 export class ClickHouseHttp {
   private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
   private readonly target: { hostname: string; port: string; auth: string | undefined; search: URLSearchParams };
 
-  constructor(url: string, private readonly options: SelectOptions) {
+  constructor(url: string, private readonly options: ClickHouseHttpOptions) {
     const u = new URL(url);
-    if (u.protocol !== "http:") throw new Error(`ClickHouse lookups speak plain HTTP; ${u.protocol} URLs are not supported`);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error(`a ClickHouse URL is http: or https:, not ${u.protocol}`);
+    this.transport = u.protocol === "https:" ? https : http;
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(options.settings)) search.set(k, String(v));
     const database = decodeURIComponent(u.pathname.slice(1));
     if (database !== "" && database !== "default") search.set("database", database);
     const auth = u.username === "" ? undefined : `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}`;
-    this.target = { hostname: u.hostname, port: u.port || "80", auth, search };
+    this.target = { hostname: u.hostname, port: u.port || (u.protocol === "https:" ? "443" : "80"), auth, search };
     // An idle socket is closed before the server would close it (servers before 23.x keep idle
     // connections 3 s, and Node shortens this further to a server's announced Keep-Alive timeout
     // less a second): a request then rarely meets a socket the server is closing.
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, timeout: IDLE_SOCKET_MS });
+    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: options.maxSockets, timeout: IDLE_SOCKET_MS });
   }
 
   async rows<Row>(q: BoundQuery, signal?: AbortSignal): Promise<Row[]> {
@@ -91,7 +94,7 @@ export class ClickHouseHttp {
     const headers: http.OutgoingHttpHeaders = { "content-type": "text/plain; charset=utf-8", "content-length": typeof body === "string" ? Buffer.byteLength(body) : body.byteLength };
     if (auth) headers.authorization = auth;
     return new Promise((resolve, reject) => {
-      const req = http.request({ agent: this.agent, hostname, port, path, method: "POST", headers, signal, timeout: this.options.timeoutMs }, (res) => {
+      const req = this.transport.request({ agent: this.agent, hostname, port, path, method: "POST", headers, signal, timeout: this.options.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.once("error", reject);

@@ -24,6 +24,13 @@ describe("paramText", () => {
   });
 });
 
+describe("ClickHouseHttp's URL", () => {
+  it("takes http: and https: (ClickHouse Cloud), and refuses any other scheme", () => {
+    for (const url of ["http://ch:8123/ticks", "https://user:p%40ss@example.clickhouse.cloud:8443/"]) new ClickHouseHttp(url, OPTIONS).close();
+    expect(() => new ClickHouseHttp("tcp://ch:9000/", OPTIONS)).toThrow(/http: or https:/);
+  });
+});
+
 describe("ClickHouseHttp's kept-alive sockets", () => {
   it("asks a lookup again on a new socket when the server closed the kept one as the request went out", async () => {
     // A server that answers the first request of each connection and drops the connection at the
