@@ -108,18 +108,18 @@ async function* mapStreamErrors<T>(source: AsyncIterable<T>, onMessage: () => vo
 }
 
 /**
+ * Whether a request passes its protovalidate rules, written by hand for a hot request type. It may
+ * answer false for a valid request, never true for an invalid one.
+ */
+export type ValidityShortcut = (message: Message) => boolean;
+
+/**
  * Checks single-message requests (unary and server-streaming): text fields first (no NUL, no ill-formed
  * Unicode, anywhere), then their protovalidate rules. `shortcuts` (by request type name) answer
  * for protovalidate where they can say a request passes; when one cannot, protovalidate decides.
  * Streamed request messages (tick batches) are validated by their handlers, batch by batch,
  * because a bad batch must not end a long-lived ingest stream.
  */
-/**
- * Whether a request passes its protovalidate rules, written by hand for a hot request type. It may
- * answer false for a valid request, never true for an invalid one.
- */
-export type ValidityShortcut = (message: Message) => boolean;
-
 export function validateRequests(shortcuts: ReadonlyMap<string, ValidityShortcut> = new Map()): Interceptor {
   const validator = createValidator({ regexMatch: nativeRegexMatch() });
   const check = (schema: DescMessage, message: Message) => {

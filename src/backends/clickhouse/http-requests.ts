@@ -57,8 +57,9 @@ export class ClickHouseHttp {
     const search = new URLSearchParams(this.target.search);
     for (const [k, v] of Object.entries(q.params)) search.set(`param_${k}`, paramText(v));
     const body = `${q.query}\nFORMAT JSONEachRow`;
-    // When it does anyway, the request never reached the server: a lookup is asked again, once,
-    // on a new socket. (An INSERT is not: its caller's retry checks what was stored.)
+    // A kept-alive socket that the server closed as the request went out (rare, see the agent's
+    // idle timeout) never delivered it: a lookup is asked again, once, on a new socket. An INSERT
+    // is not: its caller's retry checks what was stored.
     const text = await this.post(search, body, signal).catch((err: unknown) => {
       if (err instanceof StaleSocketError) return this.post(search, body, signal);
       throw err;
