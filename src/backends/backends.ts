@@ -182,7 +182,8 @@ const OPENERS = {
  * embedded store otherwise. Stores that do not depend on each other open at once.
  */
 export async function openBackends(config: Config, log: Logger): Promise<Backends> {
-  // Before any store's client instantiates WebAssembly (PGlite, fetch's parser).
+  // Before any store's client instantiates WebAssembly (PGlite, fetch's parser): the one place
+  // for the service and the backfill command; test workers set it in their setup file.
   keepWasmImportWrappersGeneric();
   const ctx: Context = {
     config,

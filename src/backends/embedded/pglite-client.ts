@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import { keepWasmImportWrappersGeneric } from "../../runtime/wasm-import-wrappers.js";
 import type { SqlClient } from "../postgres/sql-client.js";
 
 /**
@@ -14,7 +13,6 @@ export class PgliteSqlClient implements SqlClient {
   static async open(dataDir: string | undefined): Promise<PgliteSqlClient> {
     // PGlite creates its own folder but not the folders above it (a fresh ./data).
     if (dataDir !== undefined) mkdirSync(dirname(dataDir), { recursive: true });
-    keepWasmImportWrappersGeneric();
     const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
     await db.waitReady;
     return new PgliteSqlClient(db);
