@@ -192,11 +192,12 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
 
   it("candles of ended days come from the cache on either replica; a late tick written through A is in B's next read", async () => {
     const DAY = 86_400_000;
-    const yesterday = Math.floor(Date.now() / DAY) * DAY - DAY;
-    const rows = Array.from({ length: 100 }, (_, i) => tick({ symbol: "CACHED", timeMsc: BigInt(yesterday + i * 600_000 + 1_000), bid: 1.1 + i / 10_000, ask: 1.2 }));
+    // Two days back: yesterday's chunk is not cached in the first minute after midnight.
+    const pastDay = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
+    const rows = Array.from({ length: 100 }, (_, i) => tick({ symbol: "CACHED", timeMsc: BigInt(pastDay + i * 600_000 + 1_000), bid: 1.1 + i / 10_000, ask: 1.2 }));
     expect(await ingestOne(a.url, rowsBatch("cached-day", rows))).toBe(AckState.DURABLE);
     const [onA, onB] = [a, b].map((r) => connect(TickService, { baseUrl: r.url }));
-    const day = { symbol: "CACHED", timeframe: Timeframe.M1, startTimeMsc: BigInt(yesterday), endTimeMsc: BigInt(yesterday + DAY) };
+    const day = { symbol: "CACHED", timeframe: Timeframe.M1, startTimeMsc: BigInt(pastDay), endTimeMsc: BigInt(pastDay + DAY) };
     const ticksIn = (candles: Candle[]) => candles.reduce((n, c) => n + Number(c.tickCount), 0);
     await expect.poll(async () => ticksIn((await onB!.getCandles(day)).candles), { timeout: 15_000 }).toBe(100);
     const hits = async (url: string) => Number(/^neliti_candle_cache_chunks_total\{result="hit"\} (\d+)/m.exec((await httpGet(url, "/metrics")).body)?.[1] ?? 0);
@@ -212,12 +213,12 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
     expect(ticksIn(cached)).toBe(100);
     expect((await onA!.getCandles(day)).candles).toEqual(cached);
 
-    const lateAt = yesterday + 5 * 60_000 + 30_000;
+    const lateAt = pastDay + 5 * 60_000 + 30_000;
     expect(await ingestOne(a.url, rowsBatch("cached-late", [tick({ symbol: "CACHED", broker: "Late", timeMsc: BigInt(lateAt), bid: 9, ask: 9.1 })]))).toBe(AckState.DURABLE);
     // B's cached chunk lives 6 h; only the epoch bump after A's writer stored the tick can end it.
     await expect.poll(async () => ticksIn((await onB!.getCandles(day)).candles), { timeout: 15_000 }).toBe(101);
     const after = (await onB!.getCandles(day)).candles;
-    expect(after.find((c) => Number(c.openTimeMsc) === yesterday + 5 * 60_000)?.high).toBe(9);
+    expect(after.find((c) => Number(c.openTimeMsc) === pastDay + 5 * 60_000)?.high).toBe(9);
     expect((await onA!.getCandles(day)).candles).toEqual(after);
   });
 
