@@ -291,10 +291,8 @@ export class ClickHouseTickStore implements TickStore {
    */
   private async *nativeChunks(q: ChQuery, symbols: string[], brokers: string[], chunkSize: number, skip: number, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
     const bound = q.sql` FORMAT Native`.build();
-    const result = await this.guarded(signal, () =>
-      this.client.exec({ query: bound.query, query_params: bound.params, abort_signal: signal, clickhouse_settings: { max_block_size: String(chunkSize) } }),
-    );
-    for await (const block of readNativeBlocks(result.stream as AsyncIterable<Uint8Array>)) {
+    const answer = await this.guarded(signal, () => this.http.stream(bound, { max_block_size: chunkSize }, signal));
+    for await (const block of readNativeBlocks(answer)) {
       if (skip >= block.rows) {
         skip -= block.rows;
         continue;

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { createClient } from "@clickhouse/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectCapabilities } from "../../../src/backends/clickhouse/capabilities.js";
@@ -57,6 +57,87 @@ describe("ClickHouseHttp's kept-alive sockets", () => {
     } finally {
       client.close();
       await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe("ClickHouseHttp's streamed reads (HTTP/1.0, a connection each)", () => {
+  /** A server that answers every connection with `answer(request)`, and counts connections still open. */
+  async function rawServer(answer: (request: string, socket: net.Socket) => void) {
+    const open = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      open.add(socket);
+      socket.on("close", () => open.delete(socket));
+      let request = "";
+      socket.on("data", (d) => {
+        request += d.toString("latin1");
+        const end = request.indexOf("\r\n\r\n");
+        if (end >= 0 && request.length >= end + 4 + Number(/content-length: (\d+)/i.exec(request)?.[1] ?? 0)) answer(request, socket);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const client = new ClickHouseHttp(`http://u:p%40ss@127.0.0.1:${(server.address() as AddressInfo).port}/ticks`, OPTIONS);
+    return { open, client, close: () => (client.close(), new Promise((r) => server.close(r))) };
+  }
+  const read = async (body: AsyncIterable<Uint8Array>) => {
+    const parts: Uint8Array[] = [];
+    for await (const part of body) parts.push(part);
+    return Buffer.concat(parts).toString("latin1");
+  };
+
+  it("sends the statement with its settings, parameters, database and credentials, and gives back the body as it comes", async () => {
+    let seen = "";
+    const server = await rawServer((request, socket) => {
+      seen = request;
+      socket.write("HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\nfirst");
+      setTimeout(() => socket.end("-second"), 20);
+    });
+    try {
+      expect(await read(await server.client.stream({ query: "SELECT {p0:String} FORMAT Native", params: { p0: "a'b" } }, { max_block_size: 500 }))).toBe("first-second");
+      const [head, body] = seen.split("\r\n\r\n");
+      const [line, ...headers] = head!.split("\r\n");
+      const target = new URL(line!.split(" ")[1]!, "http://x");
+      expect(line).toMatch(/^POST \/\?\S+ HTTP\/1\.0$/);
+      expect(Object.fromEntries(target.searchParams)).toEqual({ output_format_json_quote_64bit_integers: "0", database: "ticks", param_p0: "a\\'b", max_block_size: "500" });
+      expect(headers).toContain(`Authorization: Basic ${Buffer.from("u:p@ss").toString("base64")}`);
+      expect(body).toBe("SELECT {p0:String} FORMAT Native");
+      await expect.poll(() => server.open.size).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("closes the connection when its reader stops early", async () => {
+    const server = await rawServer((_, socket) => {
+      socket.write("HTTP/1.0 200 OK\r\n\r\n");
+      const more = setInterval(() => socket.write(Buffer.alloc(4096)), 5);
+      socket.on("close", () => clearInterval(more));
+    });
+    try {
+      for await (const part of await server.client.stream({ query: "SELECT 1", params: {} }, {})) {
+        expect(part.byteLength).toBeGreaterThan(0);
+        break;
+      }
+      await expect.poll(() => server.open.size).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reports an error answer with the server's code, and a connection closed before any answer as an outage", async () => {
+    const server = await rawServer((request, socket) => {
+      if (request.includes("boom")) socket.end("HTTP/1.0 500 Internal Server Error\r\n\r\nCode: 47, e.displayText() = DB::Exception: Missing columns\n");
+      else socket.destroy();
+    });
+    try {
+      const err = await server.client.stream({ query: "SELECT boom", params: {} }, {}).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "47", message: expect.stringMatching(/^Code: 47, .*Missing columns$/) });
+      expect(err).toBeInstanceOf(ClickHouseServerError);
+      const hangUp = await server.client.stream({ query: "SELECT 1", params: {} }, {}).catch((e: unknown) => e);
+      expect(classify(hangUp)).toBeInstanceOf(UnavailableError);
+      await expect.poll(() => server.open.size).toBe(0);
+    } finally {
+      await server.close();
     }
   });
 });
@@ -134,11 +215,58 @@ describeWithBackend("clickhouse", "ClickHouseHttp on a real ClickHouse", (url) =
     expect((await pending) as Error).toMatchObject({ name: "AbortError" });
   });
 
+  it("streams a long answer whole, in pieces as it arrives", async () => {
+    const n = 300_000;
+    const body = await http.stream(query().sql`SELECT number FROM system.numbers WHERE ${str("a'b")} = 'a\\'b' LIMIT ${raw(String(n))} FORMAT RowBinary`.build(), { max_block_size: 10_000 });
+    const parts: Uint8Array[] = [];
+    for await (const part of body) parts.push(part);
+    const numbers = new BigUint64Array(new Uint8Array(Buffer.concat(parts)).buffer);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(numbers.length).toBe(n);
+    expect(numbers.every((v, i) => v === BigInt(i))).toBe(true);
+  });
+
+  it("lets a streamed read's reader pause longer than the request timeout (a paced replay does)", async () => {
+    const patient = new ClickHouseHttp(db.url, { ...OPTIONS, timeoutMs: 200 });
+    try {
+      const n = 1_000_000;
+      const body = await patient.stream(query().sql`SELECT number FROM system.numbers LIMIT ${raw(String(n))} FORMAT RowBinary`.build(), {});
+      let bytes = 0;
+      let paused = false;
+      for await (const part of body) {
+        bytes += part.byteLength;
+        if (!paused) {
+          paused = true;
+          await new Promise((resolve) => setTimeout(resolve, 600));
+        }
+      }
+      expect(paused).toBe(true);
+      expect(bytes).toBe(n * 8);
+    } finally {
+      patient.close();
+    }
+  });
+
+  it("reports a streamed read's server exception with its code, and stops a streamed read its caller cancels", async () => {
+    const err = await http.stream(query().sql`SELECT ${raw("no_such_column")} FROM system.one FORMAT Native`.build(), {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "47" });
+    const controller = new AbortController();
+    // 40 MB, of which the reader takes 1 MB before it cancels. Finite, as the in-process engine of
+    // the modern suite produces an answer whole before sending it.
+    const long = await http.stream(query().sql`SELECT number FROM system.numbers LIMIT 5000000 FORMAT RowBinary`.build(), {}, controller.signal);
+    const reading = (async () => {
+      let bytes = 0;
+      for await (const part of long) if ((bytes += part.byteLength) > 1_000_000) controller.abort();
+    })();
+    await expect(reading).rejects.toMatchObject({ name: "AbortError" });
+  });
+
   it("takes a server that does not answer for an outage", async () => {
     const nowhere = new ClickHouseHttp("http://127.0.0.1:1/", OPTIONS);
     try {
       const err = await nowhere.rows(query().sql`SELECT 1 AS one`.build()).catch((e: unknown) => e);
       expect(classify(err)).toBeInstanceOf(UnavailableError);
+      expect(classify(await nowhere.stream(query().sql`SELECT 1`.build(), {}).catch((e: unknown) => e))).toBeInstanceOf(UnavailableError);
     } finally {
       nowhere.close();
     }
