@@ -1,22 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { HealthCheckRequestSchema } from "../gen/grpc/health/v1/health_pb.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, machine, median, round } from "./lib.js";
+import { arg, benchServer, machine, median, round } from "./lib.js";
 import { ghzLatency, grpcBody, h2load, type H2loadResult, pin } from "./load.js";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-
 /** A floor server (bench/floor-server.ts) in its own process; its port. */
-async function floorServer(kind: string): Promise<{ pid: number; port: number; stop(): void }> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts", kind], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", (l) => resolve(Number(l)));
-    child.once("exit", (code) => reject(new Error(`floor server ${kind} exited with ${code}`)));
-  });
-  return { pid: child.pid!, port, stop: () => child.kill() };
-}
+const floorServer = (kind: string) => benchServer("floor-server.ts", [kind]);
 
 /**
  * The floor under every per-call target: an empty unary gRPC call (Health/Check) served by bare

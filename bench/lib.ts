@@ -1,7 +1,9 @@
 import type { TickBlock } from "../src/ports/tick-block.js";
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
 /** Percentile of a sample (nearest rank). */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -153,4 +155,14 @@ export function oneSeriesBlock(symbol: string, timeMsc: Float64Array, bid: Float
     volume,
     flags: new Uint32Array(n).fill(6),
   };
+}
+
+/** A bench's helper server (a script under bench/ that prints its port) in its own process. */
+export async function benchServer(script: string, args: string[]): Promise<{ pid: number; port: number; stop(): void }> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", `bench/${script}`, ...args], { cwd: fileURLToPath(new URL("../", import.meta.url)), stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", (l) => resolve(Number(l)));
+    child.once("exit", (code) => reject(new Error(`${script} ${args.join(" ")} exited with ${code}`)));
+  });
+  return { pid: child.pid!, port, stop: () => child.kill() };
 }

@@ -7,7 +7,7 @@ import { readNativeBlocks } from "../src/backends/clickhouse/native-reader.js";
 import { tickArrays, wideWindowSessions } from "../src/client.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
-import { arg, cpuPerItem, cpuText, machine, median, oneSeriesBlock, pidOf, requireEnv, round } from "./lib.js";
+import { arg, benchServer, cpuPerItem, cpuText, machine, median, oneSeriesBlock, pidOf, requireEnv, round } from "./lib.js";
 
 const SYMBOL = "EURUSD";
 const CHUNK = 100_000;
@@ -31,12 +31,27 @@ async function fill(dbUrl: string, rows: number, t0: number): Promise<void> {
 type Arrays = { time: BigInt64Array; bid: Float64Array };
 const typed = <T>(bytes: Uint8Array, make: (b: ArrayBuffer) => T) => make(new Uint8Array(bytes).buffer);
 
+/** ClickHouse Native bytes into typed arrays, one copy a column, as a client of the direct read does; the rows. */
+async function nativeToArrays(bytes: AsyncIterable<Uint8Array>): Promise<number> {
+  let n = 0;
+  const out: Arrays[] = [];
+  for await (const b of readNativeBlocks(bytes)) {
+    const c = b.columns;
+    out.push({ time: typed(c.get("time_msc")!, (x) => new BigInt64Array(x)), bid: typed(c.get("bid")!, (x) => new Float64Array(x)) });
+    for (const name of ["account_type", "ask", "last", "volume", "flags"]) typed(c.get(name)!, (x) => x);
+    n += b.rows;
+  }
+  return n;
+}
+
 /**
  * Range reads of the same rows, each ending in typed arrays at the client (the bench process):
  * straight from ClickHouse in its Native format (the direct binary read), through
  * QueryTicks with columnar set (by the project's client, and by connect-node with its default
- * 64 KiB HTTP/2 windows), and through the row-wise QueryTicks (for reference). The ratio is the
- * project client's columnar QueryTicks rows/s over the direct read's, same run; target >= 0.8.
+ * 64 KiB HTTP/2 windows), through a bare node:http2 process that relays ClickHouse's bytes
+ * unchanged (the least any service in between can cost on these shared cores), and through the
+ * row-wise QueryTicks (for reference). The ratio is the project client's columnar QueryTicks
+ * rows/s over the direct read's, same run; target >= 0.8.
  */
 export async function run() {
   const url = requireEnv("CLICKHOUSE_URL");
@@ -47,6 +62,8 @@ export async function run() {
   const t0 = Date.now() - 3 * 86_400_000;
   console.log(`range bench: ${rows} ticks of one symbol, ${rounds} rounds, chunks of ${chunk}; ${machine()}`);
   const svc = await startServerProcess({ CLICKHOUSE_URL: db.url, AUTH_JWT_SECRET: "r".repeat(32), AUTH_ENABLED: "false" });
+  // The floor of any service in between on this machine: bytes relayed unchanged (range-relay.ts).
+  const relay = await benchServer("range-relay.ts", [db.url]);
   try {
     await fill(db.url, rows, t0);
     const ch = createClickHouse({ url: db.url, request_timeout: 300_000 });
@@ -54,7 +71,9 @@ export async function run() {
     // defaults (64 KiB) are measured beside it for the difference.
     const ticks = createClient(TickService, createGrpcTransport({ baseUrl: svc.url, readMaxBytes: 64 * 1024 * 1024, sessionManager: wideWindowSessions(svc.url) }));
     const narrow = createClient(TickService, createGrpcTransport({ baseUrl: svc.url, readMaxBytes: 64 * 1024 * 1024 }));
-    const pids = { bench: process.pid, service: svc.proc.pid, clickhouse: pidOf("clickhouse-server") };
+    const relaySessions = wideWindowSessions(`http://127.0.0.1:${relay.port}`);
+    const nativeQuery = `SELECT account_type, ts AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = '${SYMBOL}' AND ts >= ${t0} AND ts < ${t0 + rows} ORDER BY ts FORMAT Native`;
+    const pids = { bench: process.pid, service: svc.proc.pid, relay: relay.pid, clickhouse: pidOf("clickhouse-server") };
     const request = { symbol: SYMBOL, startTimeMsc: BigInt(t0), endTimeMsc: BigInt(t0 + rows), chunkSize: chunk };
 
     const columnar = async (client: typeof ticks) => {
@@ -67,19 +86,13 @@ export async function run() {
     };
     const paths: Record<string, () => Promise<number>> = {
       direct: async () => {
-        const r = await ch.exec({
-          query: `SELECT account_type, ts AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = '${SYMBOL}' AND ts >= ${t0} AND ts < ${t0 + rows} ORDER BY ts FORMAT Native`,
-          clickhouse_settings: { max_block_size: String(chunk) },
-        });
-        let n = 0;
-        const out: Arrays[] = [];
-        for await (const b of readNativeBlocks(r.stream as AsyncIterable<Uint8Array>)) {
-          const c = b.columns;
-          out.push({ time: typed(c.get("time_msc")!, (x) => new BigInt64Array(x)), bid: typed(c.get("bid")!, (x) => new Float64Array(x)) });
-          for (const name of ["account_type", "ask", "last", "volume", "flags"]) typed(c.get(name)!, (x) => x);
-          n += b.rows;
-        }
-        return n;
+        const r = await ch.exec({ query: nativeQuery, clickhouse_settings: { max_block_size: String(chunk) } });
+        return nativeToArrays(r.stream as AsyncIterable<Uint8Array>);
+      },
+      relay: async () => {
+        const stream = await relaySessions.request("POST", "/", { "x-max-block-size": String(chunk) }, {});
+        stream.end(nativeQuery);
+        return nativeToArrays(stream);
       },
       service: () => columnar(ticks),
       service_64k_windows: () => columnar(narrow),
@@ -111,6 +124,9 @@ export async function run() {
     console.log(`columnar QueryTicks / direct Native read: ${ratio} (rounds ${ratios.join(", ")}); target >= 0.8: ${ratio >= 0.8 ? "met" : "NOT met"}`);
     const narrowRatios = results.service_64k_windows!.rowsPerSecond.map((s, i) => round(s / results.direct!.rowsPerSecond[i]!, 3));
     console.log(`the same through 64 KiB windows (connect-node's defaults): ${median(narrowRatios)} (rounds ${narrowRatios.join(", ")})`);
+    const relayRatios = results.relay!.rowsPerSecond.map((s, i) => round(s / results.direct!.rowsPerSecond[i]!, 3));
+    console.log(`bytes relayed unchanged by bare node:http2 (the floor of a service here) / direct: ${median(relayRatios)} (rounds ${relayRatios.join(", ")}); service / relay: ${round(ratio / median(relayRatios), 3)}`);
+    relaySessions.abort();
     await ch.close();
     return {
       bench: "range",
@@ -125,9 +141,12 @@ export async function run() {
       ratio,
       rounds: ratios,
       ratio_64k_windows: median(narrowRatios),
+      relay_ratio: median(relayRatios),
+      relay_rows_per_second: median(results.relay!.rowsPerSecond),
       cpu_us_per_row: Object.fromEntries(Object.entries(results).map(([p, r]) => [p, r.cpu])),
     };
   } finally {
+    relay.stop();
     await svc.stop();
     await db.drop();
   }
