@@ -54,13 +54,18 @@ export const ENVELOPE_PREFIX_BYTES = 5;
 export function envelope(payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(ENVELOPE_PREFIX_BYTES + payload.length);
   out.set(payload, ENVELOPE_PREFIX_BYTES);
-  return frameInPlace(out);
+  frameInPlace(out);
+  return out;
 }
 
-/** Writes the uncompressed envelope's prefix into the first bytes of a message written after them. */
-export function frameInPlace(framed: Uint8Array): Buffer {
-  const out = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
-  out[0] = 0;
-  out.writeUInt32BE(out.length - ENVELOPE_PREFIX_BYTES, 1);
-  return out;
+/**
+ * Writes the uncompressed envelope's prefix into the first bytes of a message written after them,
+ * in one buffer or in parts (the prefix then goes into the first, and counts them all).
+ */
+export function frameInPlace(framed: Uint8Array | Uint8Array[]): void {
+  const parts = Array.isArray(framed) ? framed : [framed];
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const prefix = new DataView(parts[0]!.buffer, parts[0]!.byteOffset, ENVELOPE_PREFIX_BYTES);
+  prefix.setUint8(0, 0);
+  prefix.setUint32(1, length - ENVELOPE_PREFIX_BYTES);
 }

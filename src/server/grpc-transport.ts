@@ -55,10 +55,11 @@ function collectMethods(routes: (router: ConnectRouter) => void): Map<string, Me
 }
 
 /**
- * Writes a response message's bytes after `headroom` bytes (the gRPC envelope's prefix), or
- * answers undefined to leave it to toBinary.
+ * Writes a response message's bytes after `headroom` bytes (the gRPC envelope's prefix), in one
+ * buffer or in parts written one after another (large fields left where they lie), or answers
+ * undefined to leave it to toBinary.
  */
-export type MessageEncoder = (message: Message, headroom: number) => Uint8Array | undefined;
+export type MessageEncoder = (message: Message, headroom: number) => Uint8Array | Uint8Array[] | undefined;
 
 export type GrpcTransportOptions = {
   routes: (router: ConnectRouter) => void;
@@ -188,7 +189,8 @@ class Call {
     if (this.done) return;
     const bytes = this.encode(spec.method.output, res.message);
     this.sendHeaders(res.header);
-    this.stream.end(bytes);
+    this.write(bytes);
+    this.stream.end();
     this.finishAfterWrite(res.trailer);
   }
 
@@ -215,7 +217,7 @@ class Call {
         if (this.done) return;
         const bytes = this.encode(output, r.value);
         this.sendHeaders(res.header);
-        if (!this.stream.write(bytes)) await drained(this.stream);
+        if (!this.write(bytes)) await drained(this.stream);
       }
       complete = true;
     } finally {
@@ -229,14 +231,26 @@ class Call {
     this.finishAfterWrite(res.trailer);
   }
 
-  private encode(schema: DescMessage, message: Message): Buffer {
+  /** The enveloped message: one buffer, or parts whose first holds the envelope's prefix. */
+  private encode(schema: DescMessage, message: Message): Uint8Array | Uint8Array[] {
     const byHand = this.options.encoders?.get(schema.typeName)?.(message, ENVELOPE_PREFIX_BYTES);
-    const framed = byHand ? frameInPlace(byHand) : envelope(toBinary(schema, message));
-    const size = framed.length - ENVELOPE_PREFIX_BYTES;
+    if (byHand) frameInPlace(byHand);
+    const framed = byHand ?? envelope(toBinary(schema, message));
+    const size = (Array.isArray(framed) ? framed.reduce((sum, part) => sum + part.length, 0) : framed.length) - ENVELOPE_PREFIX_BYTES;
     if (size > this.options.writeMaxBytes) {
       throw new ConnectError(`message size ${size} is larger than the limit of ${this.options.writeMaxBytes} bytes`, Code.ResourceExhausted);
     }
     return framed;
+  }
+
+  /** Writes a message's bytes; false when the stream asks to wait for 'drain'. Parts go out as one writev. */
+  private write(bytes: Uint8Array | Uint8Array[]): boolean {
+    if (!Array.isArray(bytes)) return this.stream.write(bytes);
+    this.stream.cork();
+    let more = true;
+    for (const part of bytes) more = this.stream.write(part);
+    this.stream.uncork();
+    return more;
   }
 
   private sendHeaders(header: Headers): void {

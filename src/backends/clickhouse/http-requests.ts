@@ -1,8 +1,8 @@
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
+import type net from "node:net";
 import { addAbortSignal } from "node:stream";
-import tls from "node:tls";
+import { SocketReads } from "./socket-reads.js";
 import type { BoundQuery } from "./sql.js";
 
 export type ClickHouseHttpOptions = {
@@ -97,7 +97,9 @@ export class ClickHouseHttp {
    * each into a parser callback, a Buffer and a stream push. Reading 2M ticks of Native in process
    * cost 0.10-0.16 us a tick this way against 0.15-0.23 through node:http (bench/RESULTS.md). The
    * connect (and TLS handshake) per read is small beside a bulk read, and beside the 1 ms+ that
-   * @clickhouse/client, which these reads used before, waits before every request.
+   * @clickhouse/client, which these reads used before, waits before every request. The bytes are
+   * read into large slabs (SocketReads), so a column received over several reads can still come
+   * out as one view.
    */
   async stream(q: BoundQuery, settings: Record<string, string | number>, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     const search = this.searchOf(q);
@@ -106,18 +108,17 @@ export class ClickHouseHttp {
     const { hostname, port, auth } = this.target;
     const head = [`POST /?${search} HTTP/1.0`, `Host: ${hostname}:${port}`, "Content-Type: text/plain; charset=utf-8", `Content-Length: ${body.byteLength}`];
     if (auth) head.push(`Authorization: ${auth}`);
-    const host = hostname.replace(/^\[(.*)\]$/, "$1");
-    const socket = this.transport === https ? tls.connect({ host, port: Number(port), servername: net.isIP(host) ? undefined : host }) : net.connect({ host, port: Number(port) });
+    const reads = new SocketReads({ host: hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(port), tls: this.transport === https });
+    const socket = reads.socket;
     // The same words as @clickhouse/client's timeout, which errors.ts counts as unavailable.
     socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new Error("Timeout error.")));
     if (signal) addAbortSignal(signal, socket);
     socket.write(Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`, "latin1"), body]));
-    const chunks = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     try {
       let received: Buffer = Buffer.alloc(0);
       let end = -1;
       while (end < 0) {
-        const next = await chunks.next();
+        const next = await reads.next();
         if (next.done) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
         received = received.length === 0 ? next.value : Buffer.concat([received, next.value]);
         end = received.indexOf("\r\n\r\n");
@@ -126,13 +127,13 @@ export class ClickHouseHttp {
       const rest = received.subarray(end + 4);
       if (status !== "200") {
         const text = [rest];
-        for (let next = await chunks.next(); !next.done; next = await chunks.next()) text.push(next.value);
+        for (let next = await reads.next(); !next.done; next = await reads.next()) text.push(next.value);
         throw serverError(Buffer.concat(text).toString("utf8").trim() || `HTTP ${status ?? "answer not understood"}`);
       }
       // From here the reader sets the pace (a paced replay may wait long between reads): the
       // caller's signal, not an idle timeout, ends a read it no longer wants.
       socket.setTimeout(0);
-      return bodyOf(rest, chunks, socket);
+      return bodyOf(rest, reads, socket);
     } catch (err) {
       socket.destroy();
       throw err;

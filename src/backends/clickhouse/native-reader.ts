@@ -39,9 +39,17 @@ class ChunkQueue {
     while (this.available < n) {
       const next = await this.source.next();
       if (next.done) return false;
-      if (next.value.byteLength === 0) continue;
-      this.chunks.push(next.value);
-      this.available += next.value.byteLength;
+      const chunk = next.value;
+      if (chunk.byteLength === 0) continue;
+      this.available += chunk.byteLength;
+      // A read that continues the last one in the same memory (SocketReads' slabs) joins it, so
+      // a column spanning both is still a view.
+      const last = this.chunks.at(-1);
+      if (last && last.buffer === chunk.buffer && last.byteOffset + last.byteLength === chunk.byteOffset) {
+        this.chunks[this.chunks.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + chunk.byteLength);
+      } else {
+        this.chunks.push(chunk);
+      }
     }
     return true;
   }
