@@ -30,6 +30,14 @@ type Entry = { batchId: string; block: TickBlock; verify: boolean };
 
 const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(bid + ask) / 2", last: "last" };
 
+/**
+ * Migrations (DDL and their bookkeeping) have a client of their own with this timeout rather than
+ * the query timeout: DDL waits for table locks and, on ClickHouse 18.16, fsyncs each table's
+ * metadata, so a busy disk at start can hold an answer past a query's 5 s (a replica in CI failed
+ * to start on one such CREATE), while nothing waits on a migration but the start itself.
+ */
+const DDL_TIMEOUT_MS = 120_000;
+
 /** GetTicksAsOf's look-back windows, narrowest first; undefined is all history. */
 const AS_OF_WINDOWS_MS = [3_600_000, 86_400_000, 30 * 86_400_000, undefined];
 
@@ -56,6 +64,7 @@ export class ClickHouseTickStore implements TickStore {
     readonly caps: Capabilities,
     private readonly options: ClickHouseOptions,
     private readonly http: ClickHouseHttp,
+    private readonly ddl: ClickHouseClient,
   ) {
     this.groupCommit = new GroupCommit(options.commit, (entries) => this.flush(entries));
     this.encoder = new NativeBlockEncoder(caps.modern ? "DateTime64(3, 'UTC')" : "Int64");
@@ -77,12 +86,18 @@ export class ClickHouseTickStore implements TickStore {
 
   static async open(options: ClickHouseOptions, migrations: readonly MigrationFile[]): Promise<{ store: ClickHouseTickStore; migrator: ClickHouseMigrator }> {
     const settings = { output_format_json_quote_64bit_integers: 0 } as const;
-    const client = createClient({ url: options.url, max_open_connections: options.maxConnections, request_timeout: options.requestTimeoutMs, clickhouse_settings: settings });
-    const caps = await detectCapabilities(client);
-    const migrator = new ClickHouseMigrator(client, caps, migrations);
-    await migrator.migrateTo();
-    const http = new ClickHouseHttp(options.url, { maxSockets: options.maxConnections, timeoutMs: options.requestTimeoutMs, settings });
-    return { store: new ClickHouseTickStore(client, caps, options, http), migrator };
+    const ddl = createClient({ url: options.url, max_open_connections: 1, request_timeout: DDL_TIMEOUT_MS, clickhouse_settings: settings });
+    try {
+      const caps = await detectCapabilities(ddl);
+      const migrator = new ClickHouseMigrator(ddl, caps, migrations);
+      await migrator.migrateTo();
+      const client = createClient({ url: options.url, max_open_connections: options.maxConnections, request_timeout: options.requestTimeoutMs, clickhouse_settings: settings });
+      const http = new ClickHouseHttp(options.url, { maxSockets: options.maxConnections, timeoutMs: options.requestTimeoutMs, settings });
+      return { store: new ClickHouseTickStore(client, caps, options, http, ddl), migrator };
+    } catch (err) {
+      await ddl.close();
+      throw err;
+    }
   }
 
   async probe(signal?: AbortSignal): Promise<void> {
@@ -98,7 +113,7 @@ export class ClickHouseTickStore implements TickStore {
   async close(): Promise<void> {
     await this.groupCommit.drain().catch(() => undefined);
     this.http.close();
-    await this.client.close();
+    await Promise.all([this.client.close(), this.ddl.close()]);
   }
 
   insert(batchId: string, block: TickBlock, _signal?: AbortSignal, options?: InsertOptions): Promise<InsertOutcome> {
