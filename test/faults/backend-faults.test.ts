@@ -61,7 +61,7 @@ describeFaults("postgres", "PostgreSQL killed under load and restarted: graph an
         await graph.upsertVertices({ vertices: [{ ref: { kind: VertexKind.STRATEGY, key }, properties: { i } }] }, { timeoutMs: 15_000 });
         return key;
       },
-      present: (key) => graph.getVertex({ ref: { kind: VertexKind.STRATEGY, key } }).then((r) => r.vertex?.ref?.key === key, () => false),
+      present: (key) => graph.getVertex({ ref: { kind: VertexKind.STRATEGY, key } }).then((r) => r.vertex?.ref?.key === key),
       other: () => cache.set({ key: `other-${run}`, value: new Uint8Array([1]) }),
     });
     expectDrill(result, { recoverWithinMs: 15_000, writesFailWhileDown: true });
@@ -96,7 +96,7 @@ describeFaults("weaviate", "Weaviate killed under load and restarted: vectors re
         await vectors.upsertObjects({ collection, objects: [{ id, vector: [1, i % 7, 0.5, 0.25], properties: {} }] }, { timeoutMs: 20_000 });
         return id;
       },
-      present: (id) => vectors.getObject({ collection, id }).then((r) => r.object?.id === id, () => false),
+      present: (id) => vectors.getObject({ collection, id }).then((r) => r.object?.id === id),
       other: () => cache.get({ key: "other" }),
     });
     expectDrill(result, { recoverWithinMs: 20_000, writesFailWhileDown: true });
@@ -126,7 +126,7 @@ describeFaults("redis", "Redis killed under load and restarted: the cache recove
         await cache.set({ key: `k${i}`, value: Uint8Array.of(i % 256) });
         return `k${i}`;
       },
-      present: (key) => cache.get({ key }).then((r) => r.found, () => false),
+      present: (key) => cache.get({ key }).then((r) => r.found),
       other: () => ticks.getRecentTicks({ symbol: "EURUSD", limit: 1 }),
     });
     expectDrill(result, { recoverWithinMs: 15_000, writesFailWhileDown: true });
