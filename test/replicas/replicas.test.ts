@@ -259,5 +259,6 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
     } finally {
       await Promise.all(three.map((r) => r.stop()));
     }
-  });
+    // Three processes starting at once on two shared cores, the broker creating the topic for them.
+  }, 60_000);
 });

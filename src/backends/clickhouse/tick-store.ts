@@ -32,11 +32,11 @@ const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(b
 
 /**
  * Migrations (DDL and their bookkeeping) have a client of their own with this timeout rather than
- * the query timeout: DDL waits for table locks and, on ClickHouse 18.16, fsyncs each table's
+ * the query timeout (60 s, the most @clickhouse/client takes without asking for progress headers): DDL waits for table locks and, on ClickHouse 18.16, fsyncs each table's
  * metadata, so a busy disk at start can hold an answer past a query's 5 s (a replica in CI failed
  * to start on one such CREATE), while nothing waits on a migration but the start itself.
  */
-const DDL_TIMEOUT_MS = 120_000;
+const DDL_TIMEOUT_MS = 60_000;
 
 /** GetTicksAsOf's look-back windows, narrowest first; undefined is all history. */
 const AS_OF_WINDOWS_MS = [3_600_000, 86_400_000, 30 * 86_400_000, undefined];
