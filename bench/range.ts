@@ -61,7 +61,11 @@ export async function run() {
   const db = await createTempClickHouseDatabase(url);
   const t0 = Date.now() - 3 * 86_400_000;
   console.log(`range bench: ${rows} ticks of one symbol, ${rounds} rounds, chunks of ${chunk}; ${machine()}`);
-  const svc = await startServerProcess({ CLICKHOUSE_URL: db.url, AUTH_JWT_SECRET: "r".repeat(32), AUTH_ENABLED: "false" });
+  // Shaped as production runs it: with the stack's PostgreSQL for users and graph rather than the
+  // embedded PGlite, whose heap (about 10 MB more live) every collection marks; bulk reads set off
+  // a collection every few tens of MB received (bench/RESULTS.md, 2026-12-04).
+  const postgres = process.env.POSTGRES_URL ? { POSTGRES_URL: process.env.POSTGRES_URL } : {};
+  const svc = await startServerProcess({ CLICKHOUSE_URL: db.url, ...postgres, AUTH_JWT_SECRET: "r".repeat(32), AUTH_ENABLED: "false" });
   // The floor of any service in between on this machine: bytes relayed unchanged (range-relay.ts).
   const relay = await benchServer("range-relay.ts", [db.url]);
   try {
