@@ -64,7 +64,7 @@ export async function run() {
   // Shaped as production runs it: with the stack's PostgreSQL for users and graph rather than the
   // embedded PGlite, whose heap (about 10 MB more live) every collection marks; bulk reads set off
   // a collection every few tens of MB received (bench/RESULTS.md, 2026-12-04).
-  const postgres = process.env.POSTGRES_URL ? { POSTGRES_URL: process.env.POSTGRES_URL } : {};
+  const postgres: Record<string, string> = process.env.POSTGRES_URL ? { POSTGRES_URL: process.env.POSTGRES_URL } : {};
   const svc = await startServerProcess({ CLICKHOUSE_URL: db.url, ...postgres, AUTH_JWT_SECRET: "r".repeat(32), AUTH_ENABLED: "false" });
   // The floor of any service in between on this machine: bytes relayed unchanged (range-relay.ts).
   const relay = await benchServer("range-relay.ts", [db.url]);
