@@ -10,6 +10,7 @@ import type { TickStore } from "../ports/tick-store.js";
 import type { UserStore } from "../ports/user-store.js";
 import type { VectorStore } from "../ports/vector-store.js";
 import type { Logger } from "../observability/logger.js";
+import { countExternalMemoryInHeapLimit } from "../runtime/external-memory-gc.js";
 import { keepWasmImportWrappersGeneric } from "../runtime/wasm-import-wrappers.js";
 import type { SqlClient } from "./postgres/sql-client.js";
 
@@ -185,6 +186,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
   // Before any store's client instantiates WebAssembly (PGlite, fetch's parser): the one place
   // for the service and the backfill command; test workers set it in their setup file.
   keepWasmImportWrappersGeneric();
+  countExternalMemoryInHeapLimit();
   const ctx: Context = {
     config,
     log,
