@@ -154,6 +154,27 @@ export function tickStoreContract(name: string, open: () => Promise<TickStoreFix
       expect((await read(0, ["Q"])).every((line) => line.includes(" Q "))).toBe(true);
     });
 
+    it("replays one series in the same total order (time, then values), resuming exactly", async () => {
+      const s = sym();
+      const t0 = Date.now() - 300_000;
+      // Three ticks at each of four times, their bids stored out of order.
+      const ticks = Array.from({ length: 12 }, (_, i) => tick({ symbol: s, broker: "P", timeMsc: BigInt(t0 + Math.floor(i / 3)), bid: 3 - (i % 3), ask: 9 }));
+      await store.insert(`replay1-${s}`, blockFromTicks([...ticks].reverse()));
+      const read = async (skip: number, brokers: string[]) => {
+        const out: string[] = [];
+        for await (const c of store.replay({ symbols: [s], brokers, startMsc: t0, endMsc: t0 + 4, chunkSize: 5, skip })) {
+          const x = tickArrays(create(TickColumnsSchema, c));
+          for (let i = 0; i < c.length; i++) out.push(`${Number(x.timeMsc[i]) - t0} ${x.symbols[x.symbolIndex[i]!]} ${x.brokers[x.brokerIndex[i]!]} ${x.bid[i]}`);
+        }
+        return out;
+      };
+      const expected = [0, 1, 2, 3].flatMap((t) => [1, 2, 3].map((bid) => `${t} ${s} P ${bid}`));
+      expect(await read(0, ["P"])).toEqual(expected);
+      // The broker found in the range rather than named: the same series, the same order.
+      expect(await read(0, [])).toEqual(expected);
+      expect(await read(7, ["P"])).toEqual(expected.slice(7));
+    });
+
     it("computes OHLCV candles per timeframe from the chosen price", async () => {
       const symbol = sym();
       const base = Math.floor((Date.now() - 3_600_000) / (5 * MIN)) * 5 * MIN;

@@ -291,6 +291,14 @@ export class ClickHouseTickStore implements TickStore {
     };
     const brokers = r.brokers.length > 0 ? [...r.brokers] : await this.brokersOf(where(this.query().sql`SELECT DISTINCT broker FROM ticks`), signal);
     if (brokers.length === 0) return;
+    // One series (a backtest's usual replay): symbol and broker are constants, so neither is
+    // read, indexed or sorted on, and the order is the general one's. On 18.16 that query takes
+    // 0.42 s for 2M ticks against 0.54 s (bench/RESULTS.md, replay).
+    if (r.symbols.length === 1 && brokers.length === 1) {
+      const q = this.query().sql`SELECT account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks`;
+      yield* this.nativeChunks(where(q).sql` ORDER BY ts, bid, ask, last, volume, flags, account_type`, [...r.symbols], brokers, r.chunkSize, r.skip, signal);
+      return;
+    }
     const q = this.query().sql`SELECT toUInt32(indexOf([${r.symbols.map(str)}], symbol) - 1) AS symbol_index, toUInt32(indexOf([${brokers.map(str)}], broker) - 1) AS broker_index, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks`;
     yield* this.nativeChunks(where(q).sql` ORDER BY ts, symbol, broker, bid, ask, last, volume, flags, account_type`, [...r.symbols], brokers, r.chunkSize, r.skip, signal);
   }
@@ -344,7 +352,7 @@ function* atMost(c: TickColumnChunk, max: number): Iterable<TickColumnChunk> {
 
 /**
  * A Native block of the tick columns as a column chunk. `symbol_index` and `broker_index` point
- * into `symbols` and `brokers`; a block without `symbol_index` (one symbol) gets zeros.
+ * into `symbols` and `brokers`; a block without one (one symbol, or one broker) gets zeros.
  */
 function columnChunk(block: NativeBlock, symbols: string[], brokers: string[]): TickColumnChunk {
   const c = (name: string) => block.columns.get(name)!;
@@ -353,7 +361,7 @@ function columnChunk(block: NativeBlock, symbols: string[], brokers: string[]): 
     symbols,
     brokers,
     symbolIndex: block.columns.get("symbol_index") ?? new Uint8Array(block.rows * 4),
-    brokerIndex: c("broker_index"),
+    brokerIndex: block.columns.get("broker_index") ?? new Uint8Array(block.rows * 4),
     accountType: c("account_type"),
     timeMsc: c("time_msc"),
     bid: c("bid"),
