@@ -32,9 +32,10 @@ const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(b
 
 /**
  * Migrations (DDL and their bookkeeping) have a client of their own with this timeout rather than
- * the query timeout (60 s, the most @clickhouse/client takes without asking for progress headers): DDL waits for table locks and, on ClickHouse 18.16, fsyncs each table's
- * metadata, so a busy disk at start can hold an answer past a query's 5 s (a replica in CI failed
- * to start on one such CREATE), while nothing waits on a migration but the start itself.
+ * the query timeout (60 s, the most @clickhouse/client takes without asking for progress
+ * headers): DDL waits for table locks and, on ClickHouse 18.16, fsyncs each table's metadata, so
+ * a busy disk at start can hold an answer past a query's 5 s (a replica in CI failed to start on
+ * one such CREATE), while nothing waits on a migration but the start itself.
  */
 const DDL_TIMEOUT_MS = 60_000;
 
@@ -229,10 +230,8 @@ export class ClickHouseTickStore implements TickStore {
     const inRange = (q: ChQuery) => q.sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
     const brokers = r.broker !== undefined ? [r.broker] : await this.brokersOf(inRange(this.query().sql`SELECT DISTINCT broker FROM ticks WHERE symbol = ${str(r.symbol)}`), signal);
     if (brokers.length === 0) return;
-    const q = this.query();
-    if (brokers.length === 1) q.sql`SELECT toUInt32(0)`;
-    else q.sql`SELECT toUInt32(indexOf([${brokers.map(str)}], broker) - 1)`;
-    q.sql` AS broker_index, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = ${str(r.symbol)}`;
+    const q = brokerIndex(this.query().sql`SELECT `, brokers);
+    q.sql`, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = ${str(r.symbol)}`;
     if (r.broker !== undefined) q.sql` AND broker = ${str(r.broker)}`;
     yield* this.nativeChunks(inRange(q).sql` ORDER BY ts`, [r.symbol], brokers, r.chunkSize, 0, signal);
   }
@@ -291,16 +290,14 @@ export class ClickHouseTickStore implements TickStore {
     };
     const brokers = r.brokers.length > 0 ? [...r.brokers] : await this.brokersOf(where(this.query().sql`SELECT DISTINCT broker FROM ticks`), signal);
     if (brokers.length === 0) return;
-    // One series (a backtest's usual replay): symbol and broker are constants, so neither is
-    // read, indexed or sorted on, and the order is the general one's. On 18.16 that query takes
-    // 0.42 s for 2M ticks against 0.54 s (bench/RESULTS.md, replay).
-    if (r.symbols.length === 1 && brokers.length === 1) {
-      const q = this.query().sql`SELECT account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks`;
-      yield* this.nativeChunks(where(q).sql` ORDER BY ts, bid, ask, last, volume, flags, account_type`, [...r.symbols], brokers, r.chunkSize, r.skip, signal);
-      return;
-    }
-    const q = this.query().sql`SELECT toUInt32(indexOf([${r.symbols.map(str)}], symbol) - 1) AS symbol_index, toUInt32(indexOf([${brokers.map(str)}], broker) - 1) AS broker_index, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks`;
-    yield* this.nativeChunks(where(q).sql` ORDER BY ts, symbol, broker, bid, ask, last, volume, flags, account_type`, [...r.symbols], brokers, r.chunkSize, r.skip, signal);
+    // A symbol or broker that is the same on every row (one asked for, or one in the range) is
+    // neither indexed by ClickHouse nor sorted on, which leaves the order as it is: a replay of one
+    // series took 0.42 s for 2M ticks on 18.16 against 0.54 s (bench/RESULTS.md, replay).
+    const q = this.query().sql`SELECT `;
+    if (r.symbols.length > 1) q.sql`toUInt32(indexOf([${r.symbols.map(str)}], symbol) - 1) AS symbol_index, `;
+    brokerIndex(q, brokers).sql`, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks`;
+    const keys = ["ts", ...(r.symbols.length > 1 ? ["symbol"] : []), ...(brokers.length > 1 ? ["broker"] : []), "bid", "ask", "last", "volume", "flags", "account_type"];
+    yield* this.nativeChunks(where(q).sql` ORDER BY ${raw(keys.join(", "))}`, [...r.symbols], brokers, r.chunkSize, r.skip, signal);
   }
 
   /** `SELECT DISTINCT broker ...`, sorted: the broker dictionary of a columnar read. */
@@ -350,9 +347,14 @@ function* atMost(c: TickColumnChunk, max: number): Iterable<TickColumnChunk> {
   else for (let i = 0; i < c.length; i += max) yield sliceColumnChunk(c, i, Math.min(c.length, i + max));
 }
 
+/** The `broker_index` column of a columnar read: 0 where it reads one broker, else its place in `brokers`. */
+function brokerIndex(q: ChQuery, brokers: readonly string[]): ChQuery {
+  return brokers.length === 1 ? q.sql`toUInt32(0) AS broker_index` : q.sql`toUInt32(indexOf([${brokers.map(str)}], broker) - 1) AS broker_index`;
+}
+
 /**
  * A Native block of the tick columns as a column chunk. `symbol_index` and `broker_index` point
- * into `symbols` and `brokers`; a block without one (one symbol, or one broker) gets zeros.
+ * into `symbols` and `brokers`; a block without `symbol_index` (one symbol) gets zeros.
  */
 function columnChunk(block: NativeBlock, symbols: string[], brokers: string[]): TickColumnChunk {
   const c = (name: string) => block.columns.get(name)!;
@@ -361,7 +363,7 @@ function columnChunk(block: NativeBlock, symbols: string[], brokers: string[]): 
     symbols,
     brokers,
     symbolIndex: block.columns.get("symbol_index") ?? new Uint8Array(block.rows * 4),
-    brokerIndex: block.columns.get("broker_index") ?? new Uint8Array(block.rows * 4),
+    brokerIndex: c("broker_index"),
     accountType: c("account_type"),
     timeMsc: c("time_msc"),
     bid: c("bid"),
