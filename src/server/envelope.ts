@@ -60,12 +60,14 @@ export function envelope(payload: Uint8Array): Buffer {
 
 /**
  * Writes the uncompressed envelope's prefix into the first bytes of a message written after them,
- * in one buffer or in parts (the prefix then goes into the first, and counts them all).
+ * in one buffer or in parts (the prefix then goes into the first, and counts them all); answers
+ * the message's size, prefix left out.
  */
-export function frameInPlace(framed: Uint8Array | Uint8Array[]): void {
+export function frameInPlace(framed: Uint8Array | Uint8Array[]): number {
   const parts = Array.isArray(framed) ? framed : [framed];
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const size = parts.reduce((sum, part) => sum + part.length, 0) - ENVELOPE_PREFIX_BYTES;
   const prefix = new DataView(parts[0]!.buffer, parts[0]!.byteOffset, ENVELOPE_PREFIX_BYTES);
   prefix.setUint8(0, 0);
-  prefix.setUint32(1, length - ENVELOPE_PREFIX_BYTES);
+  prefix.setUint32(1, size);
+  return size;
 }

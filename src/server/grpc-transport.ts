@@ -234,9 +234,8 @@ class Call {
   /** The enveloped message: one buffer, or parts whose first holds the envelope's prefix. */
   private encode(schema: DescMessage, message: Message): Uint8Array | Uint8Array[] {
     const byHand = this.options.encoders?.get(schema.typeName)?.(message, ENVELOPE_PREFIX_BYTES);
-    if (byHand) frameInPlace(byHand);
     const framed = byHand ?? envelope(toBinary(schema, message));
-    const size = (Array.isArray(framed) ? framed.reduce((sum, part) => sum + part.length, 0) : framed.length) - ENVELOPE_PREFIX_BYTES;
+    const size = byHand ? frameInPlace(byHand) : framed.length - ENVELOPE_PREFIX_BYTES;
     if (size > this.options.writeMaxBytes) {
       throw new ConnectError(`message size ${size} is larger than the limit of ${this.options.writeMaxBytes} bytes`, Code.ResourceExhausted);
     }

@@ -11,8 +11,8 @@ const VIEW_BYTES = 64 * 1024;
  * Hand-written encoders for the responses that carry megabytes of tick columns (QueryTicks and
  * ReplayTicks chunks): the columns as they lie and one buffer of the exact size for the rest,
  * envelope included, instead of toBinary's copies and the envelope's (tick-block/wire-writer.ts);
- * and for lists of row-wise ticks (GetRecentTicks, row-wise QueryTicks chunks), written by a loop that knows Tick's fields
- * (tick-block/tick-list-encoder.ts). Byte-identical to toBinary (test/services/wire-encoders.test.ts).
+ * and for lists of row-wise ticks (GetRecentTicks, row-wise QueryTicks chunks), written by a loop
+ * that knows Tick's fields (tick-block/tick-list-encoder.ts). Byte-identical to toBinary (test/services/wire-encoders.test.ts).
  */
 export const RESPONSE_ENCODERS: ReadonlyMap<string, MessageEncoder> = new Map<string, MessageEncoder>([
   [

@@ -20,12 +20,7 @@ export const messageField = (field: number, message: readonly WireField[]): Wire
 
 /** The message's bytes after `headroom` bytes left for the caller (a gRPC envelope's prefix). */
 export function writeMessage(fields: readonly WireField[], headroom = 0): Uint8Array {
-  const sizes = new Map<readonly WireField[], number>();
-  const total = sizeOf(fields, sizes);
-  const out = new Uint8Array(headroom + total);
-  const end = writeFields(out, headroom, fields, sizes);
-  if (end !== out.length) throw new Error(`wire writer wrote ${end - headroom} of ${total} bytes`);
-  return out;
+  return writeMessageParts(fields, headroom, Number.POSITIVE_INFINITY)[0]!;
 }
 
 /**
@@ -76,14 +71,14 @@ function sizeOf(fields: readonly WireField[], sizes: Map<readonly WireField[], n
   return size;
 }
 
-function writeFields(out: Uint8Array, at: number, fields: readonly WireField[], sizes: Map<readonly WireField[], number>, left?: { viewBytes: number; views: View[] }): number {
+function writeFields(out: Uint8Array, at: number, fields: readonly WireField[], sizes: Map<readonly WireField[], number>, left: { viewBytes: number; views: View[] }): number {
   let pos = at;
   for (const f of fields) {
     if (!("message" in f) && f.bytes.length === 0 && !f.repeated) continue;
     out[pos++] = (f.field << 3) | 2;
     pos = writeVarint(out, pos, "message" in f ? sizes.get(f.message)! : f.bytes.length);
     if ("message" in f) pos = writeFields(out, pos, f.message, sizes, left);
-    else if (left && f.bytes.length >= left.viewBytes) left.views.push({ at: pos, bytes: f.bytes });
+    else if (f.bytes.length >= left.viewBytes) left.views.push({ at: pos, bytes: f.bytes });
     else {
       out.set(f.bytes, pos);
       pos += f.bytes.length;
