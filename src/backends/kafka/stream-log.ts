@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Admin, Consumer, type Message, type MessagesStream, murmur2, ProduceAcks, Producer } from "@platformatic/kafka";
+import { Admin, Consumer, type Message, type MessagesStream, ProduceAcks, Producer } from "@platformatic/kafka";
 import { AlreadyExistsError, DeadlineExceededError, DomainError, NotFoundError, UnavailableError } from "../../errors.js";
 import type {
   IncomingRecord,
@@ -10,6 +10,7 @@ import type {
   TopicSpec,
 } from "../../ports/stream-log.js";
 import { BackendTimeoutError, Breaker, type BreakerState } from "../../resilience/breaker.js";
+import { partitionOfKey } from "./murmur2.js";
 import { SerialSender, type SenderDeadline } from "./serial-sender.js";
 
 export type KafkaOptions = {
@@ -47,8 +48,6 @@ export function publishDeadline(budgetMs: number): SenderDeadline {
 /** Under the broker's default message.max.bytes (1 MiB) for one partition's batch, with room for framing. */
 export const MAX_SEND_BYTES = 900 * 1024;
 const outgoingBytes = ({ record: r }: Outgoing) => r.key.length + r.value.length + r.headers.reduce((n, h) => n + h.key.length + h.value.length, 0) + 64;
-/** Java clients' partitioner (murmur2 of the key, positive), so keys land where they would from any Kafka client. */
-const partitionOf = (key: Uint8Array, partitions: number) => (murmur2(view(key)) & 0x7fffffff) % partitions;
 
 /**
  * StreamLog on Redpanda / Kafka through @platformatic/kafka (chosen over kafkajs by measurement,
@@ -149,7 +148,7 @@ export class KafkaStreamLog implements StreamLog {
   async publish(topic: string, records: readonly OutgoingRecord[]): Promise<Published[]> {
     const n = await this.partitionCount(topic);
     let next = this.rr.get(topic) ?? 0;
-    const outgoing = records.map((record) => ({ topic, partition: record.key.length > 0 ? partitionOf(record.key, n) : next++ % n, record }));
+    const outgoing = records.map((record) => ({ topic, partition: record.key.length > 0 ? partitionOfKey(record.key, n) : next++ % n, record }));
     this.rr.set(topic, next);
     return this.sender.submit(outgoing);
   }
