@@ -21,7 +21,8 @@ export type KafkaOptions = {
   retries: number;
 };
 
-type Outgoing = { topic: string; partition: number; record: OutgoingRecord };
+/** A record as the client sends it, its partition chosen. */
+type Outgoing = { topic: string; partition: number; key: Buffer; value: Buffer; headers: Map<Buffer, Buffer> | undefined; timestamp: bigint };
 type Published = { partition: number; offset: bigint };
 
 const TOPIC_CONFIG = 2;
@@ -47,7 +48,11 @@ export function publishDeadline(budgetMs: number): SenderDeadline {
 }
 /** Under the broker's default message.max.bytes (1 MiB) for one partition's batch, with room for framing. */
 export const MAX_SEND_BYTES = 900 * 1024;
-const outgoingBytes = ({ record: r }: Outgoing) => r.key.length + r.value.length + r.headers.reduce((n, h) => n + h.key.length + h.value.length, 0) + 64;
+const outgoingBytes = (m: Outgoing) => {
+  let size = m.key.length + m.value.length + 64;
+  if (m.headers) for (const [k, v] of m.headers) size += k.length + v.length;
+  return size;
+};
 
 /**
  * StreamLog on Redpanda / Kafka through @platformatic/kafka (chosen over kafkajs by measurement,
@@ -148,27 +153,26 @@ export class KafkaStreamLog implements StreamLog {
   async publish(topic: string, records: readonly OutgoingRecord[]): Promise<Published[]> {
     const n = await this.partitionCount(topic);
     let next = this.rr.get(topic) ?? 0;
-    const outgoing = records.map((record) => ({ topic, partition: record.key.length > 0 ? partitionOfKey(record.key, n) : next++ % n, record }));
+    const now = BigInt(Date.now());
+    // Each record becomes the client's message once, here: the sender merges and sends them as they are.
+    const outgoing = records.map(
+      (r): Outgoing => ({
+        topic,
+        partition: r.key.length > 0 ? partitionOfKey(r.key, n) : next++ % n,
+        key: view(r.key),
+        value: view(r.value),
+        headers: r.headers.length === 0 ? undefined : new Map(r.headers.map((h) => [Buffer.from(h.key), view(h.value)])),
+        timestamp: r.timestampMs ? BigInt(r.timestampMs) : now,
+      }),
+    );
     this.rr.set(topic, next);
     return this.sender.submit(outgoing);
   }
 
-  private async sendNow(items: Outgoing[]): Promise<Published[]> {
+  private async sendNow(messages: Outgoing[]): Promise<Published[]> {
     this.producer ??= new Producer({ ...this.base("producer"), idempotent: true, acks: ProduceAcks.ALL });
     const producer = this.producer;
-    const now = BigInt(Date.now());
-    const result = await this.breaker.run(() =>
-      producer.send({
-        messages: items.map(({ topic, partition, record: r }) => ({
-          topic,
-          partition,
-          key: view(r.key),
-          value: view(r.value),
-          headers: r.headers.length === 0 ? undefined : new Map(r.headers.map((h) => [Buffer.from(h.key), view(h.value)])),
-          timestamp: r.timestampMs ? BigInt(r.timestampMs) : now,
-        })),
-      }),
-    ).catch((err: unknown) => {
+    const result = await this.breaker.run(() => producer.send({ messages })).catch((err: unknown) => {
       // Given up at the timeout with the request possibly at the broker: the outcome is unknown.
       throw err instanceof BackendTimeoutError ? this.deadline.inFlight() : err;
     });
@@ -180,7 +184,7 @@ export class KafkaStreamLog implements StreamLog {
       if (!partitions) next.set(o.topic, (partitions = []));
       partitions[o.partition] = BigInt(o.offset);
     }
-    return items.map(({ topic, partition }) => {
+    return messages.map(({ topic, partition }) => {
       const partitions = next.get(topic);
       const offset = partitions?.[partition] ?? 0n;
       if (partitions) partitions[partition] = offset + 1n;
@@ -314,8 +318,11 @@ export class KafkaStreamLog implements StreamLog {
   }
 }
 
-/** The bytes as a Buffer without copying them (the request message owns them until the send ends). */
-const view = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+/**
+ * The bytes as a Buffer without copying them (the request message owns them until the send ends).
+ * Bytes decoded from a request are Buffers already (slices of the received one): taken as they are.
+ */
+const view = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
 /**
  * A received key, value or header as a plain Uint8Array over the client's bytes, not a copy: a
