@@ -1,9 +1,20 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import { CommitMode, StartPosition, type StreamService } from "../../gen/neliti/dataplane/v1/stream_pb.js";
+import { CommitMode, type PublishResponse, PublishResponseSchema, type PublishResult, PublishResultSchema, StartPosition, type StreamService } from "../../gen/neliti/dataplane/v1/stream_pb.js";
 import type { StreamDomain } from "../domain/stream.js";
 import type { StartFrom, TopicSpec } from "../ports/stream-log.js";
 
 const topicProto = (t: TopicSpec) => ({ ...t, retentionMs: BigInt(t.retentionMs) });
+
+/**
+ * Publish's answer written out as protobuf-es messages (plain objects with their type name), not
+ * through create()'s reflective copy of each of up to 10,000 results.
+ */
+function publishResponse(published: readonly { partition: number; offset: bigint }[]): PublishResponse {
+  return {
+    $typeName: PublishResponseSchema.typeName,
+    results: published.map((r): PublishResult => ({ $typeName: PublishResultSchema.typeName, partition: r.partition, offset: r.offset })),
+  };
+}
 
 function startFrom(start: { case: "position"; value: StartPosition } | { case: "offset" | "timestampMs"; value: bigint } | { case: undefined }): StartFrom {
   switch (start.case) {
@@ -34,11 +45,11 @@ export function streamService(stream: StreamDomain): ServiceImpl<typeof StreamSe
       return { topics: (await stream.listTopics()).map(topicProto) };
     },
     async publish(req) {
-      const results = await stream.publish(
+      const published = await stream.publish(
         req.topic,
         req.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers, timestampMs: Number(m.timestampMs) })),
       );
-      return { results };
+      return publishResponse(published);
     },
     async *subscribe(req, ctx) {
       const batches = stream.subscribe(

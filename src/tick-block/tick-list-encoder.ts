@@ -1,5 +1,5 @@
 import type { Tick } from "../../gen/neliti/dataplane/v1/tick_pb.js";
-import { varintSize, writeVarint } from "./wire-writer.js";
+import { halves, varint64Size, varintSize, writeVarint, writeVarint64 } from "./wire-writer.js";
 
 /**
  * A list of row-wise Ticks written as one repeated message field (GetRecentTicks' answer, a
@@ -47,19 +47,6 @@ class TextCache {
     this.lastBytes = bytes;
     return bytes;
   }
-}
-
-/**
- * An int64 as the two 32-bit halves of the unsigned 64 bits protobuf writes (two's complement, so
- * a negative value takes ten bytes). Times are positive and below 2^53, so number arithmetic does
- * it without a BigInt operation; anything else goes through BigInt.
- */
-function halves(v: bigint): [lo: number, hi: number] {
-  // Exact for 0 < v <= 2^53 - 1; anything above rounds to at least 2^53 and falls through.
-  const n = Number(v);
-  if (n > 0 && n <= Number.MAX_SAFE_INTEGER) return [n >>> 0, Math.floor(n / 4294967296)];
-  const u = BigInt.asUintN(64, v);
-  return [Number(u & 0xffffffffn), Number(u >> 32n)];
 }
 
 function tickSize(t: Tick, texts: Texts): number {
@@ -116,29 +103,4 @@ function writeDouble(out: Uint8Array, view: DataView, at: number, field: number,
   out[at] = (field << 3) | 1;
   view.setFloat64(at + 1, value, true);
   return at + 9;
-}
-
-function writeVarint64(out: Uint8Array, at: number, low: number, high: number): number {
-  let lo = low;
-  let hi = high;
-  let pos = at;
-  while (hi > 0 || lo > 0x7f) {
-    out[pos++] = (lo & 0x7f) | 0x80;
-    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-    hi >>>= 7;
-  }
-  out[pos++] = lo;
-  return pos;
-}
-
-function varint64Size(low: number, high: number): number {
-  let lo = low;
-  let hi = high;
-  let size = 1;
-  while (hi > 0 || lo > 0x7f) {
-    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-    hi >>>= 7;
-    size++;
-  }
-  return size;
 }

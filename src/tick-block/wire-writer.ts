@@ -105,3 +105,43 @@ export function writeVarint(out: Uint8Array, at: number, value: number): number 
   out[pos++] = v;
   return pos;
 }
+
+/**
+ * An int64 as the two 32-bit halves of the unsigned 64 bits protobuf writes (two's complement, so
+ * a negative value takes ten bytes). Times and offsets are positive and below 2^53, so number
+ * arithmetic does it without a BigInt operation; anything else goes through BigInt.
+ */
+export function halves(v: bigint): [lo: number, hi: number] {
+  // Exact for 0 < v <= 2^53 - 1; anything above rounds to at least 2^53 and falls through.
+  const n = Number(v);
+  if (n > 0 && n <= Number.MAX_SAFE_INTEGER) return [n >>> 0, Math.floor(n / 4294967296)];
+  const u = BigInt.asUintN(64, v);
+  return [Number(u & 0xffffffffn), Number(u >> 32n)];
+}
+
+/** Writes a 64-bit varint given as its unsigned halves (see halves); the position after it. */
+export function writeVarint64(out: Uint8Array, at: number, low: number, high: number): number {
+  let lo = low;
+  let hi = high;
+  let pos = at;
+  while (hi > 0 || lo > 0x7f) {
+    out[pos++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>>= 7;
+  }
+  out[pos++] = lo;
+  return pos;
+}
+
+/** The bytes of a 64-bit varint given as its unsigned halves. */
+export function varint64Size(low: number, high: number): number {
+  let lo = low;
+  let hi = high;
+  let size = 1;
+  while (hi > 0 || lo > 0x7f) {
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>>= 7;
+    size++;
+  }
+  return size;
+}

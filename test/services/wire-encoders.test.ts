@@ -1,6 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { GetRecentTicksResponseSchema, QueryTicksResponseSchema, ReplayTicksResponseSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { PublishResponseSchema } from "../../gen/neliti/dataplane/v1/stream_pb.js";
 import { RESPONSE_ENCODERS } from "../../src/services/wire-encoders.js";
 
 /** An encoder's message after the envelope's 5 bytes, from one buffer or its parts. */
@@ -85,5 +86,25 @@ describe("hand-written response encoders", () => {
           expect(payload(framed).equals(Buffer.from(toBinary(ReplayTicksResponseSchema, message)))).toBe(true);
         }
       }
+  });
+
+  it("write Publish answers, every partition and offset width included, as toBinary does", () => {
+    const encode = RESPONSE_ENCODERS.get(PublishResponseSchema.typeName)!;
+    const edges = [
+      { partition: 0, offset: 0n },
+      { partition: 5, offset: 1n },
+      { partition: 127, offset: 128n },
+      { partition: 128, offset: 2n ** 31n },
+      { partition: 2 ** 31 - 1, offset: 2n ** 53n - 1n },
+      { partition: -1, offset: 2n ** 53n },
+      { partition: -(2 ** 31), offset: 2n ** 63n - 1n },
+      { partition: 3, offset: -1n },
+    ];
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ partition: i % 12, offset: 1_000_000_000n + BigInt(i) }));
+    for (const results of [[], edges, many]) {
+      const message = create(PublishResponseSchema, { results });
+      const framed = encode(message, 5)!;
+      expect(payload(framed).equals(Buffer.from(toBinary(PublishResponseSchema, message)))).toBe(true);
+    }
   });
 });
