@@ -15,7 +15,14 @@ export class RecentTicks {
   add(block: TickBlock): void {
     const { keys, ofTick } = seriesOf(block);
     const rings = keys.map((k) => this.ring(k.symbol, k.broker));
-    for (let i = 0; i < block.length; i++) rings[ofTick[i]!]!.push(block, i);
+    // By runs of one series: a bridge's batch is usually one series throughout, one run.
+    for (let from = 0; from < block.length; ) {
+      const k = ofTick[from]!;
+      let to = from + 1;
+      while (to < block.length && ofTick[to] === k) to++;
+      rings[k]!.pushRun(block, from, to);
+      from = to;
+    }
   }
 
   /**
@@ -57,6 +64,9 @@ export class RecentTicks {
   }
 }
 
+/** Runs at least this long are copied by column slices (see Ring.pushRun). */
+const RUN_COPY_MIN = 32;
+
 class Ring {
   private readonly columns: TickValueColumns;
   private next = 0;
@@ -78,7 +88,35 @@ class Ring {
     };
   }
 
-  push(block: TickBlock, i: number): void {
+  /**
+   * Ticks from..to-1 of the block, all of this ring's series. A long run is copied column by
+   * column (only its newest `capacity` ticks can stay), a short one tick by tick: copying a
+   * column slice costs a view of it, which is more than a few ticks cost.
+   */
+  pushRun(block: TickBlock, from: number, to: number): void {
+    if (to - from < RUN_COPY_MIN) {
+      for (let i = from; i < to; i++) this.push(block, i);
+      return;
+    }
+    for (let start = Math.max(from, to - this.capacity); start < to; ) {
+      const j = this.next;
+      const n = Math.min(to - start, this.capacity - j);
+      const c = this.columns;
+      const end = start + n;
+      c.accountType.set(block.accountType.subarray(start, end), j);
+      c.timeMsc.set(block.timeMsc.subarray(start, end), j);
+      c.bid.set(block.bid.subarray(start, end), j);
+      c.ask.set(block.ask.subarray(start, end), j);
+      c.last.set(block.last.subarray(start, end), j);
+      c.volume.set(block.volume.subarray(start, end), j);
+      c.flags.set(block.flags.subarray(start, end), j);
+      this.next = j + n === this.capacity ? 0 : j + n;
+      this.size = Math.min(this.capacity, this.size + n);
+      start = end;
+    }
+  }
+
+  private push(block: TickBlock, i: number): void {
     const j = this.next;
     const c = this.columns;
     c.accountType[j] = block.accountType[i]!;

@@ -110,6 +110,10 @@ function numberSeries(block: TickBlock): BlockSeries {
     const first = new Map<string, number>();
     return Uint32Array.from(dictionary, (v) => entry(first, v));
   };
+  // One symbol and one broker (a bridge's usual batch): one series, no per-tick lookups.
+  if (block.length > 0 && block.symbols.length === 1 && block.brokers.length === 1) {
+    return { keys: [{ symbol: block.symbols[0]!, broker: block.brokers[0]! }], ofTick: new Uint32Array(block.length) };
+  }
   const symbol = canonical(block.symbols);
   const broker = canonical(block.brokers);
   const width = block.brokers.length;
