@@ -150,7 +150,9 @@ type Dictionary = { bytes: Uint8Array; start: Uint32Array; length: Uint32Array }
  * The dictionary entry of each row, byte by byte: for a few bytes this beats Buffer#copy, whose
  * call costs more than the copy.
  */
-function putStrings(out: Uint8Array, o: number, { bytes, start, length }: Dictionary, index: Uint32Array): number {
+function putStrings(out: Buffer, o: number, { bytes, start, length }: Dictionary, index: Uint32Array): number {
+  // A one-entry dictionary (a bridge's batch is one symbol, one broker): the entry over and over.
+  if (start.length === 1) return putRepeated(out, o, Buffer.from(bytes.buffer, bytes.byteOffset + start[0]!, length[0]!), index.length);
   for (let i = 0; i < index.length; i++) {
     const k = index[i]!;
     for (let j = start[k]!, end = j + length[k]!; j < end; j++) out[o++] = bytes[j]!;
