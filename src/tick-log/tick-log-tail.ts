@@ -4,7 +4,7 @@ import type { TickFanOut } from "../domain/tick-fan-out.js";
 import { type Logger, throttledWarning } from "../observability/logger.js";
 import type { Subscription } from "../ports/stream-log.js";
 import { Follower } from "../resilience/keep-following.js";
-import { type LoggedIds, readLogRecord } from "./tick-log.js";
+import { type LoggedIds, readLogRecord, recordIdOf } from "./tick-log.js";
 
 /**
  * Every replica follows the tick log from its end, outside any group, and fans each batch out in
@@ -39,6 +39,10 @@ export class TickLogTail {
       first = undefined;
       for await (const batch of sub.batches) {
         for (const record of batch) {
+          // A replica's record names itself in a header: one this replica appended (or saw) is
+          // passed over before it is decoded and validated again for nothing.
+          const named = recordIdOf(record);
+          if (named !== undefined && this.ids.known(named)) continue;
           const read = readLogRecord(this.ticks, record);
           if (!read.ok) {
             this.warn(read.reason);
