@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { create } from "@bufbuild/protobuf";
 import { createClient as createClickHouse } from "@clickhouse/client";
@@ -321,6 +322,29 @@ async function paceRound(stack: Stack, seconds: number) {
 }
 
 /** A direct Native insert of the same rows, the writer's own format (the drain's baseline). */
+/**
+ * What the machine can give a tick at the acknowledged-rate target, against what the layers
+ * beneath the service spend on one in the same round, before the service does anything. With the
+ * writer keeping up (its lag bounded, as the target also asks), every acknowledged tick costs at
+ * least ClickHouse's CPU for a direct insert of it and the broker's for a direct produce of it (a
+ * client on the same machine adds its own); if those alone need more CPU than the cores give at
+ * the target rate, no service can reach it on this machine.
+ */
+function machineBudget(produce: { ticksPerSecond: number; cpuMicrosPerTick: Record<string, number> }, insert: { rowsPerSecond: number; cpuMicrosPerRow: Record<string, number> }) {
+  const cores = availableParallelism();
+  const targetTicksPerSecond = Math.round(0.8 * produce.ticksPerSecond);
+  const budgetMicrosPerTick = round((cores * 1e6) / targetTicksPerSecond, 2);
+  const beneath = { clickhouse: insert.cpuMicrosPerRow.clickhouse ?? 0, broker: produce.cpuMicrosPerTick.broker ?? 0, client: produce.cpuMicrosPerTick.bench ?? 0 };
+  const floorMicrosPerTick = round(beneath.clickhouse + beneath.broker, 2);
+  const out = { cores, targetTicksPerSecond, budgetMicrosPerTick, beneath, floorMicrosPerTick, reachable: floorMicrosPerTick <= budgetMicrosPerTick, insertRowsPerSecond: insert.rowsPerSecond };
+  console.log(
+    `machine budget at the target (0.8 x direct produce = ${targetTicksPerSecond} ticks/s): ${cores} cores give ${budgetMicrosPerTick} us of CPU a tick; ` +
+      `ClickHouse inserting and the broker alone spend ${floorMicrosPerTick} (${beneath.clickhouse} + ${beneath.broker}; a producing client here adds ${beneath.client}) before the service's own work: ` +
+      `${out.reachable ? "reachable in principle" : "not reachable on this machine"}; direct insert (2 in flight) ${insert.rowsPerSecond} rows/s, the most a bounded lag allows`,
+  );
+  return out;
+}
+
 async function directNative(stack: Stack, batches: Batches, inflight: number) {
   const db = await createTempClickHouseDatabase(stack.clickhouse);
   try {
@@ -356,6 +380,7 @@ export async function run() {
     const backlogN = await drainBacklog(n, stack, produce.topic, ticks);
     const single = await throughLog(1, stack, batches, streams, window);
     const several = await throughLog(n, stack, batches, streams, window);
+    const budget = machineBudget(produce, insertTwo);
     const ratios = {
       backlogVsInsert1: round(backlog1.ticksPerSecond / insert.rowsPerSecond),
       backlogVsInsertN: round(backlogN.ticksPerSecond / insert.rowsPerSecond),
@@ -372,7 +397,7 @@ export async function run() {
       `round ratios: acknowledged/direct produce ${ratios.ackedVsProduce1} (1 replica), ${ratios.ackedVsProduceN} (${n}); drain while ingesting/direct insert ${ratios.drainVsInsert1} (1), ${ratios.drainVsInsertN} (${n}); ` +
         `backlog drain/direct insert ${ratios.backlogVsInsert1} (1), ${ratios.backlogVsInsertN} (${n}), /direct insert 2 in flight ${ratios.backlogVsInsertTwo1} (1), ${ratios.backlogVsInsertTwoN} (${n}); ${n} replicas/1 ${ratios.replicasVsOne}; log/no log (1 replica) ${ratios.logVsNoLog}`,
     );
-    results.push({ produce, insert, insertTwo, noLog, backlog1, backlogN, single, several, ratios });
+    results.push({ produce, insert, insertTwo, noLog, backlog1, backlogN, single, several, budget, ratios });
   }
   // --rounds 0: the bridge's pace alone, on a machine no throughput round has just loaded;
   // --pace-seconds 0: the throughput rounds alone (ghz asked for 0 calls ran until killed).
@@ -394,11 +419,14 @@ export async function run() {
     replicasVsOne: median(results.map((r) => r.ratios.replicasVsOne)),
     noLogRowsPerSecond: median(results.map((r) => r.noLog.rowsPerSecond)),
     logVsNoLog: median(results.map((r) => r.ratios.logVsNoLog)),
+    budgetMicrosPerTick: median(results.map((r) => r.budget.budgetMicrosPerTick)),
+    floorMicrosPerTick: median(results.map((r) => r.budget.floorMicrosPerTick)),
   };
   console.log(
     `median of ${rounds} rounds: direct produce ${summary.directProduceTicksPerSecond} ticks/s, direct Native insert ${summary.directInsertRowsPerSecond} rows/s; acknowledged ${summary.ackedTicksPerSecond1} (1 replica) / ${summary.ackedTicksPerSecondN} (${n}) ticks/s; ` +
       `ratio acknowledged/produce ${summary.ackedVsProduce1} / ${summary.ackedVsProduceN} (target >= 0.8); drain while ingesting/insert ${summary.drainVsInsert1} / ${summary.drainVsInsertN}, backlog drain/insert ${summary.backlogVsInsert1} / ${summary.backlogVsInsertN}, /insert 2 in flight ${summary.backlogVsInsertTwo1} / ${summary.backlogVsInsertTwoN} (target >= 0.8); ${n} replicas vs 1: ${summary.replicasVsOne}; ` +
-      `the same service without the log ${summary.noLogRowsPerSecond} ticks/s (log/no log ${summary.logVsNoLog})`,
+      `the same service without the log ${summary.noLogRowsPerSecond} ticks/s (log/no log ${summary.logVsNoLog}); ` +
+      `CPU a tick at the target: the machine gives ${summary.budgetMicrosPerTick} us, the layers beneath need ${summary.floorMicrosPerTick}`,
   );
   return { bench: "ingest-replicas", machine: machine(), date: new Date().toISOString(), replicas: n, ticks, batchSize, streams, window, rounds: results, pace, ...summary };
 }
