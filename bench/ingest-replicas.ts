@@ -253,17 +253,47 @@ async function bridgePace(label: string, ingestUrl: string, subscriberUrl: strin
 
 /**
  * Send-to-ack at a bridge's pace from ghz (a Go client, pinned to core 1): one IngestTicks call
- * per 10-tick batch, 20 a second, each batch its own id.
+ * per 10-tick batch, 20 a second, each batch its own id. With `subscriberUrl`, this process (Node,
+ * connect-node, doing nothing else meanwhile) subscribes there and times each batch from its
+ * ticks' time, which ghz sets to the wall-clock millisecond it builds the call in: truncated to
+ * the millisecond, so the figure is late by up to 1 ms, never early.
  */
-async function ghzPace(port: number, seconds: number) {
+async function ghzPace(port: number, seconds: number, subscriberUrl?: string) {
   const run = uniqueSuffix();
-  const ticks = Array.from({ length: 10 }, (_, i) => ({ symbol: "GHZPACE", broker: "Bench", accountType: "ACCOUNT_TYPE_REAL", timeMsc: "{{.TimestampUnixMilli}}", bid: 1.1 + i / 1e5, ask: 1.2, flags: 6 }));
+  const symbol = `GHZ${run}`.slice(0, 32);
+  const ticks = Array.from({ length: 10 }, (_, i) => ({ symbol, broker: "Bench", accountType: "ACCOUNT_TYPE_REAL", timeMsc: "{{.TimestampUnixMilli}}", bid: 1.1 + i / 1e5, ask: 1.2, flags: 6 }));
   const calls = Math.round((seconds * 1000) / 50);
+  const seen: number[] = [];
+  const abort = new AbortController();
+  const subscriber = subscriberUrl
+    ? (async () => {
+        const sub = createClient(TickService, createGrpcTransport({ baseUrl: subscriberUrl }));
+        try {
+          for await (const m of sub.subscribeTicks({ symbols: [symbol] }, { signal: abort.signal })) {
+            seen.push(performance.timeOrigin + performance.now() - Number(m.ticks.at(-1)!.timeMsc));
+          }
+        } catch {
+          // aborted
+        }
+      })()
+    : undefined;
+  if (subscriber) await new Promise((r) => setTimeout(r, 500));
   const r = await ghzLatency({ port, call: "neliti.dataplane.v1.TickService.IngestTicks", data: { batch: { batchId: `ghz-${run}-{{.RequestNumber}}`, rows: { ticks } } }, calls, rps: 20 });
+  if (subscriber) {
+    const deadline = performance.now() + 5_000;
+    while (seen.length < calls && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    abort.abort();
+    await subscriber;
+  }
+  const subscriberMs = subscriber ? summarize(seen) : undefined;
   // The floor of any call at this pace on this machine: an empty health check, same client, same rate.
   const floor = await ghzLatency({ port, call: "grpc.health.v1.Health.Check", data: {}, calls, rps: 20 });
-  console.log(`  ghz, same pace: send->ack p50 ${r.p50} ms, p99 ${r.p99} ms (${calls} calls); Health.Check at the same pace (the floor) p50 ${floor.p50} ms, p99 ${floor.p99} ms`);
-  return { ...r, floor };
+  console.log(
+    `  ghz, same pace: send->ack p50 ${r.p50} ms, p99 ${r.p99} ms (${calls} calls)` +
+      (subscriberMs ? `; send->subscriber on the other replica (Node) p50 ${subscriberMs.p50} ms, p99 ${subscriberMs.p99} ms (${subscriberMs.n} of ${calls} batches)` : "") +
+      `; Health.Check at the same pace (the floor) p50 ${floor.p50} ms, p99 ${floor.p99} ms`,
+  );
+  return { ...r, subscriberMs, floor };
 }
 
 /** The layer beneath the log path at the bridge's pace: the same record produced straight to the broker (Node, the service's adapter). */
@@ -312,7 +342,7 @@ async function paceRound(stack: Stack, seconds: number) {
     await new Promise((r) => setTimeout(r, HANDOVER_WAIT_MS));
     withLog = {
       ...(await bridgePace("two replicas, log as ack point (ingest on A, subscriber on B)", replicas[0]!.url, replicas[1]!.url, logged.url, stack.clickhouse, seconds)),
-      ghzAckMs: await ghzPace(replicas[0]!.port, seconds),
+      ghzAckMs: await ghzPace(replicas[0]!.port, seconds, replicas[1]!.url),
     };
   } finally {
     await Promise.all(replicas.map((r) => r.stop("SIGTERM")));
