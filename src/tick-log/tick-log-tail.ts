@@ -43,7 +43,7 @@ export class TickLogTail {
           // passed over before it is decoded and validated again for nothing.
           const named = recordIdOf(record);
           if (named !== undefined && this.ids.known(named)) continue;
-          const read = readLogRecord(this.ticks, record);
+          const read = readLogRecord(this.ticks, record, named);
           if (!read.ok) {
             this.warn(read.reason);
             continue;

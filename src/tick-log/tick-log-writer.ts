@@ -158,7 +158,7 @@ export class TickLogWriter {
         if (!entries.has(id)) entries.set(id, mine);
         continue;
       }
-      const read = readLogRecord(this.ticks, r);
+      const read = readLogRecord(this.ticks, r, id);
       if (!read.ok) {
         this.warn(read.reason);
         continue;

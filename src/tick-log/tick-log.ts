@@ -60,9 +60,10 @@ export type LogEntry = { ok: true; id: string; block: TickBlock };
 /**
  * A record of the tick log as a valid batch under its record id, or why it is not one (a bridge
  * publishing straight to the topic is not trusted to have validated; its records carry no record
- * id header, and their batch id serves).
+ * id header, and their batch id serves). `named` is the record's header id (recordIdOf), which
+ * callers read first to pass over records they know.
  */
-export function readLogRecord(ticks: TickDomain, record: IncomingRecord): LogEntry | { ok: false; reason: string } {
+export function readLogRecord(ticks: TickDomain, record: IncomingRecord, named: string | undefined): LogEntry | { ok: false; reason: string } {
   let prepared;
   try {
     prepared = ticks.prepare(fromBinary(TickBatchSchema, record.value));
@@ -70,7 +71,7 @@ export function readLogRecord(ticks: TickDomain, record: IncomingRecord): LogEnt
     return { ok: false, reason: "not a TickBatch" };
   }
   if (!prepared.ok) return { ok: false, reason: prepared.ack.violations.map((v) => `${v.field}: ${v.description}`).join("; ") };
-  return { ok: true, id: recordIdOf(record) ?? prepared.batchId, block: prepared.block };
+  return { ok: true, id: named ?? prepared.batchId, block: prepared.block };
 }
 
 /**
