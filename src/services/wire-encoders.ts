@@ -43,13 +43,15 @@ export const RESPONSE_ENCODERS: ReadonlyMap<string, MessageEncoder> = new Map<st
 /** PublishResponse: field 1 repeated, each PublishResult { int32 partition = 1; int64 offset = 2 }. */
 function writePublishResults(results: readonly PublishResult[], headroom: number): Uint8Array {
   // A result is at most 22 bytes, so each one's length fits in a single byte.
+  const sizes = new Uint8Array(results.length);
   let total = 0;
-  for (const r of results) total += 2 + resultSize(r);
+  for (let i = 0; i < results.length; i++) total += 2 + (sizes[i] = resultSize(results[i]!));
   const out = new Uint8Array(headroom + total);
   let pos = headroom;
-  for (const r of results) {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i]!;
     out[pos++] = (1 << 3) | 2;
-    out[pos++] = resultSize(r);
+    out[pos++] = sizes[i]!;
     if (r.partition !== 0) {
       out[pos++] = 1 << 3;
       pos = writeVarint64(out, pos, ...int32Halves(r.partition));
