@@ -1,4 +1,4 @@
-import type { DescMethod } from "@bufbuild/protobuf";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 
 /**
@@ -60,21 +60,44 @@ export class CallState {
    * the interceptors passed on.
    */
   handlerContext(requestHeader: Headers, values: ContextValues): HandlerContext {
-    const state = this;
-    return {
-      method: this.method,
-      service: this.method.parent,
-      requestMethod: "POST",
-      protocolName: "grpc",
-      url: this.url,
-      requestHeader,
-      responseHeader: this.responseHeader,
-      responseTrailer: this.responseTrailer,
-      values,
-      timeoutMs: () => (state.deadlineAt === undefined ? undefined : state.deadlineAt - performance.now()),
-      get signal() {
-        return state.signal;
-      },
-    };
+    return new CallHandlerContext(this, requestHeader, values);
   }
+
+  /** Milliseconds left before the deadline, if the call has one. */
+  remainingMs(): number | undefined {
+    return this.deadlineAt === undefined ? undefined : this.deadlineAt - performance.now();
+  }
+}
+
+/**
+ * A class rather than an object literal: a literal with a getter allocates the accessor and its
+ * closure for every call, which showed as 2% of an empty call's CPU (bench `floor`).
+ */
+class CallHandlerContext implements HandlerContext {
+  readonly method: DescMethod;
+  readonly service: DescService;
+  readonly requestMethod = "POST";
+  readonly protocolName = "grpc";
+  readonly url: string;
+  readonly responseHeader: Headers;
+  readonly responseTrailer: Headers;
+
+  constructor(
+    private readonly state: CallState,
+    readonly requestHeader: Headers,
+    readonly values: ContextValues,
+  ) {
+    this.method = state.method;
+    this.service = state.method.parent;
+    this.url = state.url;
+    this.responseHeader = state.responseHeader;
+    this.responseTrailer = state.responseTrailer;
+  }
+
+  get signal(): AbortSignal {
+    return this.state.signal;
+  }
+
+  // An arrow, as connect's own context has it: callers may take it off the context and call it.
+  readonly timeoutMs = (): number | undefined => this.state.remainingMs();
 }

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { createValidator } from "@bufbuild/protovalidate";
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { pathToString } from "@bufbuild/protobuf/reflect";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor, type StreamRequest } from "@connectrpc/connect";
 import { RPC_REACHED } from "./context-keys.js";
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { InvalidArgumentError, toConnectError } from "../errors.js";
@@ -61,7 +61,7 @@ export function observe(metrics: Metrics, log: Logger, tracer?: Tracer): Interce
       }
     };
 
-    if (req.stream) req = { ...req, message: counted(req.message, () => metrics.messagesReceived.inc(labels)) };
+    if (req.stream) req = withMessage(req, counted(req.message, () => metrics.messagesReceived.inc(labels)));
     try {
       const res = await (span && parent ? context.with(trace.setSpan(parent, span), () => next(req)) : next(req));
       res.header.set("x-request-id", requestId);
@@ -78,6 +78,14 @@ export function observe(metrics: Metrics, log: Logger, tracer?: Tracer): Interce
       throw mapped;
     }
   };
+}
+
+/**
+ * `req` with its messages replaced. Not `{ ...req, message }`: the gRPC transport's requests keep
+ * their lazy `signal` getter on the prototype, which a spread would leave behind.
+ */
+export function withMessage<R extends StreamRequest>(req: R, message: R["message"]): R {
+  return Object.assign(Object.create(Object.getPrototypeOf(req) as object) as R, req, { message });
 }
 
 /** "NotFound" -> "not_found", as gRPC spells status codes. */
@@ -142,7 +150,7 @@ export function validateRequests(shortcuts: ReadonlyMap<string, ValidityShortcut
     if (!req.stream) check(req.method.input, req.message);
     // A server-streaming call reaches interceptors as a stream of its one request message: it is
     // checked as it is read, before the handler sees it.
-    else if (req.method.methodKind === "server_streaming") req = { ...req, message: checked(req.message, (m) => check(req.method.input, m)) };
+    else if (req.method.methodKind === "server_streaming") req = withMessage(req, checked(req.message, (m) => check(req.method.input, m)));
     return next(req);
   };
 }
