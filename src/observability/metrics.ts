@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { BreakerState } from "../resilience/breaker.js";
+import { RpcTallies } from "./rpc-tally.js";
 
 const CIRCUIT_VALUE: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2 };
 
@@ -7,19 +8,14 @@ const CIRCUIT_VALUE: Record<BreakerState, number> = { closed: 0, "half-open": 1,
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly rpcRequests = new Counter({
-    name: "neliti_rpc_requests_total",
-    help: "RPCs finished, by service, method and gRPC status code",
-    labelNames: ["service", "method", "code"] as const,
-    registers: [this.registry],
-  });
-
-  readonly rpcDuration = new Histogram({
-    name: "neliti_rpc_duration_seconds",
-    help: "RPC duration from first byte to end of response, by service and method",
-    labelNames: ["service", "method"] as const,
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.registry],
+  /** Calls by service, method and code, and their durations: counted per method (rpc-tally.ts). */
+  readonly rpc = new RpcTallies(this.registry, {
+    requests: { name: "neliti_rpc_requests_total", help: "RPCs finished, by service, method and gRPC status code" },
+    durations: {
+      name: "neliti_rpc_duration_seconds",
+      help: "RPC duration from first byte to end of response, by service and method",
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    },
   });
 
   readonly inflightStreams = new Gauge({

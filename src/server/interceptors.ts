@@ -25,7 +25,8 @@ export function observe(metrics: Metrics, log: Logger, tracer?: Tracer): Interce
   return (next) => async (req) => {
     const mark = req.contextValues.get(RPC_REACHED);
     if (mark) mark.reached = true;
-    const labels = { service: req.service.typeName, method: req.method.name };
+    const tally = metrics.rpc.of(req.method);
+    const labels = tally.labels;
     const requestId = req.header.get("x-request-id") ?? randomUUID();
     const started = performance.now();
     const streaming = req.method.methodKind !== "unary";
@@ -45,8 +46,7 @@ export function observe(metrics: Metrics, log: Logger, tracer?: Tracer): Interce
       finished = true;
       const code = err === undefined ? "ok" : codeName(err.code);
       const seconds = (performance.now() - started) / 1000;
-      metrics.rpcRequests.inc({ ...labels, code });
-      metrics.rpcDuration.observe(labels, seconds);
+      tally.finished(code, seconds);
       if (streaming) metrics.inflightStreams.dec(labels);
       if (span) {
         span.setAttribute("rpc.grpc.status_code", err?.code ?? 0);
