@@ -19,14 +19,7 @@ const SELF_FIELDS = ["id", "userId"] as const;
  * With auth off (embedded development mode only) every call runs as an anonymous admin.
  */
 export function authenticate(principals: Principals, auditLog: AuditLog, log: Logger, enabled: boolean): Interceptor {
-  return (next) => async (req) => {
-    const method = `${req.service.typeName}/${req.method.name}`;
-    const rule = METHOD_PERMISSIONS[method];
-    if (rule === "open") return next(req);
-    if (!enabled) {
-      req.contextValues.set(PRINCIPAL, { userId: "", permissions: ["*:*"], via: "anonymous-dev", subject: "anonymous" });
-      return next(req);
-    }
+  const checked = (next: Parameters<Interceptor>[0]) => async (req: Parameters<ReturnType<Interceptor>>[0], method: string, rule: Permission | "self-or-users:admin" | undefined) => {
     const principal = await identify(principals, req.header);
     if (!principal) throw new UnauthenticatedError("missing or invalid credentials: send x-api-key or authorization: Bearer <session token>");
     req.contextValues.set(PRINCIPAL, principal);
@@ -48,7 +41,25 @@ export function authenticate(principals: Principals, auditLog: AuditLog, log: Lo
       throw err;
     }
   };
+  // Not async itself: open methods and development mode pass straight through, without a promise
+  // and its microtasks of their own on every call.
+  return (next) => {
+    const check = checked(next);
+    return (req) => {
+      const method = `${req.service.typeName}/${req.method.name}`;
+      const rule = METHOD_PERMISSIONS[method];
+      if (rule === "open") return next(req);
+      if (!enabled) {
+        req.contextValues.set(PRINCIPAL, ANONYMOUS_DEV);
+        return next(req);
+      }
+      return check(req, method, rule);
+    };
+  };
 }
+
+/** Every caller when auth is off (embedded development mode only). */
+const ANONYMOUS_DEV: Principal = Object.freeze({ userId: "", permissions: Object.freeze(["*:*"]), via: "anonymous-dev", subject: "anonymous" });
 
 async function identify(principals: Principals, header: Headers): Promise<Principal | undefined> {
   const apiKey = header.get("x-api-key");

@@ -4,7 +4,7 @@ import { createContextKey } from "@connectrpc/connect";
 export type Principal = {
   userId: string;
   /** Effective permissions: the roles' grants, narrowed by an API key's scopes. */
-  permissions: string[];
+  permissions: readonly string[];
   via: "session" | "api-key" | "anonymous-dev";
   /** The credential: `api-key:<key prefix>` or `user:<user id>` (what rate limits count against). */
   subject: string;

@@ -56,7 +56,8 @@ export function observe(metrics: Metrics, log: Logger, tracer?: Tracer): Interce
       if (err?.code === Code.InvalidArgument) metrics.rejections.inc(labels);
       if (err?.code === Code.Internal) {
         log.error({ err, requestId, rpc: req.url, ms: seconds * 1000 }, "rpc failed");
-      } else {
+      } else if (log.isLevelEnabled("debug")) {
+        // Asked first: the line's object would be built for every call only to be dropped.
         log.debug({ requestId, rpc: req.url, code, ms: seconds * 1000 }, "rpc");
       }
     };
@@ -146,8 +147,15 @@ export function validateRequests(shortcuts: ReadonlyMap<string, ValidityShortcut
     }
     if (result.kind === "error") throw result.error;
   };
-  return (next) => async (req) => {
-    if (!req.stream) check(req.method.input, req.message);
+  // Not async itself, so a valid call costs no promise of its own; a refusal is still a rejection.
+  return (next) => (req) => {
+    if (!req.stream) {
+      try {
+        check(req.method.input, req.message);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     // A server-streaming call reaches interceptors as a stream of its one request message: it is
     // checked as it is read, before the handler sees it.
     else if (req.method.methodKind === "server_streaming") req = withMessage(req, checked(req.message, (m) => check(req.method.input, m)));
