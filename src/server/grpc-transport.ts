@@ -18,6 +18,7 @@ import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grp
 import { toConnectError } from "../errors.js";
 import { CallState } from "./call-context.js";
 import { ENVELOPE_PREFIX_BYTES, envelope, EnvelopeReader, frameInPlace } from "./envelope.js";
+import { WireHeaders } from "./wire-headers.js";
 
 /**
  * The gRPC binary protocol (application/grpc, application/grpc+proto, uncompressed requests)
@@ -161,7 +162,7 @@ class Call {
   ) {
     const timeout = parseTimeout(single(headers["grpc-timeout"]) ?? null, Number.MAX_SAFE_INTEGER);
     this.timeoutError = timeout.error;
-    this.state = new CallState(spec.method, url, requestHeaders(headers), options.contextValues(stream), timeout.error ? undefined : timeout.timeoutMs, (reason) =>
+    this.state = new CallState(spec.method, url, new WireHeaders(headers), options.contextValues(stream), timeout.error ? undefined : timeout.timeoutMs, (reason) =>
       this.finish(reason),
     );
     stream.once("close", () => {
@@ -393,18 +394,6 @@ function chain<T>(invoke: T, interceptors: Interceptor[]): T {
   let next = invoke as Parameters<Interceptor>[0];
   for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next);
   return next as T;
-}
-
-function requestHeaders(headers: http2.IncomingHttpHeaders): Headers {
-  const out = new Headers();
-  for (const key in headers) {
-    if (key.charCodeAt(0) === 58 /* ":" */) continue;
-    const value = headers[key];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) out.append(key, v);
-    else out.append(key, value);
-  }
-  return out;
 }
 
 async function* oneMessage<T>(message: T): AsyncGenerator<T> {
