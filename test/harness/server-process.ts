@@ -12,7 +12,8 @@ const BACKEND_VARIABLES = ["CLICKHOUSE_URL", "POSTGRES_URL", "ARANGO_URL", "WEAV
 export const environmentWithoutBackends = (): Record<string, string | undefined> => Object.fromEntries(Object.entries(process.env).filter(([k]) => !BACKEND_VARIABLES.includes(k)));
 
 /**
- * Starts the real service (`tsx src/main.ts`) on a free port and waits until it has printed its
+ * Starts the real service (`tsx src/main.ts`; with SERVER_COMPILED=1 the production build,
+ * `dist/src/main.js`, which `npm run bench` builds first) on a free port and waits until it has printed its
  * banner and logged "started". Embedded mode unless `env` names backends: the test's own backend URLs are not inherited.
  * `nodeArgs` go to Node before the service's own (a test's heap bound, say).
  */
@@ -20,7 +21,8 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
   const inherited = environmentWithoutBackends();
   // e.g. SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under a bench.
   const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean)];
-  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
+  const entry = process.env.SERVER_COMPILED === "1" ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const proc = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: ROOT,
     env: { ...inherited, PORT: "0", HOST: "127.0.0.1", IN_MEMORY: "true", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
