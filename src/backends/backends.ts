@@ -148,7 +148,7 @@ const OPENERS = {
     }
     const { RedisCacheStore } = await import("./redis/cache-store.js");
     const store = await RedisCacheStore.open({ url, connections, namespace, timeoutMs: config.pools.redis.timeoutMs, concurrency: config.bulkheads.redis });
-    return { store, label: `DragonflyDB/Redis (${connections} auto-pipelined connections${namespace ? `, namespace ${namespace}` : ""})`, close: () => store.close() };
+    return { store, label: `DragonflyDB/Redis (${connections} connections${namespace ? `, namespace ${namespace}` : ""})`, close: () => store.close() };
   },
 
   async stream({ config }: Context): Promise<Opened<StreamLog>> {
