@@ -19,7 +19,9 @@ const SELF_FIELDS = ["id", "userId"] as const;
  * With auth off (embedded development mode only) every call runs as an anonymous admin.
  */
 export function authenticate(principals: Principals, auditLog: AuditLog, log: Logger, enabled: boolean): Interceptor {
-  const checked = (next: Parameters<Interceptor>[0]) => async (req: Parameters<ReturnType<Interceptor>>[0], method: string, rule: Permission | "self-or-users:admin" | undefined) => {
+  type Next = Parameters<Interceptor>[0];
+  // Made once, not per chain: the gRPC transport builds a call's interceptor chain for each call.
+  const checked = async (next: Next, req: Parameters<Next>[0], method: string, rule: Permission | "self-or-users:admin" | undefined) => {
     const principal = await identify(principals, req.header);
     if (!principal) throw new UnauthenticatedError("missing or invalid credentials: send x-api-key or authorization: Bearer <session token>");
     req.contextValues.set(PRINCIPAL, principal);
@@ -43,18 +45,15 @@ export function authenticate(principals: Principals, auditLog: AuditLog, log: Lo
   };
   // Not async itself: open methods and development mode pass straight through, without a promise
   // and its microtasks of their own on every call.
-  return (next) => {
-    const check = checked(next);
-    return (req) => {
-      const method = `${req.service.typeName}/${req.method.name}`;
-      const rule = METHOD_PERMISSIONS[method];
-      if (rule === "open") return next(req);
-      if (!enabled) {
-        req.contextValues.set(PRINCIPAL, ANONYMOUS_DEV);
-        return next(req);
-      }
-      return check(req, method, rule);
-    };
+  return (next) => (req) => {
+    const method = `${req.service.typeName}/${req.method.name}`;
+    const rule = METHOD_PERMISSIONS[method];
+    if (rule === "open") return next(req);
+    if (!enabled) {
+      req.contextValues.set(PRINCIPAL, ANONYMOUS_DEV);
+      return next(req);
+    }
+    return checked(next, req, method, rule);
   };
 }
 
