@@ -202,8 +202,8 @@ class Call {
   }
 
   /** The request as interceptors see it; `signal` stays lazy (see CallState). */
-  private request<R extends UnaryRequest | StreamRequest>(fields: Pick<R, "stream" | "method" | "message">): R {
-    return new CallRequest(fields.stream, fields.method, fields.message, this.url, this.state) as unknown as R;
+  private request<R extends UnaryRequest | StreamRequest>(stream: R["stream"], method: DescMethod, message: R["message"]): R {
+    return new CallRequest(stream, method, message, this.url, this.state) as unknown as R;
   }
 
   private async unary(spec: Extract<MethodImplSpec, { kind: "unary" }>, input: Message): Promise<void> {
@@ -211,7 +211,7 @@ class Call {
       const output = await spec.impl(req.message as Message, this.state.handlerContext(req.header, req.contextValues));
       return { stream: false, service: spec.method.parent, method: spec.method, message: create(spec.method.output, output), header: this.state.responseHeader, trailer: this.state.responseTrailer };
     };
-    const res = (await chain(invoke, this.options.interceptors)(this.request<UnaryRequest>({ stream: false, method: spec.method, message: input }))) as UnaryResponse;
+    const res = (await chain(invoke, this.options.interceptors)(this.request<UnaryRequest>(false, spec.method, input))) as UnaryResponse;
     if (this.done) return;
     const bytes = this.encode(spec.method.output, res.message);
     this.sendHeaders(res.header);
@@ -235,7 +235,7 @@ class Call {
           return { ...common, message: normalized(output, spec.impl(messages, handlerContext)) };
       }
     };
-    const res = (await chain(invoke, this.options.interceptors)(this.request<StreamRequest>({ stream: true, method: spec.method, message: input }))) as StreamResponse;
+    const res = (await chain(invoke, this.options.interceptors)(this.request<StreamRequest>(true, spec.method, input))) as StreamResponse;
     const it = res.message[Symbol.asyncIterator]();
     let complete = false;
     try {
