@@ -20,7 +20,7 @@ const SELF_FIELDS = ["id", "userId"] as const;
  */
 export function authenticate(principals: Principals, auditLog: AuditLog, log: Logger, enabled: boolean): Interceptor {
   type Next = Parameters<Interceptor>[0];
-  // Made once, not per chain: the gRPC transport builds a call's interceptor chain for each call.
+  // The checking path for callers that must authenticate; shared by every method's chain.
   const checked = async (next: Next, req: Parameters<Next>[0], method: string, rule: Permission | "self-or-users:admin" | undefined) => {
     const principal = await identify(principals, req.header);
     if (!principal) throw new UnauthenticatedError("missing or invalid credentials: send x-api-key or authorization: Bearer <session token>");
