@@ -64,10 +64,21 @@ export function envelope(payload: Uint8Array): Buffer {
  * the message's size, prefix left out.
  */
 export function frameInPlace(framed: Uint8Array | Uint8Array[]): number {
-  const parts = Array.isArray(framed) ? framed : [framed];
-  const size = parts.reduce((sum, part) => sum + part.length, 0) - ENVELOPE_PREFIX_BYTES;
-  const prefix = new DataView(parts[0]!.buffer, parts[0]!.byteOffset, ENVELOPE_PREFIX_BYTES);
-  prefix.setUint8(0, 0);
-  prefix.setUint32(1, size);
+  // Written byte by byte: a DataView, an array and a reducer per message cost a small reply's
+  // envelope 0.5 us, as much as the rest of its framing.
+  let first: Uint8Array;
+  let size = -ENVELOPE_PREFIX_BYTES;
+  if (Array.isArray(framed)) {
+    first = framed[0]!;
+    for (const part of framed) size += part.length;
+  } else {
+    first = framed;
+    size += framed.length;
+  }
+  first[0] = 0;
+  first[1] = size >>> 24;
+  first[2] = (size >>> 16) & 0xff;
+  first[3] = (size >>> 8) & 0xff;
+  first[4] = size & 0xff;
   return size;
 }
