@@ -21,4 +21,5 @@ COPY --from=build /app/dist ./dist
 VOLUME ["/data"]
 EXPOSE 50051
 USER node
-CMD ["node", "--enable-source-maps", "dist/src/main.js"]
+# The Node flags are package.json's start:prod (the README says why; a test holds the two equal).
+CMD ["node", "--enable-source-maps", "--no-memory-reducer", "dist/src/main.js"]

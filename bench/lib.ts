@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { PRODUCTION_NODE_ARGS } from "../test/harness/server-process.js";
 
 /** Percentile of a sample (nearest rank). */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -157,9 +158,12 @@ export function oneSeriesBlock(symbol: string, timeMsc: Float64Array, bid: Float
   };
 }
 
-/** A bench's helper server (a script under bench/ that prints its port) in its own process. */
+/**
+ * A bench's helper server (a script under bench/ that prints its port) in its own process, with the
+ * Node flags the service runs with, so a baseline and the service differ only in their code.
+ */
 export async function benchServer(script: string, args: string[]): Promise<{ pid: number; port: number; stop(): void }> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", `bench/${script}`, ...args], { cwd: fileURLToPath(new URL("../", import.meta.url)), stdio: ["ignore", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, [...PRODUCTION_NODE_ARGS, "--import", "tsx", `bench/${script}`, ...args], { cwd: fileURLToPath(new URL("../", import.meta.url)), stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (l) => resolve(Number(l)));
     child.once("exit", (code) => reject(new Error(`${script} ${args.join(" ")} exited with ${code}`)));

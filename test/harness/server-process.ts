@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 export type ServerProcess = { url: string; port: number; proc: ChildProcess; logs: string[]; stop(signal?: NodeJS.Signals): Promise<number | null> };
@@ -7,6 +8,14 @@ export type ServerProcess = { url: string; port: number; proc: ChildProcess; log
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 const BACKEND_VARIABLES = ["CLICKHOUSE_URL", "POSTGRES_URL", "ARANGO_URL", "WEAVIATE_URL", "REDIS_URL", "KAFKA_BROKERS"];
+
+/**
+ * The Node flags production starts the service with (package.json's start:prod, which the
+ * Dockerfile's CMD repeats): tests and benches run the service the same way.
+ */
+export const PRODUCTION_NODE_ARGS: readonly string[] = (JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")) as { scripts: Record<string, string> }).scripts["start:prod"]!
+  .split(" ")
+  .filter((word) => word.startsWith("--"));
 
 /** This process's environment without the backend URLs: a child names the backends it uses itself. */
 export const environmentWithoutBackends = (): Record<string, string | undefined> => Object.fromEntries(Object.entries(process.env).filter(([k]) => !BACKEND_VARIABLES.includes(k)));
@@ -20,7 +29,7 @@ export const environmentWithoutBackends = (): Record<string, string | undefined>
 export async function startServerProcess(env: Record<string, string> = {}, options: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const inherited = environmentWithoutBackends();
   // e.g. SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under a bench.
-  const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean)];
+  const nodeArgs = [...PRODUCTION_NODE_ARGS, ...(options.nodeArgs ?? []), ...(process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean)];
   const entry = process.env.SERVER_COMPILED === "1" ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
   const proc = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: ROOT,
