@@ -4,7 +4,7 @@ import { GetRequestSchema, MGetRequestSchema } from "../gen/neliti/dataplane/v1/
 import { uniqueSuffix } from "../test/harness/backends.js";
 import { startServerProcess } from "../test/harness/server-process.js";
 import { arg, cpuPerItem, drive, machine, requireEnv, round } from "./lib.js";
-import { ghzLatency, grpcBody, h2loadMedian, pin } from "./load.js";
+import { ghzLatency, grpcBody, h2load, h2loadMedian, pin, WARM_UP_CALLS } from "./load.js";
 
 /**
  * CacheService on Redis, per call, against its own empty RPC and direct ioredis on the same Redis:
@@ -32,12 +32,17 @@ export async function run() {
     pin(process.pid, 1);
     const at = { port: svc.port, pid, calls, clients: 1, streams: 8 };
 
+    // Warmed first, the service and the direct client alike (see WARM_UP_CALLS).
+    const bodies = { empty: grpcBody(HealthCheckRequestSchema, {}), get: grpcBody(GetRequestSchema, { key: "k1" }) };
+    h2load({ ...at, calls: WARM_UP_CALLS, path: "/grpc.health.v1.Health/Check", body: bodies.empty });
+    h2load({ ...at, calls: WARM_UP_CALLS, path: "/neliti.dataplane.v1.CacheService/Get", body: bodies.get });
+    await drive(WARM_UP_CALLS, 8, () => redis.getBuffer("k1"));
     const singleEmpty = await ghzLatency({ port: svc.port, call: "grpc.health.v1.Health/Check", data: {}, calls: 5_000 });
     const singleGet = await ghzLatency({ port: svc.port, call: "neliti.dataplane.v1.CacheService/Get", data: { key: "k1" }, calls: 5_000 });
     const directSingle = await drive(5_000, 1, () => redis.getBuffer("k1"));
 
-    const empty = h2loadMedian({ ...at, path: "/grpc.health.v1.Health/Check", body: grpcBody(HealthCheckRequestSchema, {}) }, rounds);
-    const get = h2loadMedian({ ...at, path: "/neliti.dataplane.v1.CacheService/Get", body: grpcBody(GetRequestSchema, { key: "k1" }) }, rounds);
+    const empty = h2loadMedian({ ...at, path: "/grpc.health.v1.Health/Check", body: bodies.empty }, rounds);
+    const get = h2loadMedian({ ...at, path: "/neliti.dataplane.v1.CacheService/Get", body: bodies.get }, rounds);
     // The layer beneath: what ioredis itself spends per GET at the same concurrency (this process, core 1).
     const directGet = await cpuPerItem({ ioredis: process.pid }, calls, () => drive(calls, 8, () => redis.getBuffer("k1")));
 
@@ -49,7 +54,7 @@ export async function run() {
     const mgetKeysPerSecond = mget.callsPerSecond * 100;
     const directMgetKeysPerSecond = directMget.opsPerSecond * 100;
     const mgetRatio = round(mgetKeysPerSecond / directMgetKeysPerSecond, 2);
-    console.log(`cache bench: Redis ${url.replace(/\/\/.*@/, "//")}, 128-byte values, service on core 0, clients on core 1; ${machine()}`);
+    console.log(`cache bench: Redis ${url.replace(/\/\/.*@/, "//")}, 128-byte values, service on core 0, clients on core 1, after ${WARM_UP_CALLS} calls of each to warm both; ${machine()}`);
     console.log(`one call at a time (ghz):        empty RPC p50 ${singleEmpty.p50} ms p99 ${singleEmpty.p99} ms | Get p50 ${singleGet.p50} ms p99 ${singleGet.p99} ms (target p50 <= 0.3) | direct ioredis GET p50 ${directSingle.latencyMs.p50} ms`);
     console.log(`8 concurrent callers (h2load):   empty RPC ${empty.callsPerSecond} calls/s ${empty.cpuMicrosPerCall} us CPU a call | Get ${get.callsPerSecond} calls/s ${get.cpuMicrosPerCall} us CPU a call | Get/empty ${getToEmpty} (target <= 1.3) | direct ioredis GET ${directGet.result.opsPerSecond}/s, ${directGet.cpuMicrosPerItem.ioredis} us client CPU a GET`);
     console.log(`MGet of 100 keys, 8 callers:     service (h2load) ${mgetKeysPerSecond} keys/s, ${mget.cpuMicrosPerCall} us CPU a call | direct ioredis MGET ${directMgetKeysPerSecond} keys/s | ratio ${mgetRatio} (target >= 0.5)`);
@@ -59,6 +64,7 @@ export async function run() {
       machine: machine(),
       date: new Date().toISOString(),
       calls,
+      warmUpCalls: WARM_UP_CALLS,
       rounds,
       single: { empty: singleEmpty, get: singleGet, directGetMs: directSingle.latencyMs },
       concurrent: { empty, get, directGet: { opsPerSecond: directGet.result.opsPerSecond, clientCpuMicrosPerGet: directGet.cpuMicrosPerItem.ioredis } },

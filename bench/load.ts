@@ -17,6 +17,12 @@ import { cpuSeconds, round } from "./lib.js";
 
 const PROTO_DIR = fileURLToPath(new URL("../proto", import.meta.url));
 
+/**
+ * Calls of each method a latency bench makes before it measures: a fresh process's first
+ * thousands of calls run on code V8 has not optimized yet, and their p99 is start-up's, not serving's.
+ */
+export const WARM_UP_CALLS = 20_000;
+
 /** Every thread of `pid` onto CPU `cpu`. */
 export const pin = (pid: number, cpu: number) => execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
 
