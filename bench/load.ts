@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,43 +43,75 @@ export function grpcBody<T extends DescMessage>(schema: T, message: MessageInitS
 /** meanMs: h2load's mean time a request takes (it does not decode responses, so no client work is in it). */
 export type H2loadResult = { callsPerSecond: number; cpuMicrosPerCall: number; meanMs: number };
 
+type H2loadOptions = { port: number; path: string; body: string; calls: number; clients?: number; streams?: number; headers?: Record<string, string> };
+
+/** taskset's arguments to run h2load on core 1 with `opts`, and `extra` flags. */
+function h2loadArgs(opts: H2loadOptions, extra: string[] = []): string[] {
+  return [
+    "-c",
+    "1",
+    requireTool("h2load"),
+    "-n",
+    String(opts.calls),
+    "-c",
+    String(opts.clients ?? 4),
+    "-m",
+    String(opts.streams ?? 16),
+    "-d",
+    opts.body,
+    "-H",
+    "content-type: application/grpc",
+    "-H",
+    "te: trailers",
+    ...Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
+    ...extra,
+    `http://127.0.0.1:${opts.port}${opts.path}`,
+  ];
+}
+
+function requireEveryCall(out: string, calls: number): void {
+  const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
+  if (!done || Number(done[1]) !== calls) throw new Error(`h2load did not complete every call:\n${out}`);
+}
+
 /**
  * `calls` unary gRPC calls of `path` with `body` from h2load (Debian's nghttp2-client, C) on core 1,
  * `clients` connections x `streams` concurrent streams each; the server's CPU per call from /proc.
  * Throws unless every call got an HTTP 200 (gRPC statuses ride in trailers; pick bodies that succeed).
  */
-export function h2load(opts: { port: number; pid: number; path: string; body: string; calls: number; clients?: number; streams?: number; headers?: Record<string, string> }): H2loadResult {
+export function h2load(opts: H2loadOptions & { pid: number }): H2loadResult {
   const before = cpuSeconds(opts.pid);
-  const out = execFileSync(
-    "taskset",
-    [
-      "-c",
-      "1",
-      requireTool("h2load"),
-      "-n",
-      String(opts.calls),
-      "-c",
-      String(opts.clients ?? 4),
-      "-m",
-      String(opts.streams ?? 16),
-      "-d",
-      opts.body,
-      "-H",
-      "content-type: application/grpc",
-      "-H",
-      "te: trailers",
-      ...Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
-      `http://127.0.0.1:${opts.port}${opts.path}`,
-    ],
-    { encoding: "utf8" },
-  );
+  const out = execFileSync("taskset", h2loadArgs(opts), { encoding: "utf8" });
   const cpu = cpuSeconds(opts.pid) - before;
-  const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
+  requireEveryCall(out, opts.calls);
   const rate = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out);
   const time = /time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)\b/.exec(out);
-  if (!done || Number(done[1]) !== opts.calls || !rate || !time) throw new Error(`h2load did not complete every call:\n${out}`);
+  if (!rate || !time) throw new Error(`h2load printed no rate or time:\n${out}`);
   const meanMs = Number(time[1]) * { us: 1e-3, ms: 1, s: 1e3 }[time[2] as "us" | "ms" | "s"];
   return { callsPerSecond: Math.round(Number(rate[1])), cpuMicrosPerCall: round((cpu * 1e6) / opts.calls, 1), meanMs: round(meanMs, 3) };
+}
+
+/**
+ * Latency percentiles of `calls` calls one at a time from h2load, read from its per-request log
+ * (send to the answer's last byte, in us). h2load reads the answer without decoding it, so unlike
+ * ghz no client-side protobuf work is in the figure. Asynchronous, so a load the bench itself
+ * generates meanwhile keeps running. Milliseconds.
+ */
+export async function h2loadLatency(opts: Omit<H2loadOptions, "clients" | "streams">): Promise<{ p50: number; p99: number; mean: number }> {
+  const log = join(tmpdir(), `h2load-${process.pid}-${Date.now()}.tsv`);
+  try {
+    const { stdout } = await promisify(execFile)("taskset", h2loadArgs({ ...opts, clients: 1, streams: 1 }, [`--log-file=${log}`]), { encoding: "utf8" });
+    requireEveryCall(stdout, opts.calls);
+    const micros = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => Number(line.split("\t")[2]))
+      .sort((a, b) => a - b);
+    const at = (p: number) => round(micros[Math.min(micros.length - 1, Math.ceil((p / 100) * micros.length) - 1)]! / 1e3, 3);
+    return { p50: at(50), p99: at(99), mean: round(micros.reduce((a, b) => a + b, 0) / micros.length / 1e3, 3) };
+  } finally {
+    rmSync(log, { force: true });
+  }
 }
 
 /** The median of several h2load rounds (by CPU per call), after one warm-up round. */

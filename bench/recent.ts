@@ -7,8 +7,8 @@ import { GetRecentTicksRequestSchema, IngestTicksRequestSchema, TickService } fr
 import { createTempClickHouseDatabase } from "../test/harness/clickhouse.js";
 import { startServerProcess } from "../test/harness/server-process.js";
 import { columnsBatch, rowsBatch, series } from "../test/harness/ticks.js";
-import { arg, machine, requireEnv } from "./lib.js";
-import { ghzLatency, grpcBody, h2load, pin, WARM_UP_CALLS } from "./load.js";
+import { arg, argText, benchServer, machine, requireEnv } from "./lib.js";
+import { ghzLatency, grpcBody, h2load, h2loadLatency, pin, WARM_UP_CALLS } from "./load.js";
 
 /**
  * GetRecentTicks(limit 100) latency, idle and while an ingest stream runs (issue 17: p99 <= 1 ms
@@ -17,12 +17,15 @@ import { ghzLatency, grpcBody, h2load, pin, WARM_UP_CALLS } from "./load.js";
  * row-wise batches (a decode per value) and columnar ones (a copy per column, the bridge's form).
  */
 export async function run() {
-  const url = requireEnv("CLICKHOUSE_URL");
+  /** "embedded": the in-process tick store, so no ClickHouse shares the machine during ingest. */
+  const store = argText("store", "clickhouse");
+  if (store !== "clickhouse" && store !== "embedded") throw new Error(`--store clickhouse|embedded, not ${store}`);
   const calls = arg("calls", 10_000);
   /** Background ingest in ticks per second (0: none). */
   const ingestRate = arg("ingest-rate", 50_000);
-  const db = await createTempClickHouseDatabase(url);
-  const svc = await startServerProcess({ CLICKHOUSE_URL: db.url, AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
+  const db = store === "clickhouse" ? await createTempClickHouseDatabase(requireEnv("CLICKHOUSE_URL")) : undefined;
+  const svc = await startServerProcess({ ...(db && { CLICKHOUSE_URL: db.url }), AUTH_JWT_SECRET: "b".repeat(32), AUTH_ENABLED: "false" });
+  let bare: Awaited<ReturnType<typeof benchServer>> | undefined;
   try {
     const client = createClient(TickService, createGrpcTransport({ baseUrl: svc.url }));
     const seed = series(1000, { symbol: "EURUSD" });
@@ -56,45 +59,72 @@ export async function run() {
       }
     };
 
-    // Latency from ghz (Go, core 1), one call at a time, the service pinned to core 0: idle first
-    // (the empty RPC as the baseline of the same run), then while each ingest stream runs.
+    // Latency one call at a time from h2load (C, core 1), which reads each answer without decoding
+    // it, and from ghz (Go, core 1), which decodes the 100 ticks into dynamic messages (about 0.4 ms
+    // of its own on this machine): the service pinned to core 0, idle first, then while each
+    // ingest stream runs. This process makes the ingest stream, so it is a load generator too and
+    // runs on core 1 with the others.
+    // The layer beneath: bare node:http2 answering the same empty call, on core 0 beside the
+    // service, measured in the same conditions. What it suffers during ingest is the machine's
+    // (ClickHouse inserting and merging on both cores, the clients' core busy), not the service's.
+    bare = await benchServer("floor-server.ts", ["node:http2"]);
     pin(svc.proc.pid!, 0);
-    const call = { port: svc.port, call: "neliti.dataplane.v1.TickService/GetRecentTicks", data: { symbol: "EURUSD", limit: 100 }, calls };
-    const empty = { port: svc.port, call: "grpc.health.v1.Health/Check", data: {}, calls };
-    // Warmed first, as a running service is (see WARM_UP_CALLS).
+    pin(bare.pid, 0);
+    pin(process.pid, 1);
+    const paths = { empty: "/grpc.health.v1.Health/Check", recent: "/neliti.dataplane.v1.TickService/GetRecentTicks" };
     const bodies = { empty: grpcBody(HealthCheckRequestSchema, {}), recent: grpcBody(GetRecentTicksRequestSchema, { symbol: "EURUSD", limit: 100 }) };
-    for (const [path, body] of [["/grpc.health.v1.Health/Check", bodies.empty], ["/neliti.dataplane.v1.TickService/GetRecentTicks", bodies.recent]] as const) {
-      h2load({ port: svc.port, pid: svc.proc.pid!, path, body, calls: WARM_UP_CALLS });
-    }
-    const emptyIdle = await ghzLatency(empty);
-    const idle = await ghzLatency(call);
-    // The same two calls one at a time from h2load, which does not decode the answer: ghz's
-    // figures include decoding 100 ticks into dynamic messages, about 0.4 ms on this machine.
-    const undecoded = (path: string, body: string) => h2load({ port: svc.port, pid: svc.proc.pid!, path, body, calls, clients: 1, streams: 1 }).meanMs;
-    const h2loadIdle = {
-      emptyMeanMs: undecoded("/grpc.health.v1.Health/Check", bodies.empty),
-      recentMeanMs: undecoded("/neliti.dataplane.v1.TickService/GetRecentTicks", bodies.recent),
-    };
+    const ghzCalls = { empty: { call: "grpc.health.v1.Health/Check", data: {} }, recent: { call: "neliti.dataplane.v1.TickService/GetRecentTicks", data: { symbol: "EURUSD", limit: 100 } } };
+    // Warmed first, as a running service is (see WARM_UP_CALLS).
+    for (const m of ["empty", "recent"] as const) h2load({ port: svc.port, pid: svc.proc.pid!, path: paths[m], body: bodies[m], calls: WARM_UP_CALLS });
+    h2load({ port: bare.port, pid: bare.pid, path: paths.empty, body: bodies.empty, calls: WARM_UP_CALLS });
     const check = await client.getRecentTicks({ symbol: "EURUSD", limit: 100 });
     if (check.ticks.length !== 100) throw new Error(`got ${check.ticks.length} ticks`);
-    const busyWith = (form: "rows" | "columns") => ingestWhile(form, async () => ({ recent: await ghzLatency(call), empty: await ghzLatency(empty) }));
-    const rows = ingestRate > 0 ? await busyWith("rows") : undefined;
-    const columns = ingestRate > 0 ? await busyWith("columns") : undefined;
-    console.log(`recent bench: GetRecentTicks(limit 100), ${calls} calls one at a time from ghz, service on core 0, after ${WARM_UP_CALLS} calls of each to warm it (h2load); ${machine()}`);
-    console.log(`idle:                          p50 ${idle.p50} ms  p99 ${idle.p99} ms (target p99 <= 1 ms) | empty RPC p50 ${emptyIdle.p50} ms p99 ${emptyIdle.p99} ms`);
-    console.log(`idle, h2load (no decoding):    mean ${h2loadIdle.recentMeanMs} ms | empty RPC mean ${h2loadIdle.emptyMeanMs} ms`);
+
+    type Latency = { p50: number; p99: number; mean: number };
+    type Figures = Record<"h2load" | "ghz", Record<"recent" | "empty", Latency>> & { bareHttp2: Latency };
+    const measure = async (): Promise<Figures> => {
+      const figures = { h2load: {}, ghz: {} } as Figures;
+      for (const m of ["recent", "empty"] as const) {
+        figures.h2load[m] = await h2loadLatency({ port: svc.port, path: paths[m], body: bodies[m], calls });
+        figures.ghz[m] = await ghzLatency({ port: svc.port, ...ghzCalls[m], calls });
+      }
+      figures.bareHttp2 = await h2loadLatency({ port: bare!.port, path: paths.empty, body: bodies.empty, calls });
+      return figures;
+    };
+    const idle = await measure();
+    const rows = ingestRate > 0 ? await ingestWhile("rows", measure) : undefined;
+    const columns = ingestRate > 0 ? await ingestWhile("columns", measure) : undefined;
+
+    const line = (f: Figures, target: number) =>
+      (["h2load", "ghz"] as const)
+        .map((c) => `${c.padEnd(6)} p50 ${f[c].recent.p50} ms  p99 ${f[c].recent.p99} ms${c === "h2load" ? ` (target p99 <= ${target} ms)` : ""} | empty RPC p50 ${f[c].empty.p50} p99 ${f[c].empty.p99}`)
+        .concat(`bare node:http2, empty call, h2load: p50 ${f.bareHttp2.p50} ms  p99 ${f.bareHttp2.p99} ms`)
+        .join("\n    ");
+    console.log(`recent bench: GetRecentTicks(limit 100), ${store} tick store, ${calls} calls one at a time from each client, service on core 0, clients and the ingest stream on core 1, after ${WARM_UP_CALLS} calls of each method to warm it; ${machine()}`);
+    console.log(`idle:\n    ${line(idle, 1)}`);
     for (const [form, busy] of [["rows", rows], ["columns", columns]] as const) {
-      if (!busy) continue;
-      console.log(
-        `during ingest at ${ingestRate} ticks/s, ${form.padEnd(7)}: p50 ${busy.result.recent.p50} ms  p99 ${busy.result.recent.p99} ms (target p99 <= 3 ms) | ` +
-          `empty RPC p50 ${busy.result.empty.p50} ms p99 ${busy.result.empty.p99} ms (${busy.batches} batches of 500 from a Node client)`,
-      );
+      if (busy) console.log(`during ingest at ${ingestRate} ticks/s, ${form} (${busy.batches} batches of 500 from a Node client):\n    ${line(busy.result, 3)}`);
     }
-    const busy = rows && { ...rows.result.recent, emptyRpc: rows.result.empty, backgroundBatches: rows.batches };
-    const busyColumns = columns && { ...columns.result.recent, emptyRpc: columns.result.empty, backgroundBatches: columns.batches };
-    return { bench: "recent", client: { latency: "ghz", undecoded: "h2load" }, machine: machine(), date: new Date().toISOString(), calls, warmUpCalls: WARM_UP_CALLS, ingestRate, idle, emptyIdle, h2loadIdle, busy, busyColumns, idle_p99_ms: idle.p99, busy_p99_ms: busy?.p99, busy_columns_p99_ms: busyColumns?.p99 };
+    return {
+      bench: "recent",
+      client: { latency: "h2load (answers not decoded)", alongside: "ghz (decodes into dynamic messages)" },
+      machine: machine(),
+      date: new Date().toISOString(),
+      store,
+      calls,
+      warmUpCalls: WARM_UP_CALLS,
+      ingestRate,
+      idle,
+      busy: rows && { ...rows.result, backgroundBatches: rows.batches },
+      busyColumns: columns && { ...columns.result, backgroundBatches: columns.batches },
+      idle_p99_ms: idle.h2load.recent.p99,
+      busy_p99_ms: rows?.result.h2load.recent.p99,
+      busy_columns_p99_ms: columns?.result.h2load.recent.p99,
+      bare_http2_busy_p99_ms: rows?.result.bareHttp2.p99,
+    };
   } finally {
+    bare?.stop();
     await svc.stop("SIGTERM");
-    await db.drop();
+    await db?.drop();
   }
 }
