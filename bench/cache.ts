@@ -23,7 +23,9 @@ export async function run() {
   const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
   const value = Buffer.alloc(128, 7);
 
-  const redis = new Redis(url, { keyPrefix: ns, enableAutoPipelining: true });
+  // Configured as the service's client is (src/backends/redis/cache-store.ts), so the direct
+  // figures are the same library doing the same work: no auto-pipelining, a command timeout.
+  const redis = new Redis(url, { keyPrefix: ns, enableAutoPipelining: false, commandTimeout: 1000, stringNumbers: true });
   await redis.mset(...keys.flatMap((k) => [k, value]));
   const svc = await startServerProcess({ REDIS_URL: url, AUTH_JWT_SECRET: "c".repeat(32), AUTH_ENABLED: "false", CACHE_NAMESPACE: ns, LOG_LEVEL: "info" });
   try {

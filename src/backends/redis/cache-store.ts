@@ -6,7 +6,7 @@ import { Breaker, type BreakerState, type Bulkhead } from "../../resilience/brea
 
 export type RedisCacheOptions = {
   url: string;
-  /** Connections, used round-robin, each auto-pipelining. */
+  /** Connections, used round-robin. */
   connections: number;
   /** Prefix of every key (a tenant namespace), or "". */
   namespace: string;
