@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { toBinary, type DescMessage, type MessageInitShape, create } from "@bufbuild/protobuf";
 import { envelope } from "../src/server/envelope.js";
 import { findTool } from "../test/harness/tools.js";
-import { cpuSeconds, round } from "./lib.js";
+import { cpuSeconds, percentile, round } from "./lib.js";
 
 /**
  * Cheap load generators for per-call figures, pinned away from the server: a Node client spends as
@@ -107,8 +107,8 @@ export async function h2loadLatency(opts: Omit<H2loadOptions, "clients" | "strea
       .split("\n")
       .map((line) => Number(line.split("\t")[2]))
       .sort((a, b) => a - b);
-    const at = (p: number) => round(micros[Math.min(micros.length - 1, Math.ceil((p / 100) * micros.length) - 1)]! / 1e3, 3);
-    return { p50: at(50), p99: at(99), mean: round(micros.reduce((a, b) => a + b, 0) / micros.length / 1e3, 3) };
+    const ms = (p: number) => round(percentile(micros, p) / 1e3);
+    return { p50: ms(50), p99: ms(99), mean: round(micros.reduce((a, b) => a + b, 0) / micros.length / 1e3) };
   } finally {
     rmSync(log, { force: true });
   }
