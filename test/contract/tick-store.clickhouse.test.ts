@@ -89,16 +89,50 @@ describeWithBackend("clickhouse", "real ClickHouse", (url) => {
     it("migrates down and up again, recording each step", async () => {
       const db = await createTempClickHouseDatabase(url);
       const { store, migrator } = await openClickHouseTickStore(db.url);
+      const ch = createClient({ url: db.url, clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
       try {
-        expect((await migrator.status()).currentVersion).toBe(2);
+        expect((await migrator.status()).currentVersion).toBe(3);
         expect((await migrator.rollbackTo(1)).currentVersion).toBe(1);
         expect((await migrator.rollbackTo(0)).currentVersion).toBe(0);
-        const ch = createClient({ url: db.url });
         const tables = await (await ch.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name", format: "JSONEachRow" })).json();
         expect(tables).toEqual([{ name: "schema_migrations" }]);
-        await ch.close();
-        expect((await migrator.migrateTo()).migrations.map((m) => m.applied)).toEqual([true, true]);
+        expect((await migrator.migrateTo()).migrations.map((m) => m.applied)).toEqual([true, true, true]);
       } finally {
+        await ch.close();
+        await store.close();
+        await db.drop();
+      }
+    });
+
+    it("folds the series catalog into a row per series, and keeps each series' first tick across its migration", async () => {
+      const db = await createTempClickHouseDatabase(url);
+      const { store, migrator } = await openClickHouseTickStore(db.url);
+      const ch = createClient({ url: db.url, clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+      const time = store.caps.modern ? "toUnixTimestamp64Milli" : "toInt64";
+      const catalog = async (sql: string) => (await ch.query({ query: sql, format: "JSONEachRow" })).json<{ symbol: string; broker: string; first: number }>();
+      const folded = `SELECT symbol, broker, ${time}(minMerge(first_ts)) AS first FROM tick_series_first GROUP BY symbol, broker ORDER BY symbol, broker`;
+      try {
+        const t0 = Date.now() - 60_000;
+        // Ten INSERTs, each with both series, the earliest tick of each in a later one.
+        for (let b = 0; b < 10; b++) {
+          const ticks = ["CATA", "CATB"].map((symbol, i) => tick({ symbol, broker: "B", timeMsc: BigInt(t0 + 1000 - 100 * b + i) }));
+          expect(await store.insert(`cat-${b}`, blockFromTicks(ticks))).toBe("stored");
+        }
+        const expected = [
+          { symbol: "CATA", broker: "B", first: t0 + 100 },
+          { symbol: "CATB", broker: "B", first: t0 + 101 },
+        ];
+        expect(await catalog(folded)).toEqual(expected);
+        await ch.command({ query: "OPTIMIZE TABLE tick_series_first FINAL" });
+        const [{ rows } = { rows: -1 }] = await (await ch.query({ query: "SELECT count() AS rows FROM tick_series_first", format: "JSONEachRow" })).json<{ rows: number }>();
+        console.log(`series catalog rows after 10 INSERTs of 2 series, merged: ${rows} (expected 2)`);
+        expect(rows).toBe(2);
+        expect((await migrator.rollbackTo(2)).currentVersion).toBe(2);
+        expect(await catalog(`SELECT symbol, broker, ${time}(min(first_ts)) AS first FROM tick_series GROUP BY symbol, broker ORDER BY symbol, broker`)).toEqual(expected);
+        expect((await migrator.migrateTo()).currentVersion).toBe(3);
+        expect(await catalog(folded)).toEqual(expected);
+      } finally {
+        await ch.close();
         await store.close();
         await db.drop();
       }

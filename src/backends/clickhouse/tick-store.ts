@@ -237,7 +237,7 @@ export class ClickHouseTickStore implements TickStore {
   }
 
   /**
-   * The series catalog (tick_series) says which series have a tick by the time; their last ticks
+   * The series catalog (tick_series_first) says which series have a tick by the time; their last ticks
    * are then looked for in look-back windows, narrowest first (an hour, a day, thirty days, all
    * history), each only for the symbols with series still missing. A series found in a window has
    * its last tick there, and the primary key (symbol, broker, ts) keeps a window's read to the
@@ -248,9 +248,9 @@ export class ClickHouseTickStore implements TickStore {
    */
   async asOf(q: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]> {
     const key = (symbol: string, broker: string) => `${symbol}\u0000${broker}`;
-    const catalog = this.query().sql`SELECT symbol, broker FROM tick_series WHERE symbol IN (${q.symbols.map(str)})`;
+    const catalog = this.query().sql`SELECT symbol, broker FROM tick_series_first WHERE symbol IN (${q.symbols.map(str)})`;
     if (q.broker !== undefined) catalog.sql` AND broker = ${str(q.broker)}`;
-    catalog.sql` GROUP BY symbol, broker HAVING min(first_ts) <= ${timeMs(q.timeMsc)}`;
+    catalog.sql` GROUP BY symbol, broker HAVING minMerge(first_ts) <= ${timeMs(q.timeMsc)}`;
     const lastInWindow = (symbols: readonly string[], lookBack: number | undefined) => {
       const sel = this.query().sql`SELECT symbol, broker, max(${raw(this.time)}) AS time_msc, argMax((account_type, bid, ask, last, volume, flags), ts) AS v FROM ticks WHERE symbol IN (${symbols.map(str)})`;
       if (q.broker !== undefined) sel.sql` AND broker = ${str(q.broker)}`;
