@@ -104,6 +104,29 @@ describeWithBackend("clickhouse", "real ClickHouse", (url) => {
       }
     });
 
+    it("a columnar read without a broker takes its dictionary from the catalog: brokers with a tick before the end, rows of no other", async () => {
+      const db = await createTempClickHouseDatabase(url);
+      const { store } = await openClickHouseTickStore(db.url);
+      try {
+        const t0 = Date.now() - 60_000;
+        const at = (broker: string, dt: number) => tick({ symbol: "DICT", broker, timeMsc: BigInt(t0 + dt), bid: dt });
+        // EARLY ticks only before the range, IN inside it, LATE only after its end.
+        expect(await store.insert("dict-1", blockFromTicks([at("EARLY", 0), at("IN", 10), at("IN", 12), at("LATE", 30)]))).toBe("stored");
+        const seen: string[] = [];
+        let dictionary: string[] = [];
+        for await (const c of store.rangeColumns({ symbol: "DICT", broker: undefined, startMsc: t0 + 5, endMsc: t0 + 20, chunkSize: 100 })) {
+          dictionary = c.brokers;
+          const index = new Uint32Array(new Uint8Array(c.brokerIndex).buffer);
+          for (let i = 0; i < c.length; i++) seen.push(c.brokers[index[i]!]!);
+        }
+        expect(dictionary).toEqual(["EARLY", "IN"]);
+        expect(seen).toEqual(["IN", "IN"]);
+      } finally {
+        await store.close();
+        await db.drop();
+      }
+    });
+
     it("folds the series catalog into a row per series, and keeps each series' first tick across its migration", async () => {
       const db = await createTempClickHouseDatabase(url);
       const { store, migrator } = await openClickHouseTickStore(db.url);

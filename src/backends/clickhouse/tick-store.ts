@@ -227,13 +227,12 @@ export class ClickHouseTickStore implements TickStore {
    * Chunks hold at most `chunkSize` ticks.
    */
   async *rangeColumns(r: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
-    const inRange = (q: ChQuery) => q.sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
-    const brokers = r.broker !== undefined ? [r.broker] : await this.brokersOf(inRange(this.query().sql`SELECT DISTINCT broker FROM ticks WHERE symbol = ${str(r.symbol)}`), signal);
+    const brokers = r.broker !== undefined ? [r.broker] : await this.brokersOf([r.symbol], r.endMsc, signal);
     if (brokers.length === 0) return;
     const q = brokerIndex(this.query().sql`SELECT `, brokers);
-    q.sql`, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = ${str(r.symbol)}`;
-    if (r.broker !== undefined) q.sql` AND broker = ${str(r.broker)}`;
-    yield* this.nativeChunks(inRange(q).sql` ORDER BY ts`, [r.symbol], brokers, r.chunkSize, 0, signal);
+    q.sql`account_type, ${raw(this.time)} AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = ${str(r.symbol)} AND broker IN (${brokers.map(str)})`;
+    q.sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
+    yield* this.nativeChunks(q.sql` ORDER BY ts`, [r.symbol], brokers, r.chunkSize, 0, signal);
   }
 
   /**
@@ -283,26 +282,30 @@ export class ClickHouseTickStore implements TickStore {
    * and broker as indexes into the request's symbols and the range's brokers.
    */
   async *replay(r: ReplayQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
-    const where = (q: ChQuery) => {
-      q.sql` WHERE symbol IN (${r.symbols.map(str)})`;
-      if (r.brokers.length > 0) q.sql` AND broker IN (${r.brokers.map(str)})`;
-      return q.sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
-    };
-    const brokers = r.brokers.length > 0 ? [...r.brokers] : await this.brokersOf(where(this.query().sql`SELECT DISTINCT broker FROM ticks`), signal);
+    const brokers = r.brokers.length > 0 ? [...r.brokers] : await this.brokersOf(r.symbols, r.endMsc, signal);
     if (brokers.length === 0) return;
     // A symbol or broker that is the same on every row (one asked for, or one in the range) is
     // neither indexed by ClickHouse nor sorted on, which leaves the order as it is: a replay of one
     // series took 0.42 s for 2M ticks on 18.16 against 0.54 s (bench/RESULTS.md, replay).
     const q = this.query().sql`SELECT `;
     if (r.symbols.length > 1) q.sql`toUInt32(indexOf([${r.symbols.map(str)}], symbol) - 1) AS symbol_index, `;
-    brokerIndex(q, brokers).sql`, account_type, toInt64(${raw(this.time)}) AS time_msc, bid, ask, last, volume, flags FROM ticks`;
+    brokerIndex(q, brokers).sql`account_type, ${raw(this.time)} AS time_msc, bid, ask, last, volume, flags FROM ticks`;
     const keys = ["ts", ...(r.symbols.length > 1 ? ["symbol"] : []), ...(brokers.length > 1 ? ["broker"] : []), "bid", "ask", "last", "volume", "flags", "account_type"];
-    yield* this.nativeChunks(where(q).sql` ORDER BY ${raw(keys.join(", "))}`, [...r.symbols], brokers, r.chunkSize, r.skip, signal);
+    q.sql` WHERE symbol IN (${r.symbols.map(str)}) AND broker IN (${brokers.map(str)}) AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
+    yield* this.nativeChunks(q.sql` ORDER BY ${raw(keys.join(", "))}`, [...r.symbols], brokers, r.chunkSize, r.skip, signal);
   }
 
-  /** `SELECT DISTINCT broker ...`, sorted: the broker dictionary of a columnar read. */
-  private async brokersOf(q: ChQuery, signal?: AbortSignal): Promise<string[]> {
-    return (await this.select<{ broker: string }>(q.sql` ORDER BY broker`.build(), signal)).map((b) => b.broker);
+  /**
+   * The broker dictionary of a columnar read: every broker the series catalog holds for the
+   * symbols with a tick before the range's end, sorted. A superset of the brokers in the range
+   * (some may have no tick in it), read from the catalog because `SELECT DISTINCT broker` over the
+   * range reads every tick's broker first: 67 ms of a 2M-tick read's 0.57 s (bench/RESULTS.md,
+   * 2026-12-05). The read itself keeps to these brokers, so a series whose first tick lands after
+   * this lookup cannot reach the chunks without an index.
+   */
+  private async brokersOf(symbols: readonly string[], endMsc: number, signal?: AbortSignal): Promise<string[]> {
+    const q = this.query().sql`SELECT DISTINCT broker FROM (SELECT symbol, broker FROM tick_series_first WHERE symbol IN (${symbols.map(str)}) GROUP BY symbol, broker HAVING minMerge(first_ts) < ${timeMs(endMsc)}) ORDER BY broker`;
+    return (await this.select<{ broker: string }>(q.build(), signal)).map((b) => b.broker);
   }
 
   /**
@@ -347,23 +350,27 @@ function* atMost(c: TickColumnChunk, max: number): Iterable<TickColumnChunk> {
   else for (let i = 0; i < c.length; i += max) yield sliceColumnChunk(c, i, Math.min(c.length, i + max));
 }
 
-/** The `broker_index` column of a columnar read: 0 where it reads one broker, else its place in `brokers`. */
+/**
+ * The `broker_index` column of a columnar read, followed by a comma, where it reads several
+ * brokers; with one broker ClickHouse is not asked for a column of zeros (columnChunk adds it).
+ */
 function brokerIndex(q: ChQuery, brokers: readonly string[]): ChQuery {
-  return brokers.length === 1 ? q.sql`toUInt32(0) AS broker_index` : q.sql`toUInt32(indexOf([${brokers.map(str)}], broker) - 1) AS broker_index`;
+  return brokers.length === 1 ? q : q.sql`toUInt32(indexOf([${brokers.map(str)}], broker) - 1) AS broker_index, `;
 }
 
 /**
  * A Native block of the tick columns as a column chunk. `symbol_index` and `broker_index` point
- * into `symbols` and `brokers`; a block without `symbol_index` (one symbol) gets zeros.
+ * into `symbols` and `brokers`; a block without one of them (one symbol, one broker) gets zeros.
  */
 function columnChunk(block: NativeBlock, symbols: string[], brokers: string[]): TickColumnChunk {
   const c = (name: string) => block.columns.get(name)!;
+  const zeros = (name: string) => block.columns.get(name) ?? new Uint8Array(block.rows * 4);
   return {
     length: block.rows,
     symbols,
     brokers,
-    symbolIndex: block.columns.get("symbol_index") ?? new Uint8Array(block.rows * 4),
-    brokerIndex: c("broker_index"),
+    symbolIndex: zeros("symbol_index"),
+    brokerIndex: zeros("broker_index"),
     accountType: c("account_type"),
     timeMsc: c("time_msc"),
     bid: c("bid"),

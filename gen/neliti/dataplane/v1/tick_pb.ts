@@ -523,7 +523,9 @@ export type QueryTicksRequest = Message<"neliti.dataplane.v1.QueryTicksRequest">
   /**
    * Answer in columns (QueryTicksResponse.columns: the little-endian arrays ingest takes) instead
    * of rows. ClickHouse's Native blocks are forwarded with one copy per column, no decode per
-   * value: many times faster for large ranges. A chunk may hold fewer than chunk_size ticks.
+   * value: many times faster for large ranges. A chunk may hold fewer than chunk_size ticks. Its
+   * brokers are the dictionary of the whole read (the brokers of the symbol with a tick before
+   * the range's end), so some may have no tick in the chunk or the range.
    *
    * @generated from field: bool columnar = 6;
    */
@@ -663,7 +665,9 @@ export const ReplayTicksRequestSchema: GenMessage<ReplayTicksRequest> = /*@__PUR
  */
 export type ReplayTicksResponse = Message<"neliti.dataplane.v1.ReplayTicksResponse"> & {
   /**
-   * Ticks, in time order (ties by symbol, broker, then values).
+   * Ticks, in time order (ties by symbol, broker, then values). Without brokers in the request,
+   * the brokers dictionary holds those of the symbols with a tick before the range's end; some
+   * may have no tick in the chunk or the range.
    *
    * @generated from field: neliti.dataplane.v1.TickColumns columns = 1;
    */
