@@ -84,45 +84,64 @@ function tailRunStart(c: TickColumnChunk): number {
   return i;
 }
 
-/** The chunk with each run of equal times sorted in place. */
+/**
+ * The chunk with each run of equal times sorted in place. Times are compared as their two 32-bit
+ * halves through an Int32Array (a DataView read per tick cost 8 ns, a third of the service's
+ * share of a replay); a column that does not sit at a multiple of 4 is copied first.
+ */
 function ordered(c: TickColumnChunk): TickColumnChunk {
-  const t = view(c.timeMsc);
+  const t = c.timeMsc;
+  // new Uint8Array(bytes) copies; the columns are often Buffers, whose slice() would not.
+  const halves = t.byteOffset % 4 === 0 ? new Int32Array(t.buffer, t.byteOffset, 2 * c.length) : new Int32Array(new Uint8Array(t).buffer);
   let from = 0;
-  let lo = t.getUint32(0, true);
-  let hi = t.getUint32(4, true);
+  let runs: RunSorter | undefined;
   for (let i = 1; i <= c.length; i++) {
-    if (i < c.length) {
-      const l = t.getUint32(8 * i, true);
-      const h = t.getUint32(8 * i + 4, true);
-      if (l === lo && h === hi) continue;
-      lo = l;
-      hi = h;
-    }
-    if (i - from > 1) sortRun(c, from, i);
+    if (i < c.length && halves[2 * i] === halves[2 * i - 2] && halves[2 * i + 1] === halves[2 * i - 1]) continue;
+    if (i - from > 1) (runs ??= new RunSorter(c)).sort(from, i);
     from = i;
   }
   return c;
 }
 
-/** Ticks [from, to) of one time, sorted by symbol, broker and values, every column moved alike. */
-function sortRun(c: TickColumnChunk, from: number, to: number): void {
-  const symbol = view(c.symbolIndex);
-  const broker = view(c.brokerIndex);
-  const values = [c.bid, c.ask, c.last, c.volume].map(view);
-  const flags = view(c.flags);
-  const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const order = Array.from({ length: to - from }, (_, k) => from + k).sort((a, b) => {
-    let d = text(c.symbols[symbol.getUint32(4 * a, true)]!, c.symbols[symbol.getUint32(4 * b, true)]!);
-    d ||= text(c.brokers[broker.getUint32(4 * a, true)]!, c.brokers[broker.getUint32(4 * b, true)]!);
-    for (const v of values) d ||= v.getFloat64(8 * a, true) - v.getFloat64(8 * b, true);
-    return d || flags.getUint32(4 * a, true) - flags.getUint32(4 * b, true) || c.accountType[a]! - c.accountType[b]!;
-  });
-  for (const [name, width] of COLUMNS) {
-    const column = c[name];
-    const before = column.slice(from * width, to * width);
-    order.forEach((source, k) => column.set(before.subarray((source - from) * width, (source - from + 1) * width), (from + k) * width));
+/** Sorts runs of one chunk's ticks by symbol, broker and values, moving every column alike. */
+class RunSorter {
+  private readonly symbol: DataView;
+  private readonly broker: DataView;
+  private readonly values: DataView[];
+  private readonly flags: DataView;
+  private readonly compare = (a: number, b: number): number => {
+    const c = this.c;
+    let d = text(c.symbols[this.symbol.getUint32(4 * a, true)]!, c.symbols[this.symbol.getUint32(4 * b, true)]!);
+    d ||= text(c.brokers[this.broker.getUint32(4 * a, true)]!, c.brokers[this.broker.getUint32(4 * b, true)]!);
+    for (const v of this.values) d ||= v.getFloat64(8 * a, true) - v.getFloat64(8 * b, true);
+    return d || this.flags.getUint32(4 * a, true) - this.flags.getUint32(4 * b, true) || c.accountType[a]! - c.accountType[b]!;
+  };
+
+  constructor(private readonly c: TickColumnChunk) {
+    this.symbol = view(c.symbolIndex);
+    this.broker = view(c.brokerIndex);
+    this.values = [c.bid, c.ask, c.last, c.volume].map(view);
+    this.flags = view(c.flags);
+  }
+
+  sort(from: number, to: number): void {
+    const order: number[] = [];
+    for (let i = from; i < to; i++) order.push(i);
+    order.sort(this.compare);
+    if (order.every((source, k) => source === from + k)) return;
+    for (const [name, width] of COLUMNS) {
+      const column = this.c[name];
+      const before = new Uint8Array(column.subarray(from * width, to * width));
+      for (let k = 0; k < order.length; k++) {
+        const source = (order[k]! - from) * width;
+        const target = (from + k) * width;
+        for (let b = 0; b < width; b++) column[target + b] = before[source + b]!;
+      }
+    }
   }
 }
+
+const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Two chunks of one read as one, copied. */
 function joined(a: TickColumnChunk, b: TickColumnChunk): TickColumnChunk {

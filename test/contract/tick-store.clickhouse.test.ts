@@ -1,9 +1,12 @@
 import { createClient } from "@clickhouse/client";
+import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { literal } from "../../src/backends/clickhouse/sql.js";
 import { statements } from "../../src/backends/clickhouse/migrator.js";
 import { blockFromTicks } from "../../src/tick-block/proto-codec.js";
-import { brokerAt, symbolAt } from "../../src/tick-block/tick-block.js";
+import { blockFromRows, brokerAt, compareReplayOrder, symbolAt } from "../../src/tick-block/tick-block.js";
+import { TickColumnsSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { tickArrays } from "../../src/client.js";
 import { describeWithBackend } from "../harness/backends.js";
 import { createTempClickHouseDatabase, openClickHouseTickStore } from "../harness/clickhouse.js";
 import { tick } from "../harness/ticks.js";
@@ -121,6 +124,29 @@ describeWithBackend("clickhouse", "real ClickHouse", (url) => {
         }
         expect(dictionary).toEqual(["EARLY", "IN"]);
         expect(seen).toEqual(["IN", "IN"]);
+      } finally {
+        await store.close();
+        await db.drop();
+      }
+    });
+
+    it("replays thousands of ticks with ties, read in socket-sized pieces, in the total order", async () => {
+      const db = await createTempClickHouseDatabase(url);
+      const { store } = await openClickHouseTickStore(db.url);
+      try {
+        const t0 = Date.now() - 600_000;
+        // 3 symbols x 2 brokers, 40,000 ticks over 4,000 ms: runs of equal times everywhere, each
+        // column crossing the service's socket reads at some odd offset.
+        const rows = Array.from({ length: 40_000 }, (_, i) => ({ symbol: ["TIEA", "TIEB", "TIEC"][i % 3]!, broker: ["L", "R"][(i >> 2) % 2]!, accountType: 2, timeMsc: t0 + ((i * 7919) % 4000), bid: 1 + (i % 5), ask: 2 + (i % 3), last: 0, volume: 1, flags: 6 }));
+        for (let i = 0; i < rows.length; i += 10_000) expect(await store.insert(`ties-${i}`, blockFromRows(rows.slice(i, i + 10_000)))).toBe("stored");
+        const got: string[] = [];
+        for await (const c of store.replay({ symbols: ["TIEC", "TIEA", "TIEB"], brokers: [], startMsc: t0, endMsc: t0 + 4000, chunkSize: 999, skip: 0 })) {
+          const x = tickArrays(create(TickColumnsSchema, c));
+          for (let i = 0; i < c.length; i++) got.push(`${x.timeMsc[i]} ${x.symbols[x.symbolIndex[i]!]} ${x.brokers[x.brokerIndex[i]!]} ${x.bid[i]} ${x.ask[i]}`);
+        }
+        const expected = [...rows].sort(compareReplayOrder).map((r) => `${r.timeMsc} ${r.symbol} ${r.broker} ${r.bid} ${r.ask}`);
+        expect(got.length).toBe(expected.length);
+        expect(got).toEqual(expected);
       } finally {
         await store.close();
         await db.drop();

@@ -21,6 +21,19 @@ function rowsOf(c: TickColumnChunk): TickRow[] {
   }));
 }
 
+/**
+ * The chunk with each column a Buffer, as columns read from a socket are (whose slice() is a view,
+ * not a copy), copied to an odd byte offset of a larger Buffer or not.
+ */
+function asRead(c: TickColumnChunk, odd: boolean): TickColumnChunk {
+  const at = (bytes: Uint8Array) => {
+    const out = Buffer.alloc(bytes.byteLength + 64).subarray(odd ? 33 : 32, (odd ? 33 : 32) + bytes.byteLength);
+    out.set(bytes);
+    return out;
+  };
+  return { ...c, symbolIndex: at(c.symbolIndex), brokerIndex: at(c.brokerIndex), accountType: at(c.accountType), timeMsc: at(c.timeMsc), bid: at(c.bid), ask: at(c.ask), last: at(c.last), volume: at(c.volume), flags: at(c.flags) };
+}
+
 async function* each<T>(items: T[]): AsyncIterable<T> {
   yield* items;
 }
@@ -53,7 +66,7 @@ describe("replay order from chunks sorted by time alone", () => {
     rows.sort((a, b) => a.timeMsc - b.timeMsc);
     const whole = columnChunkFromRows(rows);
     const cuts = [0, ...Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * n)).sort((a, b) => a - b), n];
-    const chunks = cuts.slice(1).map((to, i) => sliceColumnChunk(whole, cuts[i]!, to));
+    const chunks = cuts.slice(1).map((to, i) => asRead(sliceColumnChunk(whole, cuts[i]!, to), random() < 0.5));
     return { expected: [...rows].sort(compareReplayOrder), chunks };
   }
 
