@@ -198,8 +198,9 @@ function encodeChunk(bars: readonly CandleRow[]): Uint8Array {
 /** undefined for bytes that are not a chunk (written by something else): the store rebuilds it. */
 function decodeChunk(bytes: Uint8Array): CandleRow[] | undefined {
   if (bytes.length % (FIELDS * 8) !== 0) return undefined;
-  // Float64Array needs an 8-byte aligned offset; a slice of a pooled buffer may not have one.
-  const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  // Float64Array needs an 8-byte aligned offset, which bytes inside a client's read buffer may not
+  // have: new Uint8Array(bytes) copies to offset 0 (a Buffer's slice() is a view at the same one).
+  const aligned = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
   const f = new Float64Array(aligned.buffer, aligned.byteOffset, aligned.length / 8);
   const bars: CandleRow[] = new Array(f.length / FIELDS);
   for (let i = 0, j = 0; j < f.length; i++, j += FIELDS) {

@@ -33,6 +33,13 @@ export function cacheStoreContract(name: string, open: () => Promise<{ store: Ca
       expect(await store.get(k("missing"))).toBeUndefined();
     });
 
+    it("keeps a value as it was set, whatever the caller does with its bytes afterwards (a Buffer too)", async () => {
+      const value = Buffer.from("as set");
+      expect(await store.set(k("own"), value.subarray(0, 6), 0, "always")).toBe(true);
+      value.fill(0);
+      expect(Buffer.from((await store.get(k("own")))!).toString()).toBe("as set");
+    });
+
     it("keeps the newest version whatever order versions are written in, atomically per key", async () => {
       const [a, b] = [k("newest-a"), k("newest-b")];
       await store.setIfNewer([{ key: a, value: bytes("t5000"), version: 5000 }, { key: b, value: bytes("b1"), version: 1 }], 60_000);

@@ -29,7 +29,17 @@ function history(symbol: string): TickRow[] {
   return rows;
 }
 
-const caches: [string, () => Promise<CacheStore & { close?(): Promise<void> }>][] = [["embedded cache", async () => new EmbeddedCacheStore(100_000)]];
+/** Values handed back as Buffers at an odd offset of a larger one, as a client's reply parser may. */
+class OddOffsetCache extends EmbeddedCacheStore {
+  override async mget(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    return (await super.mget(keys)).map((v) => v && Buffer.concat([Buffer.from([0]), v]).subarray(1));
+  }
+}
+
+const caches: [string, () => Promise<CacheStore & { close?(): Promise<void> }>][] = [
+  ["embedded cache", async () => new EmbeddedCacheStore(100_000)],
+  ["embedded cache, values at odd offsets of Buffers", async () => new OddOffsetCache(100_000)],
+];
 const redis = backendUrl("redis");
 if (redis) caches.push(["Redis", () => RedisCacheStore.open({ url: redis, connections: 2, namespace: `test:${uniqueSuffix()}:`, timeoutMs: 1000 })]);
 

@@ -38,7 +38,8 @@ export class EmbeddedCacheStore implements CacheStore {
 
   private put(key: string, value: Uint8Array, ttlMs: number): void {
     this.entries.delete(key);
-    this.entries.set(key, { value: value.slice(), expiresAt: ttlMs > 0 ? this.now() + ttlMs : 0 });
+    // A copy (new Uint8Array, since a Buffer's slice() is a view): the caller's bytes may be reused.
+    this.entries.set(key, { value: new Uint8Array(value), expiresAt: ttlMs > 0 ? this.now() + ttlMs : 0 });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
