@@ -65,42 +65,40 @@ export async function* afterSkipping(chunks: AsyncIterable<TickColumnChunk>, ski
 
 /** How many ticks at the start of `c` have the time of `held`'s (all of held's ticks share one). */
 function leadingRun(c: TickColumnChunk, held: TickColumnChunk): number {
-  const h = view(held.timeMsc);
-  const lo = h.getUint32(0, true);
-  const hi = h.getUint32(4, true);
-  const t = view(c.timeMsc);
   let k = 0;
-  while (k < c.length && t.getUint32(8 * k, true) === lo && t.getUint32(8 * k + 4, true) === hi) k++;
+  while (k < c.length && sameTime(c.timeMsc, k, held.timeMsc, 0)) k++;
   return k;
 }
 
 /** Where the run of the last tick's time begins. */
 function tailRunStart(c: TickColumnChunk): number {
-  const t = view(c.timeMsc);
-  const lo = t.getUint32(8 * (c.length - 1), true);
-  const hi = t.getUint32(8 * (c.length - 1) + 4, true);
   let i = c.length - 1;
-  while (i > 0 && t.getUint32(8 * (i - 1), true) === lo && t.getUint32(8 * (i - 1) + 4, true) === hi) i--;
+  while (i > 0 && sameTime(c.timeMsc, i - 1, c.timeMsc, c.length - 1)) i--;
   return i;
 }
 
-/**
- * The chunk with each run of equal times sorted in place. Times are compared as their two 32-bit
- * halves through an Int32Array (a DataView read per tick cost 8 ns, a third of the service's
- * share of a replay); a column that does not sit at a multiple of 4 is copied first.
- */
+/** The chunk with each run of equal times sorted in place. */
 function ordered(c: TickColumnChunk): TickColumnChunk {
   const t = c.timeMsc;
-  // new Uint8Array(bytes) copies; the columns are often Buffers, whose slice() would not.
-  const halves = t.byteOffset % 4 === 0 ? new Int32Array(t.buffer, t.byteOffset, 2 * c.length) : new Int32Array(new Uint8Array(t).buffer);
   let from = 0;
   let runs: RunSorter | undefined;
   for (let i = 1; i <= c.length; i++) {
-    if (i < c.length && halves[2 * i] === halves[2 * i - 2] && halves[2 * i + 1] === halves[2 * i - 1]) continue;
+    if (i < c.length && sameTime(t, i, t, i - 1)) continue;
     if (i - from > 1) (runs ??= new RunSorter(c)).sort(from, i);
     from = i;
   }
   return c;
+}
+
+/**
+ * Whether tick a of time column s and tick b of time column t have the same time, compared byte
+ * by byte: a column may sit at any offset (no typed-array view without a copy), and neighbouring
+ * times mostly differ in their first, lowest byte. 1.3 ns a tick against 3.3 for copying the
+ * column to an aligned Int32Array first (tsx, 50,000-tick columns).
+ */
+function sameTime(s: Uint8Array, a: number, t: Uint8Array, b: number): boolean {
+  for (let k = 0; k < 8; k++) if (s[8 * a + k] !== t[8 * b + k]) return false;
+  return true;
 }
 
 /** Sorts runs of one chunk's ticks by symbol, broker and values, moving every column alike. */
