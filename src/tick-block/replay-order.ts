@@ -1,5 +1,6 @@
 import type { TickColumnChunk } from "../ports/tick-store.js";
 import { sliceColumnChunk } from "./column-chunk.js";
+import { compareText } from "./tick-block.js";
 
 /**
  * Replays in their total order (compareReplayOrder: time, then symbol, broker and every value)
@@ -109,8 +110,8 @@ class RunSorter {
   private readonly flags: DataView;
   private readonly compare = (a: number, b: number): number => {
     const c = this.c;
-    let d = text(c.symbols[this.symbol.getUint32(4 * a, true)]!, c.symbols[this.symbol.getUint32(4 * b, true)]!);
-    d ||= text(c.brokers[this.broker.getUint32(4 * a, true)]!, c.brokers[this.broker.getUint32(4 * b, true)]!);
+    let d = compareText(c.symbols[this.symbol.getUint32(4 * a, true)]!, c.symbols[this.symbol.getUint32(4 * b, true)]!);
+    d ||= compareText(c.brokers[this.broker.getUint32(4 * a, true)]!, c.brokers[this.broker.getUint32(4 * b, true)]!);
     for (const v of this.values) d ||= v.getFloat64(8 * a, true) - v.getFloat64(8 * b, true);
     return d || this.flags.getUint32(4 * a, true) - this.flags.getUint32(4 * b, true) || c.accountType[a]! - c.accountType[b]!;
   };
@@ -138,8 +139,6 @@ class RunSorter {
     }
   }
 }
-
-const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Two chunks of one read as one, copied. */
 function joined(a: TickColumnChunk, b: TickColumnChunk): TickColumnChunk {

@@ -9,7 +9,8 @@ export function blockFromRows(rows: readonly TickRow[]): TickBlock {
   return block.build();
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** By UTF-16 code unit, which for the ASCII names the tick rules allow is ClickHouse's byte order. */
+export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** By symbol, then broker. */
 export function compareSeries(a: { symbol: string; broker: string }, b: { symbol: string; broker: string }): number {
