@@ -33,12 +33,16 @@ const PRICE_SQL: Record<PriceField, string> = { bid: "bid", ask: "ask", mid: "(b
 
 /**
  * Migrations (DDL and their bookkeeping) have a client of their own with this timeout rather than
- * the query timeout (60 s, the most @clickhouse/client takes without asking for progress
- * headers): DDL waits for table locks and, on ClickHouse 18.16, fsyncs each table's metadata, so
- * a busy disk at start can hold an answer past a query's 5 s (a replica in CI failed to start on
- * one such CREATE), while nothing waits on a migration but the start itself.
+ * the query timeout: DDL waits for table locks and, on ClickHouse 18.16, fsyncs each table's
+ * metadata, so a busy disk at start can hold an answer past a query's 5 s (a replica in CI failed
+ * to start on one such CREATE), and a catalog backfill (0002, 0003) reads every tick's symbol,
+ * broker and time once, about 40M rows/s here: ten minutes covers some twenty billion ticks.
+ * Nothing waits on a migration but the start itself. Progress headers every 10 s keep a long
+ * statement's connection from looking idle to anything in between (and @clickhouse/client asks for
+ * them above 60 s).
  */
-const DDL_TIMEOUT_MS = 60_000;
+const DDL_TIMEOUT_MS = 600_000;
+const DDL_SETTINGS = { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: "10000" } as const;
 
 /** GetTicksAsOf's look-back windows, narrowest first; undefined is all history. */
 const AS_OF_WINDOWS_MS = [3_600_000, 86_400_000, 30 * 86_400_000, undefined];
@@ -88,7 +92,7 @@ export class ClickHouseTickStore implements TickStore {
 
   static async open(options: ClickHouseOptions, migrations: readonly MigrationFile[]): Promise<{ store: ClickHouseTickStore; migrator: ClickHouseMigrator }> {
     const settings = { output_format_json_quote_64bit_integers: 0 } as const;
-    const ddl = createClient({ url: options.url, max_open_connections: 1, request_timeout: DDL_TIMEOUT_MS, clickhouse_settings: settings });
+    const ddl = createClient({ url: options.url, max_open_connections: 1, request_timeout: DDL_TIMEOUT_MS, clickhouse_settings: { ...settings, ...DDL_SETTINGS } });
     try {
       const caps = await detectCapabilities(ddl);
       const migrator = new ClickHouseMigrator(ddl, caps, migrations);
