@@ -234,10 +234,7 @@ export class ClickHouseTickStore implements TickStore {
   async *rangeColumns(r: RangeQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
     const brokers = r.broker !== undefined ? [r.broker] : await this.brokersOf([r.symbol], r.endMsc, signal);
     if (brokers.length === 0) return;
-    const q = brokerIndex(this.query().sql`SELECT `, brokers);
-    q.sql`account_type, ${raw(this.time)} AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol = ${str(r.symbol)} AND broker IN (${brokers.map(str)})`;
-    q.sql` AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)}`;
-    yield* atMost(this.nativeChunks(q.sql` ORDER BY ts`, [r.symbol], brokers, r.chunkSize, signal), r.chunkSize);
+    yield* atMost(this.columnarRead([r.symbol], brokers, r, r.chunkSize, signal), r.chunkSize);
   }
 
   /**
@@ -289,13 +286,8 @@ export class ClickHouseTickStore implements TickStore {
   async *replay(r: ReplayQuery, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
     const brokers = r.brokers.length > 0 ? [...r.brokers] : await this.brokersOf(r.symbols, r.endMsc, signal);
     if (brokers.length === 0) return;
-    // A symbol or broker that is the same on every row (one asked for, or one in the range) is not
-    // indexed by ClickHouse. ClickHouse sorts by time alone and ties are ordered here (replay-order.ts).
-    const q = this.query().sql`SELECT `;
-    if (r.symbols.length > 1) q.sql`toUInt32(indexOf([${r.symbols.map(str)}], symbol) - 1) AS symbol_index, `;
-    brokerIndex(q, brokers).sql`account_type, ${raw(this.time)} AS time_msc, bid, ask, last, volume, flags FROM ticks`;
-    q.sql` WHERE symbol IN (${r.symbols.map(str)}) AND broker IN (${brokers.map(str)}) AND ts >= ${timeMs(r.startMsc)} AND ts < ${timeMs(r.endMsc)} ORDER BY ts`;
-    yield* atMost(afterSkipping(inReplayOrder(this.nativeChunks(q, [...r.symbols], brokers, r.chunkSize, signal)), r.skip), r.chunkSize);
+    // ClickHouse sorts by time alone and ties are ordered here (replay-order.ts).
+    yield* atMost(afterSkipping(inReplayOrder(this.columnarRead(r.symbols, brokers, r, r.chunkSize, signal)), r.skip), r.chunkSize);
   }
 
   /**
@@ -311,11 +303,21 @@ export class ClickHouseTickStore implements TickStore {
     return (await this.select<{ broker: string }>(q.build(), signal)).map((b) => b.broker);
   }
 
-  /** A query of the tick columns read in the Native format: each block as a column chunk, blocks of about `blockSize` ticks. */
-  private async *nativeChunks(q: ChQuery, symbols: string[], brokers: string[], blockSize: number, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
-    const bound = q.sql` FORMAT Native`.build();
+  /**
+   * The ticks of `symbols` and `brokers` in [startMsc, endMsc), ordered by time, read in the Native
+   * format: each block (of about `blockSize` ticks) as a column chunk, symbol and broker as indexes
+   * into `symbols` and `brokers`. An index that is the same on every row (one symbol, one broker)
+   * is not asked of ClickHouse; columnChunk fills it with zeros.
+   */
+  private async *columnarRead(symbols: readonly string[], brokers: string[], range: { startMsc: number; endMsc: number }, blockSize: number, signal?: AbortSignal): AsyncIterable<TickColumnChunk> {
+    const q = this.query().sql`SELECT `;
+    if (symbols.length > 1) q.sql`toUInt32(indexOf([${symbols.map(str)}], symbol) - 1) AS symbol_index, `;
+    if (brokers.length > 1) q.sql`toUInt32(indexOf([${brokers.map(str)}], broker) - 1) AS broker_index, `;
+    q.sql`account_type, ${raw(this.time)} AS time_msc, bid, ask, last, volume, flags FROM ticks WHERE symbol IN (${symbols.map(str)}) AND broker IN (${brokers.map(str)})`;
+    const bound = q.sql` AND ts >= ${timeMs(range.startMsc)} AND ts < ${timeMs(range.endMsc)} ORDER BY ts FORMAT Native`.build();
     const answer = await this.guarded(signal, () => this.http.stream(bound, { max_block_size: blockSize }, signal));
-    for await (const block of readNativeBlocks(answer)) yield columnChunk(block, symbols, brokers);
+    const symbolList = [...symbols];
+    for await (const block of readNativeBlocks(answer)) yield columnChunk(block, symbolList, brokers);
   }
 
   async candles(c: CandleQuery, signal?: AbortSignal): Promise<CandleRow[]> {
@@ -343,14 +345,6 @@ async function* atMost(chunks: AsyncIterable<TickColumnChunk>, max: number): Asy
     if (c.length <= max) yield c;
     else for (let i = 0; i < c.length; i += max) yield sliceColumnChunk(c, i, Math.min(c.length, i + max));
   }
-}
-
-/**
- * The `broker_index` column of a columnar read, followed by a comma, where it reads several
- * brokers; with one broker ClickHouse is not asked for a column of zeros (columnChunk adds it).
- */
-function brokerIndex(q: ChQuery, brokers: readonly string[]): ChQuery {
-  return brokers.length === 1 ? q : q.sql`toUInt32(indexOf([${brokers.map(str)}], broker) - 1) AS broker_index, `;
 }
 
 /**
