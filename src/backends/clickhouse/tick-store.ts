@@ -4,7 +4,7 @@ import { RecentIds } from "../../batching/recent-ids.js";
 import type { TickBlock } from "../../ports/tick-block.js";
 import type { PoolStats } from "../../ports/backend.js";
 import type { AsOfQuery, CandleQuery, CandleRow, InsertOptions, InsertOutcome, PriceField, RangeQuery, ReplayQuery, TickColumnChunk, TickRow, TickStore } from "../../ports/tick-store.js";
-import { compareSeries } from "../../tick-block/tick-block.js";
+import { compareSeries, compareText } from "../../tick-block/tick-block.js";
 import { sliceColumnChunk } from "../../tick-block/column-chunk.js";
 import { afterSkipping, inReplayOrder } from "../../tick-block/replay-order.js";
 import { ClickHouseHttp } from "./http-requests.js";
@@ -249,9 +249,6 @@ export class ClickHouseTickStore implements TickStore {
    */
   async asOf(q: AsOfQuery, signal?: AbortSignal): Promise<TickRow[]> {
     const key = (symbol: string, broker: string) => `${symbol}\u0000${broker}`;
-    const catalog = this.query().sql`SELECT symbol, broker FROM tick_series_first WHERE symbol IN (${q.symbols.map(str)})`;
-    if (q.broker !== undefined) catalog.sql` AND broker = ${str(q.broker)}`;
-    catalog.sql` GROUP BY symbol, broker HAVING minMerge(first_ts) <= ${timeMs(q.timeMsc)}`;
     const lastInWindow = (symbols: readonly string[], lookBack: number | undefined) => {
       const sel = this.query().sql`SELECT symbol, broker, max(${raw(this.time)}) AS time_msc, argMax((account_type, bid, ask, last, volume, flags), ts) AS v FROM ticks WHERE symbol IN (${symbols.map(str)})`;
       if (q.broker !== undefined) sel.sql` AND broker = ${str(q.broker)}`;
@@ -261,7 +258,7 @@ export class ClickHouseTickStore implements TickStore {
       return this.select<{ symbol: string; broker: string; time_msc: number; v: [number, number, number, number, number, number] }>(sel.build(), signal);
     };
     const [narrowest, ...wider] = AS_OF_WINDOWS_MS;
-    const [series, first] = await Promise.all([this.select<{ symbol: string; broker: string }>(catalog.build(), signal), lastInWindow(q.symbols, narrowest)]);
+    const [series, first] = await Promise.all([this.seriesBy(q.symbols, q.broker, q.timeMsc, signal), lastInWindow(q.symbols, narrowest)]);
     const missing = new Set(series.map((r) => key(r.symbol, r.broker)));
     const found: TickRow[] = [];
     const take = (rows: Awaited<ReturnType<typeof lastInWindow>>) => {
@@ -299,8 +296,16 @@ export class ClickHouseTickStore implements TickStore {
    * this lookup cannot reach the chunks without an index.
    */
   private async brokersOf(symbols: readonly string[], endMsc: number, signal?: AbortSignal): Promise<string[]> {
-    const q = this.query().sql`SELECT DISTINCT broker FROM (SELECT symbol, broker FROM tick_series_first WHERE symbol IN (${symbols.map(str)}) GROUP BY symbol, broker HAVING minMerge(first_ts) < ${timeMs(endMsc)}) ORDER BY broker`;
-    return (await this.select<{ broker: string }>(q.build(), signal)).map((b) => b.broker);
+    const series = await this.seriesBy(symbols, undefined, endMsc - 1, signal);
+    return [...new Set(series.map((s) => s.broker))].sort(compareText);
+  }
+
+  /** The series of `symbols` (of `broker` only, when set) whose first tick is at or before `timeMsc`, from the catalog. */
+  private seriesBy(symbols: readonly string[], broker: string | undefined, timeMsc: number, signal?: AbortSignal): Promise<{ symbol: string; broker: string }[]> {
+    const q = this.query().sql`SELECT symbol, broker FROM tick_series_first WHERE symbol IN (${symbols.map(str)})`;
+    if (broker !== undefined) q.sql` AND broker = ${str(broker)}`;
+    q.sql` GROUP BY symbol, broker HAVING minMerge(first_ts) <= ${timeMs(timeMsc)}`;
+    return this.select<{ symbol: string; broker: string }>(q.build(), signal);
   }
 
   /**
