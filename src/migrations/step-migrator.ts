@@ -18,6 +18,15 @@ export abstract class StepMigrator implements Migrator {
   protected abstract apply(file: MigrationFile): Promise<void>;
   protected abstract revert(file: MigrationFile): Promise<void>;
 
+  /**
+   * Runs `work` while no other process migrates this backend: replicas that start together each
+   * migrate. The default suits a backend whose every migration is one transaction that checks,
+   * under a lock, that it is still pending.
+   */
+  protected exclusively<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   async status(): Promise<MigrationState> {
     const applied = await this.applied();
     return {
@@ -31,14 +40,18 @@ export abstract class StepMigrator implements Migrator {
     const last = this.files.at(-1)?.version ?? 0;
     const goal = target ?? last;
     if (goal > last) throw new FailedPreconditionError(`no migration ${goal}: the newest is ${last}`);
-    const applied = await this.applied();
-    for (const f of this.files) if (f.version <= goal && !applied.has(f.version)) await this.apply(f);
-    return this.status();
+    return this.exclusively(async () => {
+      const applied = await this.applied();
+      for (const f of this.files) if (f.version <= goal && !applied.has(f.version)) await this.apply(f);
+      return this.status();
+    });
   }
 
-  async rollbackTo(target: number): Promise<MigrationState> {
-    const applied = await this.applied();
-    for (const f of [...this.files].reverse()) if (f.version > target && applied.has(f.version)) await this.revert(f);
-    return this.status();
+  rollbackTo(target: number): Promise<MigrationState> {
+    return this.exclusively(async () => {
+      const applied = await this.applied();
+      for (const f of [...this.files].reverse()) if (f.version > target && applied.has(f.version)) await this.revert(f);
+      return this.status();
+    });
   }
 }

@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     root: new URL("../../", import.meta.url).pathname,
-    include: ["test/contract/tick-store.clickhouse.test.ts", "test/backends/clickhouse/http-requests.test.ts", "test/clickhouse-modern/*.test.ts"],
+    include: ["test/contract/tick-store.clickhouse.test.ts", "test/backends/clickhouse/http-requests.test.ts", "test/backends/clickhouse/migration-lock.test.ts", "test/clickhouse-modern/*.test.ts"],
     globalSetup: ["test/clickhouse-modern/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -2,22 +2,41 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import type { MigrationFile } from "../../migrations/migration-files.js";
 import { StepMigrator } from "../../migrations/step-migrator.js";
 import type { Capabilities } from "./capabilities.js";
+import { ClickHouseMigrationLock, type HeldLock, type LockTiming } from "./migration-lock.js";
 
 /**
  * Applies migrations/clickhouse. A file may hold `-- @legacy` / `-- @modern` ... `-- @end`
  * sections; only the one matching the server is run. ClickHouse takes one statement per request,
  * so files are split at `;` ending a line. Applied/rolled-back events are appended to
  * schema_migrations (no mutations needed on old servers); the newest event per version wins.
+ * One process migrates at a time (ClickHouseMigrationLock), and it checks it still holds the
+ * lock before every statement.
  */
 export class ClickHouseMigrator extends StepMigrator {
   private seq = 0;
+  private readonly lock: ClickHouseMigrationLock;
+  private held: HeldLock | undefined;
 
+  /** `client` needs two connections: the lock is renewed while a long statement runs. */
   constructor(
     private readonly client: ClickHouseClient,
     private readonly caps: Capabilities,
     files: readonly MigrationFile[],
+    lockTiming?: LockTiming,
   ) {
     super("clickhouse", files);
+    this.lock = new ClickHouseMigrationLock(client, lockTiming);
+  }
+
+  protected override exclusively<T>(work: () => Promise<T>): Promise<T> {
+    return this.lock.hold(async (held) => {
+      this.held = held;
+      try {
+        return await work();
+      } finally {
+        this.held = undefined;
+      }
+    });
   }
 
   protected async applied(): Promise<Map<number, number>> {
@@ -35,13 +54,20 @@ export class ClickHouseMigrator extends StepMigrator {
   }
 
   protected async apply(f: MigrationFile): Promise<void> {
-    for (const statement of statements(f.up, this.caps.modern)) await this.client.command({ query: statement });
+    await this.run(f.up);
     await this.record(f, 1);
   }
 
   protected async revert(f: MigrationFile): Promise<void> {
-    for (const statement of statements(f.down, this.caps.modern)) await this.client.command({ query: statement });
+    await this.run(f.down);
     await this.record(f, 0);
+  }
+
+  private async run(sql: string): Promise<void> {
+    for (const statement of statements(sql, this.caps.modern)) {
+      await this.held?.verify();
+      await this.client.command({ query: statement });
+    }
   }
 
   private async record(f: MigrationFile, applied: 0 | 1): Promise<void> {

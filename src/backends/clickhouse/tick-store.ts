@@ -92,7 +92,8 @@ export class ClickHouseTickStore implements TickStore {
 
   static async open(options: ClickHouseOptions, migrations: readonly MigrationFile[]): Promise<{ store: ClickHouseTickStore; migrator: ClickHouseMigrator }> {
     const settings = { output_format_json_quote_64bit_integers: 0 } as const;
-    const ddl = createClient({ url: options.url, max_open_connections: 1, request_timeout: DDL_TIMEOUT_MS, clickhouse_settings: { ...settings, ...DDL_SETTINGS } });
+    // Two connections: the migration lock is renewed on one while a long statement holds the other.
+    const ddl = createClient({ url: options.url, max_open_connections: 2, request_timeout: DDL_TIMEOUT_MS, clickhouse_settings: { ...settings, ...DDL_SETTINGS } });
     try {
       const caps = await detectCapabilities(ddl);
       const migrator = new ClickHouseMigrator(ddl, caps, migrations);
