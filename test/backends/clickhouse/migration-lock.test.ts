@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { detectCapabilities } from "../../../src/backends/clickhouse/capabilities.js";
 import { ClickHouseMigrationLock, type LockTiming } from "../../../src/backends/clickhouse/migration-lock.js";
 import { ClickHouseMigrator } from "../../../src/backends/clickhouse/migrator.js";
