@@ -2,8 +2,21 @@ import type { MigrationFile } from "../../migrations/migration-files.js";
 import { StepMigrator } from "../../migrations/step-migrator.js";
 import type { SqlClient } from "./sql-client.js";
 
-/** Runs migrations/postgres on PostgreSQL or PGlite, each in its own transaction. */
+/** The advisory lock migrations hold (any fixed 64-bit number; this is "neliti" in ASCII). */
+const MIGRATION_LOCK = 0x6e656c697469n;
+
+/**
+ * Runs migrations/postgres on PostgreSQL or PGlite. A run (every pending migration, or every
+ * rollback) is one transaction under a transaction-scoped advisory lock: replicas that start
+ * together queue on the lock, each finding the migrations the one before applied, where
+ * unlocked they raced to create the same tables ("duplicate key value violates unique constraint
+ * pg_type_typname_nsp_index"). PostgreSQL's DDL is transactional, so a run that fails leaves
+ * nothing half-applied.
+ */
 export class SqlMigrator extends StepMigrator {
+  /** The run's transaction while one is under way: the lock makes runs on every client sequential. */
+  private tx: SqlClient | undefined;
+
   constructor(
     private readonly sql: SqlClient,
     files: readonly MigrationFile[],
@@ -12,25 +25,37 @@ export class SqlMigrator extends StepMigrator {
     super(adapter, files);
   }
 
+  protected override exclusively<T>(work: () => Promise<T>): Promise<T> {
+    return this.sql.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+      this.tx = tx;
+      try {
+        return await work();
+      } finally {
+        this.tx = undefined;
+      }
+    });
+  }
+
+  private get db(): SqlClient {
+    return this.tx ?? this.sql;
+  }
+
   protected async applied(): Promise<Map<number, number>> {
-    await this.sql.exec(
+    await this.db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
     );
-    const rows = await this.sql.query<{ version: number; applied_at: Date }>("SELECT version, applied_at FROM schema_migrations");
+    const rows = await this.db.query<{ version: number; applied_at: Date }>("SELECT version, applied_at FROM schema_migrations");
     return new Map(rows.map((r) => [r.version, new Date(r.applied_at).getTime()]));
   }
 
-  protected apply(f: MigrationFile): Promise<void> {
-    return this.sql.transaction(async (tx) => {
-      await tx.exec(f.up);
-      await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [f.version, f.name]);
-    });
+  protected async apply(f: MigrationFile): Promise<void> {
+    await this.db.exec(f.up);
+    await this.db.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [f.version, f.name]);
   }
 
-  protected revert(f: MigrationFile): Promise<void> {
-    return this.sql.transaction(async (tx) => {
-      await tx.exec(f.down);
-      await tx.query("DELETE FROM schema_migrations WHERE version = $1", [f.version]);
-    });
+  protected async revert(f: MigrationFile): Promise<void> {
+    await this.db.exec(f.down);
+    await this.db.query("DELETE FROM schema_migrations WHERE version = $1", [f.version]);
   }
 }
