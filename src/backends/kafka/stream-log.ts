@@ -133,7 +133,10 @@ export class KafkaStreamLog implements StreamLog {
     const retention = new Map(configs.map((c) => [c.resourceName, Number(c.configs.find((x) => x.name === "retention.ms")?.value ?? -1)]));
     return names.map((name) => {
       const t = meta.topics.get(name);
-      return { name, partitions: t?.partitionsCount ?? 0, replicationFactor: t?.partitions[0]?.replicas.length ?? 0, retentionMs: retention.get(name) ?? -1 };
+      const partitions = t?.partitionsCount ?? 0;
+      // Known from here on: a Publish or Subscribe that follows asks the broker nothing more.
+      if (partitions > 0) this.partitions.set(name, partitions);
+      return { name, partitions, replicationFactor: t?.partitions[0]?.replicas.length ?? 0, retentionMs: retention.get(name) ?? -1 };
     });
   }
 
