@@ -38,6 +38,7 @@ import { AppendedBlocks, LoggedIds, LoggedTickIngest } from "./tick-log/tick-log
 import { TickLogTail } from "./tick-log/tick-log-tail.js";
 import { TickLogWriter } from "./tick-log/tick-log-writer.js";
 import { TickValidator } from "./tick-block/tick-validation.js";
+import { whileUnavailable } from "./resilience/while-unavailable.js";
 import type { Logger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
 import { rpcTracer } from "./observability/tracing.js";
@@ -65,6 +66,8 @@ const APPENDED_TICKS = 1_000_000;
 
 /** How long past its end a live bar waits for its last ticks before it closes without a later one. */
 const LIVE_BAR_CLOSE_GRACE_MS = 1000;
+/** How long a replica's start waits for the tick log's topic and its tail on a broker that is busy. */
+const TICK_LOG_READY_MS = 60_000;
 
 export const SERVICES = [TickService, UserService, GraphService, VectorService, CacheService, StreamService, SchemaService, BackfillService, HealthReportService] as const;
 
@@ -160,9 +163,16 @@ export async function createApp(config: Config, backends: Backends, log: Logger)
     ),
   };
   if (followers) {
-    // The topic must exist before the tail follows it; a broker that is down at start stops the start.
-    await stream.ensureTickLog(followers.topic);
-    await followers.tail.start();
+    // The topic must exist, and the tail follow it, before the service answers. A broker that is
+    // only busy is asked again (three replicas creating the topic at once ran admin calls past
+    // their budget); one still unavailable after TICK_LOG_READY_MS stops the start.
+    await whileUnavailable(
+      async () => {
+        await stream.ensureTickLog(followers.topic);
+        await followers.tail.start();
+      },
+      { forMs: TICK_LOG_READY_MS, pollMs: 200 },
+    );
     followers.writer.start();
   } else if (config.backends.clickhouseUrl) {
     log.warn("ticks are stored directly, without the tick log (TICK_LOG): the ingest guarantees hold for this one process only; run replicas with TICK_LOG=true");

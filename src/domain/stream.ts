@@ -4,8 +4,6 @@ import type { IncomingRecord, OutgoingRecord, StreamLog, SubscribeOptions, Subsc
 import { TICK_TOPIC } from "../config.js";
 
 const TOPIC_POLL_MS = 200;
-/** How long the start waits for the tick log's topic (ensureTickLog). */
-const TOPIC_READY_MS = 60_000;
 
 export const DEFAULT_TOPICS: readonly Omit<TopicSpec, "replicationFactor">[] = [
   { name: TICK_TOPIC, partitions: 12, retentionMs: 24 * 3_600_000 },
@@ -40,28 +38,18 @@ export class StreamDomain {
   }
 
   /**
-   * Creates the tick log's topic, shaped like mt5_tick_stream, unless it exists, and waits until
+   * Creates the tick log's topic, shaped like mt5_tick_stream, unless it exists. UNAVAILABLE until
    * its partitions are in the metadata: replicas starting together race to create it, and the
-   * loser must not follow a topic the broker has not finished creating. A broker that answers an
-   * admin call late (past the call's budget, as a busy one did with three replicas creating the
-   * topic at once) is asked again until TOPIC_READY_MS; one still unavailable then stops the start.
+   * loser must not follow a topic the broker has not finished creating.
    */
   async ensureTickLog(topic: string): Promise<void> {
-    const deadline = Date.now() + TOPIC_READY_MS;
-    for (;;) {
-      try {
-        const partitions = (await this.streamLog.listTopics()).find((t) => t.name === topic)?.partitions;
-        if (partitions) return;
-        if (partitions === undefined) {
-          const shape = DEFAULT_TOPICS.find((t) => t.name === TICK_TOPIC)!;
-          await this.createIfMissing({ ...shape, name: topic, replicationFactor: 0 });
-        }
-      } catch (err) {
-        if (!(err instanceof UnavailableError) || Date.now() >= deadline) throw err;
-      }
-      if (Date.now() >= deadline) throw new UnavailableError(`topic ${topic} has no partitions ${TOPIC_READY_MS} ms after the start asked for it`, 2000);
-      await new Promise((r) => setTimeout(r, TOPIC_POLL_MS));
+    const partitions = (await this.streamLog.listTopics()).find((t) => t.name === topic)?.partitions;
+    if (partitions) return;
+    if (partitions === undefined) {
+      const shape = DEFAULT_TOPICS.find((t) => t.name === TICK_TOPIC)!;
+      await this.createIfMissing({ ...shape, name: topic, replicationFactor: 0 });
     }
+    throw new UnavailableError(`topic ${topic} has no partitions yet`, TOPIC_POLL_MS);
   }
 
   /** Creates a topic; one that exists already (a replica starting alongside made it) is no error. */
