@@ -1,6 +1,9 @@
+import { join } from "node:path";
+import { createClient } from "@clickhouse/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AckState, type Candle, IndicatorType, type TickBatch, Timeframe } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { CacheService, connect, TickService } from "../../src/client.js";
+import { MIGRATIONS_ROOT, readMigrationFiles } from "../../src/migrations/migration-files.js";
 import { backendUrl, describeWithBackend } from "../harness/backends.js";
 import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
 import { ACKED, ingestOne, replicaEnv, settledTicks, startReplicas } from "../harness/replicas.js";
@@ -246,11 +249,21 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
     expect(live).toEqual(Array.from({ length: 50 }, (_, i) => T0 + 50_000 - 49 + i));
   });
 
-  it("three replicas started at the same moment on a log topic none has created all start and agree", async () => {
-    const env = replicaEnv(db.url);
-    const three = await startReplicas(3, env);
+  it("three replicas started at the same moment on a fresh database and a log topic none has created all start, migrate once and agree", async () => {
+    const fresh = await createTempClickHouseDatabase(chUrl);
+    const env = replicaEnv(fresh.url);
+    const three = await startReplicas(3, env).catch(async (err: unknown) => {
+      await fresh.drop();
+      throw err;
+    });
     try {
       expect(three).toHaveLength(3);
+      // Each migration applied by one of them: the others waited for the migration lock and found it done.
+      const ch = createClient({ url: fresh.url });
+      const events = await (await ch.query({ query: "SELECT version, applied FROM schema_migrations ORDER BY at_ms", format: "JSONEachRow" })).json();
+      await ch.close();
+      const files = await readMigrationFiles(join(MIGRATIONS_ROOT, "clickhouse"));
+      expect(events).toEqual(files.map((f) => ({ version: f.version, applied: 1 })));
       expect(await ingestOne(three[0]!.url, rowsBatch("three-0", series(5, { symbol: "THREE" }, T0 + 60_000)))).toBe(AckState.DURABLE);
       for (const r of three) {
         const client = connect(TickService, { baseUrl: r.url });
@@ -258,6 +271,7 @@ describeWithBackend("clickhouse", "replicas: two service processes answer like o
       }
     } finally {
       await Promise.all(three.map((r) => r.stop()));
+      await fresh.drop();
     }
     // Three processes starting at once on two shared cores, the broker creating the topic for them.
   }, 60_000);
