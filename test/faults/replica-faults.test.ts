@@ -1,10 +1,16 @@
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { toBinary } from "@bufbuild/protobuf";
 import { createClient } from "@clickhouse/client";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AckState, TickBatchSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
+import { detectCapabilities } from "../../src/backends/clickhouse/capabilities.js";
+import { LOCK_TIMING } from "../../src/backends/clickhouse/migration-lock.js";
+import { ClickHouseMigrator } from "../../src/backends/clickhouse/migrator.js";
 import { KafkaStreamLog } from "../../src/backends/kafka/stream-log.js";
 import { connect, TickService } from "../../src/client.js";
+import { MIGRATIONS_ROOT, readMigrationFiles } from "../../src/migrations/migration-files.js";
 import { backendUrl } from "../harness/backends.js";
 import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
 import { ingestOne, replicaEnv, settledTicks, startReplicas, storedTicks } from "../harness/replicas.js";
@@ -143,4 +149,61 @@ describeFaults("kafka", "the tick log's broker down: ingest refuses what the log
     }
     expect(await settledTicks(db.url, 130, "batches around a broker outage, retried by the client", 90_000)).toEqual({ rows: 130, batches: 13 });
   });
+});
+
+describeFaults("clickhouse", "a replica killed -9 while it migrates ClickHouse: the next one takes the lock over and migrates once", (chUrl) => {
+  it("takes over the dead replica's migration lock once it has gone 30 s without renewal, finishes the migration, and serves", async () => {
+    const fresh = await createTempClickHouseDatabase(chUrl);
+    const ch = createClient({ url: fresh.url, request_timeout: 60_000 });
+    const files = await readMigrationFiles(join(MIGRATIONS_ROOT, "clickhouse"));
+    let first: ChildProcess | undefined;
+    let second: ServerProcess | undefined;
+    try {
+      // As an older build left it: migrated to 2, a few series in the first catalog.
+      await new ClickHouseMigrator(ch, await detectCapabilities(ch), files).migrateTo(2);
+      await ch.insert({ table: "tick_series", values: ["A", "B", "C", "D", "E", "F", "G", "H"].map((symbol, i) => ({ symbol, broker: "X", first_ts: i + 1 })), format: "JSONEachRow" });
+      // A read holding tick_series for 24 s (8 rows, 3 s each): migration 3's DROP of it waits behind the read, so the
+      // first replica is caught mid-migration with the lock in hand.
+      const reading = ch.query({ query: "SELECT sleepEachRow(3) FROM tick_series", query_id: `hold-${Date.now()}`, clickhouse_settings: { max_block_size: "1" } })
+        .then((rs) => rs.text())
+        .catch(() => "killed");
+      const env = replicaEnv(fresh.url);
+      const starting = startServerProcess(env, { onSpawn: (p) => (first = p) }).then(
+        () => "started",
+        () => "ended",
+      );
+      const inMigration3 = async () => {
+        const rs = await ch.query({
+          query:
+            "SELECT (SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'schema_migrations_lock_1') AS locked, (SELECT count() FROM system.processes WHERE query = 'DROP TABLE IF EXISTS tick_series') AS dropping",
+          format: "JSONEachRow",
+        });
+        const [r] = await rs.json<{ locked: number | string; dropping: number | string }>();
+        return Number(r!.locked) === 1 && Number(r!.dropping) === 1;
+      };
+      await expect.poll(inMigration3, { timeout: 22_000, interval: 100 }).toBe(true);
+      first!.kill("SIGKILL");
+      expect(await starting).toBe("ended");
+      await ch.command({ query: "KILL QUERY WHERE startsWith(query_id, 'hold-') SYNC" });
+      await reading;
+
+      const spawned = performance.now();
+      second = await startServerProcess(env, { startMs: 90_000 });
+      const waitedMs = performance.now() - spawned;
+      console.log(`second replica started ${(waitedMs / 1000).toFixed(1)} s after it was spawned (the lock is stale after 30 s without renewal)`);
+      expect(waitedMs).toBeGreaterThanOrEqual(LOCK_TIMING.staleMs);
+      const events = await (await ch.query({ query: "SELECT version, applied FROM schema_migrations ORDER BY at_ms", format: "JSONEachRow" })).json();
+      expect(events).toEqual(files.map((f) => ({ version: f.version, applied: 1 })));
+      const tables = await (await ch.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'schema_migrations_lock%'", format: "JSONEachRow" })).json();
+      expect(tables).toEqual([]);
+      // And the schema it finished serves ingest.
+      expect(await ingestOne(second.url, rowsBatch("after-takeover", series(5, { symbol: "TAKEOVER" }, Date.now() - 10_000)))).toBe(AckState.DURABLE);
+      expect(await settledTicks(fresh.url, 5, "ingested after the migration takeover", 30_000, 0)).toEqual({ rows: 5, batches: 1 });
+    } finally {
+      if (first && first.exitCode === null && first.signalCode === null) first.kill("SIGKILL");
+      await second?.stop();
+      await ch.close();
+      await fresh.drop();
+    }
+  }, 150_000);
 });

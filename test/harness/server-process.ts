@@ -24,9 +24,13 @@ export const environmentWithoutBackends = (): Record<string, string | undefined>
  * Starts the real service (`tsx src/main.ts`; with SERVER_COMPILED=1 the production build,
  * `dist/src/main.js`, which `npm run bench` builds first) on a free port and waits until it has printed its
  * banner and logged "started". Embedded mode unless `env` names backends: the test's own backend URLs are not inherited.
- * `nodeArgs` go to Node before the service's own (a test's heap bound, say).
+ * `nodeArgs` go to Node before the service's own (a test's heap bound, say); `onSpawn` has the
+ * process before it has started (to kill it mid-start); `startMs` bounds the wait (30 s).
  */
-export async function startServerProcess(env: Record<string, string> = {}, options: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  options: { nodeArgs?: string[]; onSpawn?: (proc: ChildProcess) => void; startMs?: number } = {},
+): Promise<ServerProcess> {
   const inherited = environmentWithoutBackends();
   // e.g. SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under a bench.
   const nodeArgs = [...PRODUCTION_NODE_ARGS, ...(options.nodeArgs ?? []), ...(process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean)];
@@ -36,9 +40,10 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
     env: { ...inherited, PORT: "0", HOST: "127.0.0.1", IN_MEMORY: "true", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  options.onSpawn?.(proc);
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("\n")}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("\n")}`)), options.startMs ?? 30_000);
     let listening = 0;
     let started = false;
     let banner = false;
