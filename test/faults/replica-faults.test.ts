@@ -161,10 +161,12 @@ describeFaults("clickhouse", "a replica killed -9 while it migrates ClickHouse: 
     try {
       // As an older build left it: migrated to 2, a few series in the first catalog.
       await new ClickHouseMigrator(ch, await detectCapabilities(ch), files).migrateTo(2);
-      await ch.insert({ table: "tick_series", values: ["A", "B", "C", "D", "E", "F", "G", "H"].map((symbol, i) => ({ symbol, broker: "X", first_ts: i + 1 })), format: "JSONEachRow" });
-      // A read holding tick_series for 24 s (8 rows, 3 s each): migration 3's DROP of it waits behind the read, so the
-      // first replica is caught mid-migration with the lock in hand.
-      const reading = ch.query({ query: "SELECT sleepEachRow(3) FROM tick_series", query_id: `hold-${Date.now()}`, clickhouse_settings: { max_block_size: "1" } })
+      const series8 = ["A", "B", "C", "D", "E", "F", "G", "H"].map((symbol, i) => ({ symbol, broker: "X", first_ts: i + 1 }));
+      await ch.insert({ table: "tick_series", values: series8, format: "JSONEachRow" });
+      // A read holding tick_series for 24 s (8 rows, 3 s each): migration 3's DROP of it waits
+      // behind the read, so the first replica is caught mid-migration with the lock in hand.
+      const reading = ch
+        .query({ query: "SELECT sleepEachRow(3) FROM tick_series", query_id: `hold-${Date.now()}`, clickhouse_settings: { max_block_size: "1" } })
         .then((rs) => rs.text())
         .catch(() => "killed");
       const env = replicaEnv(fresh.url);
