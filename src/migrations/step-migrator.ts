@@ -13,8 +13,10 @@ export abstract class StepMigrator implements Migrator {
     protected readonly files: readonly MigrationFile[],
   ) {}
 
-  /** Applied versions with when they were applied (epoch ms). */
+  /** Applied versions with when they were applied (epoch ms); none while the record does not exist. */
   protected abstract applied(): Promise<Map<number, number>>;
+  /** Creates the record of applied versions unless it exists (under the lock: never two at once). */
+  protected abstract createRecord(): Promise<void>;
   protected abstract apply(file: MigrationFile): Promise<void>;
   protected abstract revert(file: MigrationFile): Promise<void>;
 
@@ -40,17 +42,21 @@ export abstract class StepMigrator implements Migrator {
     const last = this.files.at(-1)?.version ?? 0;
     const goal = target ?? last;
     if (goal > last) throw new FailedPreconditionError(`no migration ${goal}: the newest is ${last}`);
+    const pending = (applied: Map<number, number>) => this.files.filter((f) => f.version <= goal && !applied.has(f.version));
+    // Most starts find nothing to do, and need not take the lock to see it.
+    if (pending(await this.applied()).length === 0) return this.status();
     return this.exclusively(async () => {
-      const applied = await this.applied();
-      for (const f of this.files) if (f.version <= goal && !applied.has(f.version)) await this.apply(f);
+      await this.createRecord();
+      for (const f of pending(await this.applied())) await this.apply(f);
       return this.status();
     });
   }
 
-  rollbackTo(target: number): Promise<MigrationState> {
+  async rollbackTo(target: number): Promise<MigrationState> {
+    const applied = (versions: Map<number, number>) => [...this.files].reverse().filter((f) => f.version > target && versions.has(f.version));
+    if (applied(await this.applied()).length === 0) return this.status();
     return this.exclusively(async () => {
-      const applied = await this.applied();
-      for (const f of [...this.files].reverse()) if (f.version > target && applied.has(f.version)) await this.revert(f);
+      for (const f of applied(await this.applied())) await this.revert(f);
       return this.status();
     });
   }

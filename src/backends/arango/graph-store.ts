@@ -242,9 +242,14 @@ export class ArangoMigrator extends StepMigrator {
     super("arangodb", files);
   }
 
-  protected async applied(): Promise<Map<number, number>> {
+  protected async createRecord(): Promise<void> {
     const log = this.db.collection("neliti_migrations");
     if (!(await log.exists())) await log.create();
+  }
+
+  protected async applied(): Promise<Map<number, number>> {
+    const log = this.db.collection("neliti_migrations");
+    if (!(await log.exists())) return new Map();
     const cursor = await this.db.query(aql`FOR m IN ${log} RETURN m`);
     const rows = (await cursor.all()) as { version: number; appliedAtMs: number }[];
     return new Map(rows.map((r) => [r.version, r.appliedAtMs]));

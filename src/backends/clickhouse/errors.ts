@@ -17,3 +17,19 @@ export function classify(err: unknown, retryAfterMs = 1000): unknown {
     /socket hang up|Timeout error|connect ECONNREFUSED|other side closed|aborted/i.test(err.message);
   return transient ? new UnavailableError(`ClickHouse unavailable: ${err.message}`, retryAfterMs, { cause: err }) : err;
 }
+
+/** ClickHouse's code for a table that is not there (its message differs across versions). */
+export const UNKNOWN_TABLE = "60";
+/** ClickHouse's code for a CREATE of a table that exists. */
+export const TABLE_ALREADY_EXISTS = "57";
+
+/**
+ * The server's error code of a failed query, when it is one. The client parses it only from
+ * current servers' messages, which end in the code's name; 18.16's ("Code: 57, e.displayText()
+ * = ...") give it at the start.
+ */
+export function serverCode(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" ? code : /^Code: (\d+),/.exec(err.message)?.[1];
+}

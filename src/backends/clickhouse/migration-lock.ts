@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { UnavailableError } from "../../errors.js";
+import { serverCode, TABLE_ALREADY_EXISTS, UNKNOWN_TABLE } from "./errors.js";
 
 const PREFIX = "schema_migrations_lock_";
 
@@ -89,7 +90,7 @@ export class ClickHouseMigrationLock {
     try {
       await this.client.command({ query: `CREATE TABLE ${PREFIX}${generation} (holder String, at_ms UInt64) ENGINE = Memory` });
     } catch (err) {
-      if (/already exists/i.test(String(err))) return false;
+      if (serverCode(err) === TABLE_ALREADY_EXISTS) return false;
       throw err;
     }
     await this.append(generation);
@@ -118,7 +119,7 @@ export class ClickHouseMigrationLock {
       const rs = await this.client.query({ query: `SELECT count() AS n FROM ${PREFIX}${generation}`, format: "JSONEachRow" });
       return Number((await rs.json<{ n: number | string }>())[0]?.n ?? 0);
     } catch (err) {
-      if (/doesn't exist|does not exist|UNKNOWN_TABLE/i.test(String(err))) return undefined;
+      if (serverCode(err) === UNKNOWN_TABLE) return undefined;
       throw err;
     }
   }

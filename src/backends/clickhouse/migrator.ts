@@ -39,11 +39,16 @@ export class ClickHouseMigrator extends StepMigrator {
     });
   }
 
-  protected async applied(): Promise<Map<number, number>> {
+  protected async createRecord(): Promise<void> {
     await this.client.command({
       query:
         "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied UInt8, at_ms UInt64) ENGINE = MergeTree ORDER BY (version, at_ms)",
     });
+  }
+
+  protected async applied(): Promise<Map<number, number>> {
+    const present = await this.client.query({ query: "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'schema_migrations'", format: "JSONEachRow" });
+    if (Number((await present.json<{ n: number | string }>())[0]?.n ?? 0) === 0) return new Map();
     const rs = await this.client.query({
       query: "SELECT version, argMax(applied, at_ms) AS state, max(at_ms) AS last_ms FROM schema_migrations GROUP BY version",
       format: "JSONEachRow",

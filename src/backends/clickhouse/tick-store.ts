@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import { GroupCommit, type GroupCommitOptions } from "../../batching/group-commit.js";
 import { RecentIds } from "../../batching/recent-ids.js";
 import type { TickBlock } from "../../ports/tick-block.js";
@@ -93,7 +93,16 @@ export class ClickHouseTickStore implements TickStore {
   static async open(options: ClickHouseOptions, migrations: readonly MigrationFile[]): Promise<{ store: ClickHouseTickStore; migrator: ClickHouseMigrator }> {
     const settings = { output_format_json_quote_64bit_integers: 0 } as const;
     // Two connections: the migration lock is renewed on one while a long statement holds the other.
-    const ddl = createClient({ url: options.url, max_open_connections: 2, request_timeout: DDL_TIMEOUT_MS, clickhouse_settings: { ...settings, ...DDL_SETTINGS } });
+    // The client's own log is off: every failure is thrown to the start or the RPC, which report
+    // it, and replicas racing for the migration lock expect CREATEs to fail (the client would log
+    // each as an ERROR).
+    const ddl = createClient({
+      url: options.url,
+      max_open_connections: 2,
+      request_timeout: DDL_TIMEOUT_MS,
+      clickhouse_settings: { ...settings, ...DDL_SETTINGS },
+      log: { level: ClickHouseLogLevel.OFF },
+    });
     try {
       const caps = await detectCapabilities(ddl);
       const migrator = new ClickHouseMigrator(ddl, caps, migrations);

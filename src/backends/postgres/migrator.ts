@@ -41,10 +41,15 @@ export class SqlMigrator extends StepMigrator {
     return this.tx ?? this.sql;
   }
 
-  protected async applied(): Promise<Map<number, number>> {
+  protected async createRecord(): Promise<void> {
     await this.db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
     );
+  }
+
+  protected async applied(): Promise<Map<number, number>> {
+    const [record] = await this.db.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+    if (!record?.present) return new Map();
     const rows = await this.db.query<{ version: number; applied_at: Date }>("SELECT version, applied_at FROM schema_migrations");
     return new Map(rows.map((r) => [r.version, new Date(r.applied_at).getTime()]));
   }

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { detectCapabilities } from "../../../src/backends/clickhouse/capabilities.js";
+import { serverCode, TABLE_ALREADY_EXISTS, UNKNOWN_TABLE } from "../../../src/backends/clickhouse/errors.js";
 import { ClickHouseMigrationLock, type LockTiming } from "../../../src/backends/clickhouse/migration-lock.js";
 import { ClickHouseMigrator } from "../../../src/backends/clickhouse/migrator.js";
 import { UnavailableError } from "../../../src/errors.js";
@@ -37,6 +38,14 @@ describeWithBackend("clickhouse", "ClickHouse migration lock", (url) => {
     await db.drop();
   });
 
+  it("reads the server's code of the two failures the lock expects, from this server's messages", async () => {
+    const c = client();
+    await c.command({ query: "CREATE TABLE schema_migrations_lock_7 (holder String, at_ms UInt64) ENGINE = Memory" });
+    const again = await c.command({ query: "CREATE TABLE schema_migrations_lock_7 (holder String, at_ms UInt64) ENGINE = Memory" }).catch((err: unknown) => err);
+    const missing = await c.query({ query: "SELECT count() FROM schema_migrations_lock_8" }).catch((err: unknown) => err);
+    expect([serverCode(again), serverCode(missing)]).toEqual([TABLE_ALREADY_EXISTS, UNKNOWN_TABLE]);
+  });
+
   it("four replicas migrating one fresh database at once: every migration applied once, in order, nothing left behind", async () => {
     const four = await Promise.all([1, 2, 3, 4].map(() => migrator()));
     const states = await Promise.all(four.map((m) => m.migrateTo()));
@@ -65,6 +74,23 @@ describeWithBackend("clickhouse", "ClickHouse migration lock", (url) => {
     releaseHolder();
     await Promise.all([holding, waiter]);
     expect(order).toEqual(["holder in", "holder out", "waiter migrated"]);
+  });
+
+  it("a replica starting on a database with nothing pending does not wait for the lock, nor take it", async () => {
+    await (await migrator()).migrateTo();
+    const lock = new ClickHouseMigrationLock(client(), QUICK);
+    let releaseHolder!: () => void;
+    let held = false;
+    const holding = lock.hold(async () => {
+      held = true;
+      await new Promise<void>((r) => (releaseHolder = r));
+    });
+    await expect.poll(() => held).toBe(true);
+    const state = await (await migrator()).migrateTo();
+    expect(state.migrations.every((m) => m.applied)).toBe(true);
+    expect((await tables()).filter((t) => t.startsWith("schema_migrations_lock"))).toEqual(["schema_migrations_lock_1"]);
+    releaseHolder();
+    await holding;
   });
 
   it("a lock whose holder went silent (a replica killed mid-migration) is taken over once it has been still for the stale time", async () => {
