@@ -26,8 +26,13 @@ export function replicaEnv(clickhouseUrl: string, extra: Record<string, string> 
   };
 }
 
-export function startReplicas(n: number, env: Record<string, string>): Promise<ServerProcess[]> {
-  return Promise.all(Array.from({ length: n }, () => startServerProcess(env)));
+/** Starts `n` replicas at once; if one fails to start, the others are stopped (not left running) and its failure thrown. */
+export async function startReplicas(n: number, env: Record<string, string>): Promise<ServerProcess[]> {
+  const started = await Promise.allSettled(Array.from({ length: n }, () => startServerProcess(env)));
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed === undefined) return started.map((s) => (s as PromiseFulfilledResult<ServerProcess>).value);
+  await Promise.all(started.map((s) => (s.status === "fulfilled" ? s.value.stop("SIGKILL") : undefined)));
+  throw failed.reason;
 }
 
 /** One batch over IngestTicks; its ack state. */

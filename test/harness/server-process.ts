@@ -43,7 +43,11 @@ export async function startServerProcess(
   options.onSpawn?.(proc);
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("\n")}`)), options.startMs ?? 30_000);
+    // One that has not started in time is killed, not left running under the tests that follow.
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`server did not start:\n${logs.join("\n")}`));
+    }, options.startMs ?? 30_000);
     let listening = 0;
     let started = false;
     let banner = false;
