@@ -22,15 +22,17 @@ export abstract class StepMigrator implements Migrator {
 
   /**
    * Runs `work` while no other process migrates this backend: replicas that start together each
-   * migrate. The default suits a backend whose every migration is one transaction that checks,
-   * under a lock, that it is still pending.
+   * migrate. The default takes no lock (ArangoDB's migrator: its steps check what exists first).
    */
   protected exclusively<T>(work: () => Promise<T>): Promise<T> {
     return work();
   }
 
   async status(): Promise<MigrationState> {
-    const applied = await this.applied();
+    return this.stateOf(await this.applied());
+  }
+
+  private stateOf(applied: Map<number, number>): MigrationState {
     return {
       adapter: this.adapter,
       currentVersion: Math.max(0, ...applied.keys()),
@@ -44,7 +46,8 @@ export abstract class StepMigrator implements Migrator {
     if (goal > last) throw new FailedPreconditionError(`no migration ${goal}: the newest is ${last}`);
     const pending = (applied: Map<number, number>) => this.files.filter((f) => f.version <= goal && !applied.has(f.version));
     // Most starts find nothing to do, and need not take the lock to see it.
-    if (pending(await this.applied()).length === 0) return this.status();
+    const before = await this.applied();
+    if (pending(before).length === 0) return this.stateOf(before);
     return this.exclusively(async () => {
       await this.createRecord();
       for (const f of pending(await this.applied())) await this.apply(f);
@@ -53,10 +56,11 @@ export abstract class StepMigrator implements Migrator {
   }
 
   async rollbackTo(target: number): Promise<MigrationState> {
-    const applied = (versions: Map<number, number>) => [...this.files].reverse().filter((f) => f.version > target && versions.has(f.version));
-    if (applied(await this.applied()).length === 0) return this.status();
+    const toRevert = (applied: Map<number, number>) => [...this.files].reverse().filter((f) => f.version > target && applied.has(f.version));
+    const before = await this.applied();
+    if (toRevert(before).length === 0) return this.stateOf(before);
     return this.exclusively(async () => {
-      for (const f of applied(await this.applied())) await this.revert(f);
+      for (const f of toRevert(await this.applied())) await this.revert(f);
       return this.status();
     });
   }

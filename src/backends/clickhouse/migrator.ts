@@ -2,6 +2,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import type { MigrationFile } from "../../migrations/migration-files.js";
 import { StepMigrator } from "../../migrations/step-migrator.js";
 import type { Capabilities } from "./capabilities.js";
+import { serverCode, UNKNOWN_TABLE } from "./errors.js";
 import { ClickHouseMigrationLock, type HeldLock, type LockTiming } from "./migration-lock.js";
 
 /**
@@ -47,14 +48,18 @@ export class ClickHouseMigrator extends StepMigrator {
   }
 
   protected async applied(): Promise<Map<number, number>> {
-    const present = await this.client.query({ query: "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'schema_migrations'", format: "JSONEachRow" });
-    if (Number((await present.json<{ n: number | string }>())[0]?.n ?? 0) === 0) return new Map();
-    const rs = await this.client.query({
-      query: "SELECT version, argMax(applied, at_ms) AS state, max(at_ms) AS last_ms FROM schema_migrations GROUP BY version",
-      format: "JSONEachRow",
-      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
-    });
-    const rows = await rs.json<{ version: number; state: number; last_ms: number }>();
+    let rows: { version: number; state: number; last_ms: number }[];
+    try {
+      const rs = await this.client.query({
+        query: "SELECT version, argMax(applied, at_ms) AS state, max(at_ms) AS last_ms FROM schema_migrations GROUP BY version",
+        format: "JSONEachRow",
+        clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+      });
+      rows = await rs.json();
+    } catch (err) {
+      if (serverCode(err) === UNKNOWN_TABLE) return new Map();
+      throw err;
+    }
     return new Map(rows.filter((r) => r.state === 1).map((r) => [r.version, Number(r.last_ms)]));
   }
 
