@@ -1,5 +1,6 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
+import { setLongTimeout } from "./long-timeout.js";
 
 /**
  * One call's state as the gRPC transport keeps it: its cancellation signal, deadline and response
@@ -10,7 +11,7 @@ import { Code, ConnectError, type ContextValues, type HandlerContext } from "@co
 export class CallState {
   private controller: AbortController | undefined;
   private reason: ConnectError | undefined;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly cancelTimer: (() => void) | undefined;
   private readonly deadlineAt: number | undefined;
   readonly responseHeader = new Headers();
   readonly responseTrailer = new Headers();
@@ -26,7 +27,7 @@ export class CallState {
   ) {
     if (timeoutMs !== undefined) {
       this.deadlineAt = performance.now() + timeoutMs;
-      this.timer = setTimeout(() => {
+      this.cancelTimer = setLongTimeout(() => {
         const reason = new ConnectError("the operation timed out", Code.DeadlineExceeded);
         this.end(reason);
         onDeadline(reason);
@@ -51,7 +52,7 @@ export class CallState {
   end(reason: ConnectError): void {
     if (this.reason) return;
     this.reason = reason;
-    if (this.timer) clearTimeout(this.timer);
+    this.cancelTimer?.();
     this.controller?.abort(reason);
   }
 

@@ -80,6 +80,8 @@ export type GrpcTransportOptions = {
 };
 
 const GRPC_CONTENT_TYPES = new Set(["application/grpc", "application/grpc+proto"]);
+/** application/grpc with any codec (+proto, +json, ...); gRPC-Web's types are not gRPC's. */
+export const isGrpcFamily = (contentType: string | undefined) => contentType !== undefined && /^application\/grpc(\+|;|$)/.test(contentType);
 const CANCELLED = new ConnectError("cancelled by the client", Code.Canceled);
 const COMPLETED = new ConnectError("the call completed", Code.Canceled);
 
@@ -95,6 +97,8 @@ type Route = {
 
 export class GrpcTransport {
   private readonly routes = new Map<string, Route>();
+  /** Calls not yet closed, for shutdown to end with a status. */
+  private readonly open = new Set<Call>();
 
   constructor(private readonly options: GrpcTransportOptions) {
     for (const spec of collectMethods(options.routes)) {
@@ -102,15 +106,28 @@ export class GrpcTransport {
     }
   }
 
-  /** Whether this transport serves the request; connect-node serves the rest. */
+  /**
+   * Whether this transport serves the request; connect-node serves the rest. A gRPC request of any
+   * codec or compression for a path that is no method is answered here too: connect-node would
+   * answer HTTP 404, which gRPC clients only map to UNIMPLEMENTED by guessing from the HTTP status.
+   */
   accepts(headers: http2.IncomingHttpHeaders): boolean {
     const encoding = headers["grpc-encoding"];
-    return (
-      headers[":method"] === "POST" &&
-      GRPC_CONTENT_TYPES.has(headers["content-type"] ?? "") &&
-      (encoding === undefined || encoding === "identity") &&
-      !(this.options.compressResponses && single(headers["grpc-accept-encoding"])?.includes("gzip"))
-    );
+    const contentType = headers["content-type"];
+    if (headers[":method"] !== "POST") return false;
+    if (GRPC_CONTENT_TYPES.has(contentType ?? "")) {
+      if ((encoding === undefined || encoding === "identity") && !(this.options.compressResponses && single(headers["grpc-accept-encoding"])?.includes("gzip"))) return true;
+    }
+    return isGrpcFamily(contentType) && !this.routes.has(headers[":path"] ?? "");
+  }
+
+  /**
+   * Ends every open call with `reason` (trailers after what was written, or a trailers-only
+   * response): what shutdown does to the calls still open when its grace is over, so that each
+   * client reads a status it may retry on another replica instead of a reset stream.
+   */
+  shutdown(reason: ConnectError): void {
+    for (const call of this.open) call.end(reason);
   }
 
   handle(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
@@ -123,6 +140,8 @@ export class GrpcTransport {
       return respondStatus(stream, new ConnectError(`${path} is not a method of this server`, Code.Unimplemented));
     }
     const call = new Call(stream, route, path, headers, this.options);
+    this.open.add(call);
+    stream.once("close", () => this.open.delete(call));
     void call.run();
   }
 }
@@ -222,7 +241,14 @@ class Call {
       // full one. Dropped once nothing more can happen on it: minor pauses 13 -> 8 ms and half as
       // much promoted per collection under h2load (bench/RESULTS.md, floor).
       stream.removeAllListeners();
+      // A late error event (a write failing after the close) would otherwise be thrown.
+      stream.on("error", ignore);
     });
+  }
+
+  /** Ends the call with `reason`, whatever its handler is doing (shutdown). */
+  end(reason: ConnectError): void {
+    this.finish(reason);
   }
 
   async run(): Promise<void> {
@@ -237,7 +263,7 @@ class Call {
         try {
           input = await this.readSingle(spec.method.input);
         } catch (err) {
-          this.options.onRefused(spec.method);
+          if (err !== CANCELLED) this.options.onRefused(spec.method);
           throw err;
         }
         if (this.state.ended) return;
@@ -332,6 +358,10 @@ class Call {
     // What the client still sends is read and dropped, so its flow-control window never stalls it.
     if (!this.stream.readableEnded) this.stream.on("data", ignore).resume();
     if (!this.headersSent) return respondStatus(this.stream, err, this.state.responseHeader, this.state.responseTrailer);
+    // Past the deadline with bytes still waiting for the client's window: trailers would queue
+    // behind them and reach nobody (a client that reads nothing has given up on its own clock), so
+    // the stream is reset instead of holding its buffers until the client's reset comes.
+    if (err.code === Code.DeadlineExceeded && this.stream.writableLength > 0) return this.stream.close(http2.constants.NGHTTP2_CANCEL);
     this.stream.once("wantTrailers", () => this.stream.sendTrailers(statusHeaders(err, this.state.responseTrailer)));
     this.stream.end();
   }
@@ -357,6 +387,9 @@ class Call {
           fail(err);
         }
       });
+      // Reset or gone while the request was still arriving: the read ends as the call does.
+      // (A promise settles once: after "end" has resolved it, this does nothing.)
+      this.stream.once("close", () => reject(CANCELLED));
       this.stream.once("end", () => {
         if (failed) return;
         try {
@@ -395,7 +428,7 @@ function decode(schema: DescMessage, payload: Uint8Array): Message {
 }
 
 /** A status as HTTP/2 trailers (or the headers of a trailers-only response): grpc-status, grpc-message, details, metadata. */
-function statusHeaders(err: ConnectError | undefined, trailer?: Headers): http2.OutgoingHttpHeaders {
+export function statusHeaders(err: ConnectError | undefined, trailer?: Headers): http2.OutgoingHttpHeaders {
   if (!err && (!trailer || isEmpty(trailer))) return { "grpc-status": "0" };
   return copied({}, setTrailerStatus(new Headers(trailer), err));
 }
@@ -412,7 +445,7 @@ function copied(out: http2.OutgoingHttpHeaders, headers: Headers): http2.Outgoin
 }
 
 /** A trailers-only response: the status, with any response metadata, in the one HEADERS frame. */
-function respondStatus(stream: http2.ServerHttp2Stream, err: ConnectError, header?: Headers, trailer?: Headers): void {
+export function respondStatus(stream: http2.ServerHttp2Stream, err: ConnectError, header?: Headers, trailer?: Headers): void {
   if (stream.destroyed || stream.closed) return;
   stream.respond({ ...responseHead(header), ...statusHeaders(err, trailer) }, { endStream: true });
 }
