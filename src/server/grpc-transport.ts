@@ -82,6 +82,8 @@ export type GrpcTransportOptions = {
 const GRPC_CONTENT_TYPES = new Set(["application/grpc", "application/grpc+proto"]);
 /** application/grpc with any codec (+proto, +json, ...); gRPC-Web's types are not gRPC's. */
 export const isGrpcFamily = (contentType: string | undefined) => contentType !== undefined && /^application\/grpc(\+|;|$)/.test(contentType);
+/** A unary request with no message or several: UNIMPLEMENTED, as gRPC's status codes and grpc-go answer it. */
+const CARDINALITY = Code.Unimplemented;
 const CANCELLED = new ConnectError("cancelled by the client", Code.Canceled);
 const COMPLETED = new ConnectError("the call completed", Code.Canceled);
 
@@ -357,7 +359,10 @@ class Call {
     if (this.stream.destroyed || this.stream.closed) return;
     // What the client still sends is read and dropped, so its flow-control window never stalls it.
     if (!this.stream.readableEnded) this.stream.on("data", ignore).resume();
-    if (!this.headersSent) return respondStatus(this.stream, err, this.state.responseHeader, this.state.responseTrailer);
+    // Trailers-only when no response metadata was set; otherwise the metadata goes out as headers,
+    // where clients look for it (grpc-go reads a trailers-only response's metadata as trailers).
+    if (!this.headersSent && isEmpty(this.state.responseHeader)) return respondStatus(this.stream, err, this.state.responseTrailer);
+    this.sendHeaders(this.state.responseHeader);
     // Past the deadline with bytes still waiting for the client's window: trailers would queue
     // behind them and reach nobody (a client that reads nothing has given up on its own clock), so
     // the stream is reset instead of holding its buffers until the client's reset comes.
@@ -380,7 +385,7 @@ class Call {
         if (failed) return; // the rest of a refused request is read and dropped
         try {
           for (const payload of reader.push(chunk)) {
-            if (found) throw new ConnectError("protocol error: more than one request message for a method that takes one", Code.InvalidArgument);
+            if (found) throw new ConnectError("protocol error: more than one request message for a method that takes one", CARDINALITY);
             found = decode(schema, payload);
           }
         } catch (err) {
@@ -394,7 +399,7 @@ class Call {
         if (failed) return;
         try {
           reader.end();
-          if (!found) throw new ConnectError("protocol error: no request message", Code.InvalidArgument);
+          if (!found) throw new ConnectError("protocol error: no request message", CARDINALITY);
           resolve(found);
         } catch (err) {
           fail(err);
@@ -445,9 +450,9 @@ function copied(out: http2.OutgoingHttpHeaders, headers: Headers): http2.Outgoin
 }
 
 /** A trailers-only response: the status, with any response metadata, in the one HEADERS frame. */
-export function respondStatus(stream: http2.ServerHttp2Stream, err: ConnectError, header?: Headers, trailer?: Headers): void {
+export function respondStatus(stream: http2.ServerHttp2Stream, err: ConnectError, trailer?: Headers): void {
   if (stream.destroyed || stream.closed) return;
-  stream.respond({ ...responseHead(header), ...statusHeaders(err, trailer) }, { endStream: true });
+  stream.respond({ ...responseHead(undefined), ...statusHeaders(err, trailer) }, { endStream: true });
 }
 
 function isEmpty(headers: Headers): boolean {
@@ -467,7 +472,7 @@ async function* oneMessage<T>(message: T): AsyncGenerator<T> {
 
 async function onlyMessage<T>(messages: AsyncIterable<T>): Promise<T> {
   for await (const m of messages) return m;
-  throw new ConnectError("protocol error: no request message", Code.InvalidArgument);
+  throw new ConnectError("protocol error: no request message", CARDINALITY);
 }
 
 async function* normalized<T extends DescMessage>(schema: T, messages: AsyncIterable<Parameters<typeof create<T>>[1]>): AsyncGenerator<Message> {

@@ -3,7 +3,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
 import { type ConnectError, type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { connectNodeAdapter, type ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import { cleartextFront } from "./cleartext-front.js";
 import { endsWithAbortReason, keepLongDeadline, LONG_DEADLINE_MS, takeLongTimeout } from "./connect-path.js";
 import { GrpcTransport, isGrpcFamily, type MessageEncoder, respondStatus, statusHeaders } from "./grpc-transport.js";
@@ -20,9 +20,14 @@ export type ServedApp = {
   /** Hand-written encoders for the gRPC transport's largest responses, by response type name. */
   responseEncoders?: ReadonlyMap<string, MessageEncoder>;
   metrics: Pick<Metrics, "registry" | "rejections">;
+  /** For the JSON codec on the connect-node path: a registry of the types an Any may hold. */
+  jsonOptions?: ConnectNodeAdapterOptions["jsonOptions"];
 };
 
-export type ServerConfig = Pick<Config, "host" | "port" | "tls" | "maxMessageBytes" | "http2WindowBytes" | "compressMinBytes">;
+export type ServerConfig = Pick<Config, "host" | "port" | "tls" | "maxMessageBytes" | "http2WindowBytes" | "compressMinBytes"> & {
+  /** The largest response message, when not maxMessageBytes (the conformance suite limits requests only). */
+  writeMaxBytes?: number;
+};
 
 export type RunningServer = {
   port: number;
@@ -61,11 +66,12 @@ export async function startServer(app: ServedApp, config: ServerConfig, log: Log
     routes: app.routes,
     interceptors: [...app.interceptors, endsWithAbortReason],
     shutdownSignal: stopping.signal,
+    jsonOptions: app.jsonOptions,
     requestGate: keepLongDeadline,
     readMaxBytes: config.maxMessageBytes,
     // Compressing a few kilobytes costs more latency than it saves on a data-center network.
     compressMinBytes: config.compressMinBytes,
-    writeMaxBytes: config.maxMessageBytes,
+    writeMaxBytes: config.writeMaxBytes ?? config.maxMessageBytes,
     grpc: true,
     grpcWeb: true,
     connect: true,
@@ -98,7 +104,7 @@ export async function startServer(app: ServedApp, config: ServerConfig, log: Log
     routes: app.routes,
     interceptors: app.interceptors,
     readMaxBytes: config.maxMessageBytes,
-    writeMaxBytes: config.maxMessageBytes,
+    writeMaxBytes: config.writeMaxBytes ?? config.maxMessageBytes,
     compressResponses: config.compressMinBytes < COMPRESSION_OFF,
     contextValues: (stream) => createContextValues().set(CLIENT_ADDRESS, stream.session?.socket.remoteAddress ?? "unknown"),
     onRefused: (method) => app.metrics.rejections.inc({ service: method.parent.typeName, method: method.name }),
