@@ -22,6 +22,8 @@ protos=$(GOFLAGS=-mod=mod go mod download -json "connectrpc.com/conformance@$VER
 rm -rf "$HERE/gen"
 buf generate "$protos" --template '{"version":"v2","plugins":[{"local":"protoc-gen-es","out":"'"$HERE"'/gen","opt":["target=ts","import_extension=js"]}]}'
 
+tsc -p "$HERE/tsconfig.json"
+
 server=(node --import tsx "$HERE/server.ts")
 status=0
 for compress in off on; do
