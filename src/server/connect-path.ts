@@ -52,12 +52,18 @@ export function keepLongDeadline(context: HandlerContext): void {
 
 /**
  * On the connect-node path a handler that sees its signal aborted (deadline, shutdown) and simply
- * returns ends the call OK: a stream past its deadline ended with grpc-status 0. This raises the
- * signal's reason instead, as the gRPC transport ends such a call. The innermost interceptor.
+ * returns ends the call OK (a stream past its deadline ended with grpc-status 0), and one that
+ * throws the AbortError it got ends CANCELLED. This ends such a call with the signal's reason, as
+ * the gRPC transport ends it. The innermost interceptor.
  */
 export const endsWithAbortReason: Interceptor = (next) => async (req) => {
-  const res = await next(req);
   const signal = req.signal;
+  let res;
+  try {
+    res = await next(req);
+  } catch (err) {
+    throw abortReasonOr(signal, err);
+  }
   if (!res.stream) {
     throwAbortReason(signal);
     return res;
@@ -66,11 +72,19 @@ export const endsWithAbortReason: Interceptor = (next) => async (req) => {
   return {
     ...res,
     message: (async function* () {
-      yield* messages;
+      try {
+        yield* messages;
+      } catch (err) {
+        throw abortReasonOr(signal, err);
+      }
       throwAbortReason(signal);
     })(),
   };
 };
+
+function abortReasonOr(signal: AbortSignal, err: unknown): unknown {
+  return signal.aborted && signal.reason instanceof ConnectError ? signal.reason : err;
+}
 
 function throwAbortReason(signal: AbortSignal): void {
   if (signal.aborted && signal.reason instanceof ConnectError) throw signal.reason;
