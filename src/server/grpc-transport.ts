@@ -141,9 +141,7 @@ export class GrpcTransport {
       stream.on("data", ignore);
       return respondStatus(stream, new ConnectError(`${path} is not a method of this server`, Code.Unimplemented));
     }
-    const call = new Call(stream, route, path, headers, this.options);
-    this.open.add(call);
-    stream.once("close", () => this.open.delete(call));
+    const call = new Call(stream, route, path, headers, this.options, this.open);
     void call.run();
   }
 }
@@ -222,6 +220,8 @@ class Call {
   private readonly timeoutError: ConnectError | undefined;
   private headersSent = false;
   private done = false;
+  /** Ends a unary request still being read when the stream closes under it. */
+  private abandonRead: ((reason: ConnectError) => void) | undefined;
 
   constructor(
     private readonly stream: http2.ServerHttp2Stream,
@@ -229,13 +229,19 @@ class Call {
     private readonly url: string,
     headers: http2.IncomingHttpHeaders,
     private readonly options: GrpcTransportOptions,
+    /** The transport's open calls: this one is in it until its stream closes. */
+    open: Set<Call>,
   ) {
     const timeout = parseTimeout(single(headers["grpc-timeout"]) ?? null, Number.MAX_SAFE_INTEGER);
     this.timeoutError = timeout.error;
     this.state = new CallState(route.spec.method, url, new WireHeaders(headers), options.contextValues(stream), timeout.error ? undefined : timeout.timeoutMs, (reason) =>
       this.finish(reason),
     );
+    open.add(this);
+    // One close listener a call (each listener and closure is paid on every call: bench floor).
     stream.once("close", () => {
+      open.delete(this);
+      this.abandonRead?.(CANCELLED);
       if (!this.done) this.state.end(CANCELLED);
       this.done = true;
       // The stream's listeners reach the whole call (its state, request, reader); a stream the
@@ -394,7 +400,7 @@ class Call {
       });
       // Reset or gone while the request was still arriving: the read ends as the call does.
       // (A promise settles once: after "end" has resolved it, this does nothing.)
-      this.stream.once("close", () => reject(CANCELLED));
+      this.abandonRead = reject;
       this.stream.once("end", () => {
         if (failed) return;
         try {
