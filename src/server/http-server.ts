@@ -40,7 +40,7 @@ export type RunningServer = {
 };
 
 /** How long the statuses of calls ended by shutdown get to leave before their connections are dropped. */
-export const FLUSH_MS = 250;
+const FLUSH_MS = 250;
 
 /**
  * Header entries a request may carry. HPACK counts each entry as its name and value plus 32
@@ -60,7 +60,8 @@ const MAX_HEADER_LIST_PAIRS = 2048;
  * fast ingest streams are not throttled by the 64 KiB default.
  */
 export async function startServer(app: ServedApp, config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const marks = new WeakMap<object, { reached: boolean; longTimeoutMs: number | undefined }>();
+  /** Per request: whether it is an RPC (connect-node asked for its context), reached an interceptor, had a long deadline. */
+  const marks = new WeakMap<object, { rpc: boolean; reached: boolean; longTimeoutMs: number | undefined }>();
   const stopping = new AbortController();
   const rpcHandler = connectNodeAdapter({
     routes: app.routes,
@@ -77,6 +78,7 @@ export async function startServer(app: ServedApp, config: ServerConfig, log: Log
     connect: true,
     contextValues: (req) => {
       const mark = marks.get(req);
+      if (mark) mark.rpc = true;
       return createContextValues()
         .set(CLIENT_ADDRESS, req.socket.remoteAddress ?? "unknown")
         .set(RPC_REACHED, mark)
@@ -112,10 +114,10 @@ export async function startServer(app: ServedApp, config: ServerConfig, log: Log
   });
   /** Counts requests the protocol layer refused before the interceptors saw them (see RPC_REACHED). */
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
-    const mark = { reached: false, longTimeoutMs: takeLongTimeout(req.headers) };
+    const mark = { rpc: false, reached: false, longTimeoutMs: takeLongTimeout(req.headers) };
     marks.set(req, mark);
     res.once("close", () => {
-      if (mark.reached) return;
+      if (!mark.rpc || mark.reached) return;
       const [, service = "", method = ""] = /^\/([^/]+)\/([^/?]+)/.exec(req.url ?? "") ?? [];
       app.metrics.rejections.inc({ service, method });
     });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SubscribeTicksRequestSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { grpcFrame } from "../harness/frames.js";
 import { startServerProcess, type ServerProcess } from "../harness/server-process.js";
+import { httpGet } from "../harness/tools.js";
 
 /**
  * Where a hand-written protocol server meets clients it was not written against: deadlines past
@@ -113,6 +114,13 @@ describe("the gRPC transport at the protocol's edges", () => {
       own.destroy();
     }
     expect((await rawCall(session, CHECK, {}, frameOf(new Uint8Array(0))).ended).grpcStatus).toBe("0");
+  });
+
+  it("counts no rejection for a request that is no RPC (a /metrics scrape)", async () => {
+    const rejections = async () => (await httpGet(server.url, "/metrics")).body.split("\n").filter((l) => l.startsWith("neliti_rejections_total{"));
+    const before = await rejections();
+    await httpGet(server.url, "/metrics");
+    expect(await rejections()).toEqual(before);
   });
 });
 
