@@ -9,7 +9,8 @@
 #   scripts/stack.sh status             each server up or down, with its version
 #   scripts/stack.sh env                the URLs to export: eval "$(scripts/stack.sh env)"
 #
-# svc is any of: postgres redis clickhouse kafka weaviate (default: all). Tools: grpcurl, ghz.
+# svc is any of: postgres redis clickhouse kafka weaviate (default: all). Tools: grpcurl, ghz, protoc
+# with protoc-gen-go and protoc-gen-go-grpc.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,6 +31,8 @@ KAFKA_VERSION=3.9.1
 WEAVIATE_VERSION=v1.29.0
 GRPCURL_VERSION=v1.9.3
 GHZ_VERSION=v0.121.0
+PROTOC_GEN_GO_VERSION=v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION=v1.6.2
 PG_BIN=/usr/lib/postgresql/15/bin
 
 ALL=(postgres redis clickhouse kafka weaviate)
@@ -82,7 +85,10 @@ install_kafka() {
 }
 install_weaviate() { go_install weaviate-server "github.com/weaviate/weaviate/cmd/weaviate-server@$WEAVIATE_VERSION"; }
 install_tools() {
-  apt_install openssl curl nghttp2-client
+  # protoc with the well-known types (libprotobuf-dev) and the Go plugins: clients/go-engine's stubs.
+  apt_install openssl curl nghttp2-client protobuf-compiler libprotobuf-dev
+  go_install protoc-gen-go "google.golang.org/protobuf/cmd/protoc-gen-go@$PROTOC_GEN_GO_VERSION"
+  go_install protoc-gen-go-grpc "google.golang.org/grpc/cmd/protoc-gen-go-grpc@$PROTOC_GEN_GO_GRPC_VERSION"
   go_install grpcurl "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
   go_install ghz "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION"
   install_python
