@@ -15,7 +15,7 @@ const PAIR = ["AUDUSD", "NZDUSD"];
 const CHUNK = 100_000;
 
 /** `rows` ticks of `symbol` at `timeOf(i)`, stored through the adapter's own insert path. */
-async function fill(dbUrl: string, symbol: string, rows: number, timeOf: (i: number) => number): Promise<void> {
+export async function fill(dbUrl: string, symbol: string, rows: number, timeOf: (i: number) => number): Promise<void> {
   const { store } = await openClickHouseTickStore(dbUrl);
   for (let start = 0; start < rows; start += CHUNK) {
     const n = Math.min(CHUNK, rows - start);

@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   soak: () => import("./soak.js").then((m) => m.run()),
   startup: () => import("./startup.js").then((m) => m.run()),
   range: () => import("./range.js").then((m) => m.run()),
+  "python-frame": () => import("./python-frame.js").then((m) => m.run()),
   asof: () => import("./asof.js").then((m) => m.run()),
   live: () => import("./live.js").then((m) => m.run()),
   indicators: () => import("./indicators.js").then((m) => m.run()),

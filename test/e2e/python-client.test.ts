@@ -1,22 +1,10 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requiredBackends } from "../harness/backends.js";
+import { python } from "../harness/python.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
 
 const run = promisify(execFile);
-
-/**
- * The Python with grpcio-tools and numpy that scripts/stack.sh installs (NELITI_PYTHON, from
- * `stack.sh env`); REQUIRE_BACKENDS=python makes its absence a failure, as CI does.
- */
-function python(): string | undefined {
-  const path = process.env.NELITI_PYTHON;
-  if (path && existsSync(path)) return path;
-  if (requiredBackends().has("python")) throw new Error("REQUIRE_BACKENDS names python, but NELITI_PYTHON is not set to a Python with test/python/requirements.txt (scripts/stack.sh install tools)");
-  return undefined;
-}
 
 const py = python();
 
