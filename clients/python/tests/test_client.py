@@ -114,6 +114,8 @@ def test_asyncio_client_writes_reads_and_follows():
             assert (await c.write_ticks(sent, symbol=s, broker="ICMarkets")).durable_ticks == 1_000
             read = await c.query_ticks(s, t0, t0 + 1_000)
             np.testing.assert_array_equal(read["bid"].to_numpy(), sent["bid"].to_numpy())
+            replayed = [frame async for frame, _ in c.replay_ticks([s], t0, t0 + 1_000)]
+            assert sum(len(f) for f in replayed) == 1_000
             live = c.subscribe_ticks([s])
             first = asyncio.ensure_future(live.__anext__())
             while not first.done():

@@ -236,6 +236,11 @@ class AsyncClient(_Stubs):
         chunks = [c.columns async for c in self.ticks.QueryTicks(_query(symbol, start, end, broker, chunk_size), metadata=self.metadata)]
         return _columns.to_frame(chunks)
 
+    async def replay_ticks(self, symbols: Iterable[str], start, end, *, brokers: Iterable[str] = (), pace: float = 0, resume_token: str = "") -> AsyncIterator[tuple["pd.DataFrame", str]]:
+        request = tick_pb2.ReplayTicksRequest(symbols=list(symbols), brokers=list(brokers), start_time_msc=to_ms(start), end_time_msc=to_ms(end), pace=pace, resume_token=resume_token)
+        async for chunk in self.ticks.ReplayTicks(request, metadata=self.metadata):
+            yield _columns.to_frame([chunk.columns]), chunk.resume_token
+
     async def recent_ticks(self, symbol: str, limit: int = 100, *, broker: str = "") -> "pd.DataFrame":
         return _rows_frame((await self.ticks.GetRecentTicks(tick_pb2.GetRecentTicksRequest(symbol=symbol, broker=broker, limit=limit), metadata=self.metadata)).ticks)
 
@@ -248,5 +253,13 @@ class AsyncClient(_Stubs):
         try:
             async for message in call:
                 yield _rows_frame(message.ticks)
+        finally:
+            call.cancel()
+
+    async def subscribe_candles(self, symbols: Iterable[str], timeframe: int, *, broker: str = "") -> AsyncIterator[tick_pb2.SubscribeCandlesResponse]:
+        call = self.ticks.SubscribeCandles(tick_pb2.SubscribeCandlesRequest(symbols=list(symbols), broker=broker, timeframe=timeframe), metadata=self.metadata)
+        try:
+            async for message in call:
+                yield message
         finally:
             call.cancel()
