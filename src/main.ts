@@ -5,6 +5,9 @@ import { createLogger } from "./observability/logger.js";
 import { startTracing } from "./observability/tracing.js";
 import { type RunningServer, startServer } from "./server/http-server.js";
 
+/** What shutdown may take past its grace in all (the bound a test holds: grace + 1 s, less a margin to exit). */
+const EXIT_AFTER_GRACE_MS = 900;
+
 /** Entry point: config -> backends -> server; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   let config;
@@ -38,6 +41,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
+    // Gone within the grace and one second, whatever clients or backends do: the server ends its
+    // calls by then (http-server.ts), and what the service acknowledged is durable already, so a
+    // backend slow to close holds nothing acknowledged.
+    setTimeout(() => {
+      log.warn({ graceMs: config.shutdownGraceMs }, "shutdown past its grace and one second: exiting without waiting further");
+      process.exit(0);
+    }, config.shutdownGraceMs + EXIT_AFTER_GRACE_MS).unref();
     app.health.drain();
     await app.stopBackground();
     await server?.close(config.shutdownGraceMs);
