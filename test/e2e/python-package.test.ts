@@ -31,7 +31,7 @@ describe.skipIf(py === undefined)("the Python client package (clients/python), i
     expect(stderr).toBe("");
   }, 60_000);
 
-  it("installs with one pip command and passes its own tests against the server (sync, asyncio, auth, numpy and pandas)", async () => {
+  it("installs with one pip command and passes its own tests against the server (sync, asyncio, auth, numpy and pandas, the MT5 bridge's batching)", async () => {
     // Into a folder of its own (not the shared venv), from the repository's folder as a user would.
     await run(py!, ["-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps", "--no-build-isolation", "--target", site, PACKAGE], { timeout: 120_000 });
     const { stdout } = await run(py!, ["-m", "pytest", "-q", "-p", "no:cacheprovider", `${PACKAGE}tests`], {
@@ -41,7 +41,7 @@ describe.skipIf(py === undefined)("the Python client package (clients/python), i
     }).catch((err: { stdout: string; stderr: string }) => {
       throw new Error(`pytest failed:\n${err.stdout}\n${err.stderr}`);
     });
-    expect(stdout).toMatch(/\b7 passed\b/);
+    expect(stdout).toMatch(/\b13 passed\b/);
     expect(stdout).not.toMatch(/failed|skipped|error/);
   }, 300_000);
 });
