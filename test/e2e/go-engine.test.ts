@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WriteTicksRequestSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { connect, TickService, UserService, VectorService } from "../../src/client.js";
 import { requiredBackends } from "../harness/backends.js";
-import { backendUrl } from "../harness/backends.js";
-import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
+import { suiteTickStore } from "../harness/clickhouse.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
 import { one } from "../harness/streams.js";
 import { rowsBatch, tick } from "../harness/ticks.js";
@@ -42,13 +41,11 @@ function inEngine(command: string, args: string[], onLine: (line: string) => voi
 
 describe.skipIf(!toolchain())("a Go strategy engine built from proto/ with the standard plugins (clients/go-engine)", () => {
   let server: ServerProcess;
-  let db: { url: string; drop(): Promise<void> } | undefined;
+  let store: Awaited<ReturnType<typeof suiteTickStore>> | undefined;
   let token: string;
   beforeAll(async () => {
-    // Ticks in the real ClickHouse where the stack runs one (CI), in a database of this suite's own.
-    const clickhouse = backendUrl("clickhouse");
-    db = clickhouse ? await createTempClickHouseDatabase(clickhouse) : undefined;
-    server = await startServerProcess({ ...(db ? { CLICKHOUSE_URL: db.url } : {}), AUTH_ENABLED: "true", AUTH_JWT_SECRET: "e".repeat(32), BOOTSTRAP_ADMIN_EMAIL: EMAIL, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD });
+    store = await suiteTickStore();
+    server = await startServerProcess({ ...store.env, AUTH_ENABLED: "true", AUTH_JWT_SECRET: "e".repeat(32), BOOTSTRAP_ADMIN_EMAIL: EMAIL, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD });
     token = (await connect(UserService, { baseUrl: server.url }).authenticate({ email: EMAIL, password: PASSWORD })).session!.token;
     // Ten minutes of history, a tick every 20 s: ten M1 bars for the engine's candles and indicators.
     const now = Date.now();
@@ -59,7 +56,7 @@ describe.skipIf(!toolchain())("a Go strategy engine built from proto/ with the s
   }, 60_000);
   afterAll(async () => {
     await server?.stop("SIGKILL");
-    await db?.drop();
+    await store?.drop();
   });
 
   it("generates its stubs, logs in, reads candles and indicators, follows live ticks and bars, and searches vectors", async () => {

@@ -7,8 +7,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WriteTicksRequestSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { TickService } from "../../src/client.js";
-import { backendUrl } from "../harness/backends.js";
-import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
+import { suiteTickStore } from "../harness/clickhouse.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
 import { one } from "../harness/streams.js";
 import { rowsBatch, series } from "../harness/ticks.js";
@@ -26,19 +25,17 @@ function readmeCommands(): string[] {
 
 describe("plain HTTP GET for read-only RPCs, as the README shows it", () => {
   let server: ServerProcess;
-  let db: { url: string; drop(): Promise<void> } | undefined;
+  let store: Awaited<ReturnType<typeof suiteTickStore>> | undefined;
   beforeAll(async () => {
-    // Ticks in the real ClickHouse where the stack runs one (CI), in a database of this suite's own.
-    const clickhouse = backendUrl("clickhouse");
-    db = clickhouse ? await createTempClickHouseDatabase(clickhouse) : undefined;
-    server = await startServerProcess(db ? { CLICKHOUSE_URL: db.url, AUTH_JWT_SECRET: "g".repeat(32), AUTH_ENABLED: "false" } : {});
+    store = await suiteTickStore();
+    server = await startServerProcess({ ...store.env, AUTH_JWT_SECRET: "g".repeat(32), AUTH_ENABLED: "false" });
     // What the README's grpcurl block writes before: EURUSD ticks from ICMarkets, a minute old at most.
     const ticks = createClient(TickService, createGrpcTransport({ baseUrl: server.url }));
     await ticks.writeTicks(one(create(WriteTicksRequestSchema, { batch: rowsBatch("http-get-1", series(20, { symbol: "EURUSD", broker: "ICMarkets" })) })));
   });
   afterAll(async () => {
     await server?.stop("SIGKILL");
-    await db?.drop();
+    await store?.drop();
   });
 
   it("answers each curl line of the README with the JSON of its response", async () => {

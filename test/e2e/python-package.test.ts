@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { python } from "../harness/python.js";
-import { backendUrl } from "../harness/backends.js";
-import { createTempClickHouseDatabase } from "../harness/clickhouse.js";
+import { suiteTickStore } from "../harness/clickhouse.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
 
 const run = promisify(execFile);
@@ -18,18 +17,16 @@ const py = python();
 
 describe.skipIf(py === undefined)("the Python client package (clients/python), installed with pip", () => {
   let server: ServerProcess;
-  let db: { url: string; drop(): Promise<void> } | undefined;
+  let store: Awaited<ReturnType<typeof suiteTickStore>> | undefined;
   let site: string;
   beforeAll(async () => {
-    // Ticks in the real ClickHouse where the stack runs one (CI), in a database of this suite's own.
-    const clickhouse = backendUrl("clickhouse");
-    db = clickhouse ? await createTempClickHouseDatabase(clickhouse) : undefined;
-    server = await startServerProcess({ ...(db ? { CLICKHOUSE_URL: db.url } : {}), AUTH_ENABLED: "true", AUTH_JWT_SECRET: "p".repeat(32), BOOTSTRAP_ADMIN_EMAIL: EMAIL, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD });
+    store = await suiteTickStore();
+    server = await startServerProcess({ ...store.env, AUTH_ENABLED: "true", AUTH_JWT_SECRET: "p".repeat(32), BOOTSTRAP_ADMIN_EMAIL: EMAIL, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD });
     site = mkdtempSync(join(tmpdir(), "neliti-py-"));
   });
   afterAll(async () => {
     await server?.stop("SIGKILL");
-    await db?.drop();
+    await store?.drop();
     if (site) rmSync(site, { recursive: true, force: true });
   });
 

@@ -98,13 +98,13 @@ describe.skipIf(clickhouse === undefined || py === undefined)("the MT5 bridge dr
     await once(bridge!, "exit");
     await feed(300, 2);
     startBridge();
-    await caughtUp(30_000);
+    await caughtUp(60_000);
     // 2. The terminal disconnected while ticks arrive, then back.
     writeFileSync(join(terminal, "disconnected"), "");
     await feed(300, 3);
     await sleep(1500);
     rmSync(join(terminal, "disconnected"));
-    await caughtUp(30_000);
+    await caughtUp(60_000);
     // 3. The service restarted on its port while ticks arrive.
     await server!.stop("SIGTERM");
     await feed(300, 4);
@@ -127,5 +127,5 @@ describe.skipIf(clickhouse === undefined || py === undefined)("the MT5 bridge dr
     } finally {
       await ch.close();
     }
-  }, 170_000);
+  }, 300_000);
 });

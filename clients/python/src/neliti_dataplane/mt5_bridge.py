@@ -39,6 +39,7 @@ import grpc
 import numpy as np
 
 from neliti_dataplane.client import Client
+from neliti_dataplane.columns import to_columns
 from neliti_dataplane._proto.neliti.dataplane.v1 import tick_pb2
 
 STORED = {tick_pb2.ACK_STATE_DURABLE, tick_pb2.ACK_STATE_SPOOLED, tick_pb2.ACK_STATE_DUPLICATE}
@@ -133,20 +134,9 @@ class Bridge:
 
     def _batch(self, symbol: str, ticks: np.ndarray, after: Cursor) -> Batch:
         n = len(ticks)
+        # MT5 gives volume in lots as volume_real (0 where the broker sends none) beside an integer volume.
         volume = np.where(ticks["volume_real"] > 0, ticks["volume_real"], ticks["volume"].astype("<f8"))
-        columns = tick_pb2.TickColumns(
-            symbols=[symbol],
-            brokers=[self.broker],
-            symbol_index=np.zeros(n, "<u4").tobytes(),
-            broker_index=np.zeros(n, "<u4").tobytes(),
-            account_type=np.full(n, self.account_type, "u1").tobytes(),
-            time_msc=np.ascontiguousarray(ticks["time_msc"], "<i8").tobytes(),
-            bid=np.ascontiguousarray(ticks["bid"], "<f8").tobytes(),
-            ask=np.ascontiguousarray(ticks["ask"], "<f8").tobytes(),
-            last=np.ascontiguousarray(ticks["last"], "<f8").tobytes(),
-            volume=np.ascontiguousarray(volume, "<f8").tobytes(),
-            flags=np.ascontiguousarray(ticks["flags"], "<u4").tobytes(),
-        )
+        columns = to_columns({name: ticks[name] for name in ("time_msc", "bid", "ask", "last", "flags")} | {"volume": volume}, symbol=symbol, broker=self.broker, account_type=self.account_type)
         first, last = int(ticks["time_msc"][0]), int(ticks["time_msc"][-1])
         digest = hashlib.sha256(columns.SerializeToString(deterministic=True)).hexdigest()[:16]
         batch_id = f"mt5:{self.broker}:{symbol}:{first}:{last}:{n}:{digest}"
