@@ -4,23 +4,15 @@ import { create } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WriteTicksRequestSchema } from "../../gen/neliti/dataplane/v1/tick_pb.js";
 import { connect, TickService, UserService, VectorService } from "../../src/client.js";
-import { requiredBackends } from "../harness/backends.js";
 import { suiteTickStore } from "../harness/clickhouse.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
 import { one } from "../harness/streams.js";
 import { rowsBatch, tick } from "../harness/ticks.js";
-import { findTool } from "../harness/tools.js";
+import { goToolchain } from "../harness/tools.js";
 
 const ENGINE = new URL("../../clients/go-engine/", import.meta.url).pathname;
 const EMAIL = "engine-admin@example.com";
 const PASSWORD = "a long enough password";
-
-/** Go, protoc and the two Go plugins (scripts/stack.sh install tools); REQUIRE_BACKENDS=go makes their absence a failure. */
-function toolchain(): boolean {
-  const missing = ["go", "protoc", "protoc-gen-go", "protoc-gen-go-grpc"].filter((t) => !findTool(t));
-  if (missing.length > 0 && requiredBackends().has("go")) throw new Error(`REQUIRE_BACKENDS names go, but ${missing.join(", ")} is missing (scripts/stack.sh install tools)`);
-  return missing.length === 0;
-}
 
 /** `command` in the engine's folder, with the stack's tool cache on PATH; stdout and stderr lines as they come. */
 function inEngine(command: string, args: string[], onLine: (line: string) => void = () => undefined) {
@@ -39,7 +31,7 @@ function inEngine(command: string, args: string[], onLine: (line: string) => voi
   return { proc, done };
 }
 
-describe.skipIf(!toolchain())("a Go strategy engine built from proto/ with the standard plugins (clients/go-engine)", () => {
+describe.skipIf(!goToolchain(["go", "protoc", "protoc-gen-go", "protoc-gen-go-grpc"]))("a Go strategy engine built from proto/ with the standard plugins (clients/go-engine)", () => {
   let server: ServerProcess;
   let store: Awaited<ReturnType<typeof suiteTickStore>> | undefined;
   let token: string;

@@ -1,21 +1,13 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requiredBackends } from "../harness/backends.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
-import { findTool } from "../harness/tools.js";
+import { findTool, goToolchain } from "../harness/tools.js";
 
 const run = promisify(execFile);
 const MODULE = new URL("../interop/go/", import.meta.url).pathname;
 
-/** The machine's Go; REQUIRE_BACKENDS=go makes its absence a failure, as CI does. */
-function go(): string | undefined {
-  const path = findTool("go");
-  if (!path && requiredBackends().has("go")) throw new Error("REQUIRE_BACKENDS names go, but no go is on PATH");
-  return path;
-}
-
-const goBinary = go();
+const goBinary = goToolchain(["go"]) ? findTool("go") : undefined;
 
 /** Runs the grpc-go tests matching `pattern` (test/interop/go) against `server`; their verbose output. */
 async function goTest(pattern: string, env: Record<string, string>): Promise<string> {

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import http2 from "node:http2";
+import { requiredBackends } from "./backends.js";
 
 /** A binary from PATH or from the stack's tool cache (scripts/stack.sh install tools), or undefined. */
 export function findTool(name: string): string | undefined {
@@ -30,4 +31,14 @@ export function httpGet(url: string, path: string): Promise<{ status: number; bo
     });
     req.end();
   });
+}
+
+/**
+ * Whether every Go tool named is at hand (scripts/stack.sh install tools puts protoc and the Go
+ * plugins in its cache); REQUIRE_BACKENDS=go makes a missing one a failure, as CI does.
+ */
+export function goToolchain(tools: readonly string[]): boolean {
+  const missing = tools.filter((t) => !findTool(t));
+  if (missing.length > 0 && requiredBackends().has("go")) throw new Error(`REQUIRE_BACKENDS names go, but ${missing.join(", ")} is missing (scripts/stack.sh install tools)`);
+  return missing.length === 0;
 }

@@ -83,6 +83,14 @@ def _query(symbol, start, end, broker, chunk_size) -> tick_pb2.QueryTicksRequest
     return tick_pb2.QueryTicksRequest(symbol=symbol, broker=broker, start_time_msc=to_ms(start), end_time_msc=to_ms(end), chunk_size=chunk_size, columnar=True)
 
 
+def _replay(symbols, start, end, brokers, pace, resume_token) -> tick_pb2.ReplayTicksRequest:
+    return tick_pb2.ReplayTicksRequest(symbols=list(symbols), brokers=list(brokers), start_time_msc=to_ms(start), end_time_msc=to_ms(end), pace=pace, resume_token=resume_token)
+
+
+def _candles(symbol, timeframe, start, end, broker) -> tick_pb2.GetCandlesRequest:
+    return tick_pb2.GetCandlesRequest(symbol=symbol, broker=broker, timeframe=timeframe, start_time_msc=to_ms(start), end_time_msc=to_ms(end))
+
+
 def _rows_frame(ticks: Sequence[tick_pb2.Tick]) -> "pd.DataFrame":
     """Row-wise ticks (GetRecentTicks, SubscribeTicks) as the same frame a columnar read gives."""
     import pandas as pd
@@ -173,7 +181,7 @@ class Client(_Stubs):
 
     def replay_ticks(self, symbols: Iterable[str], start, end, *, brokers: Iterable[str] = (), pace: float = 0, resume_token: str = "") -> Iterator[tuple["pd.DataFrame", str]]:
         """Several series merged in time order, chunk by chunk, each with the token to resume after it."""
-        request = tick_pb2.ReplayTicksRequest(symbols=list(symbols), brokers=list(brokers), start_time_msc=to_ms(start), end_time_msc=to_ms(end), pace=pace, resume_token=resume_token)
+        request = _replay(symbols, start, end, brokers, pace, resume_token)
         for chunk in self.ticks.ReplayTicks(request, metadata=self.metadata):
             yield _columns.to_frame([chunk.columns]), chunk.resume_token
 
@@ -183,7 +191,7 @@ class Client(_Stubs):
 
     def candles(self, symbol: str, timeframe: int, start, end, *, broker: str = "") -> "pd.DataFrame":
         """OHLCV bars (timeframe: tick_pb2.TIMEFRAME_M1 and so on) of [start, end)."""
-        request = tick_pb2.GetCandlesRequest(symbol=symbol, broker=broker, timeframe=timeframe, start_time_msc=to_ms(start), end_time_msc=to_ms(end))
+        request = _candles(symbol, timeframe, start, end, broker)
         return _candles_frame(self.ticks.GetCandles(request, metadata=self.metadata).candles)
 
     def subscribe_ticks(self, symbols: Iterable[str], *, broker: str = "") -> Iterator["pd.DataFrame"]:
@@ -237,7 +245,7 @@ class AsyncClient(_Stubs):
         return _columns.to_frame(chunks)
 
     async def replay_ticks(self, symbols: Iterable[str], start, end, *, brokers: Iterable[str] = (), pace: float = 0, resume_token: str = "") -> AsyncIterator[tuple["pd.DataFrame", str]]:
-        request = tick_pb2.ReplayTicksRequest(symbols=list(symbols), brokers=list(brokers), start_time_msc=to_ms(start), end_time_msc=to_ms(end), pace=pace, resume_token=resume_token)
+        request = _replay(symbols, start, end, brokers, pace, resume_token)
         async for chunk in self.ticks.ReplayTicks(request, metadata=self.metadata):
             yield _columns.to_frame([chunk.columns]), chunk.resume_token
 
@@ -245,7 +253,7 @@ class AsyncClient(_Stubs):
         return _rows_frame((await self.ticks.GetRecentTicks(tick_pb2.GetRecentTicksRequest(symbol=symbol, broker=broker, limit=limit), metadata=self.metadata)).ticks)
 
     async def candles(self, symbol: str, timeframe: int, start, end, *, broker: str = "") -> "pd.DataFrame":
-        request = tick_pb2.GetCandlesRequest(symbol=symbol, broker=broker, timeframe=timeframe, start_time_msc=to_ms(start), end_time_msc=to_ms(end))
+        request = _candles(symbol, timeframe, start, end, broker)
         return _candles_frame((await self.ticks.GetCandles(request, metadata=self.metadata)).candles)
 
     async def subscribe_ticks(self, symbols: Iterable[str], *, broker: str = "") -> AsyncIterator["pd.DataFrame"]:
